@@ -1,0 +1,88 @@
+namespace S2cd.Contract;
+
+/// <summary>
+/// Constants of the control API spoken between <c>s2cd</c> and its clients over the Unix socket:
+/// newline-delimited JSON-RPC 2.0 messages.
+/// </summary>
+public static class ControlProtocol
+{
+    /// <summary>The protocol version this build speaks. Clients send theirs in <see cref="Methods.Hello"/>.</summary>
+    public const int Version = 1;
+
+    /// <summary>The largest single JSON-RPC message, in bytes, the daemon accepts.</summary>
+    public const int MaxMessageBytes = 64 * 1024;
+
+    /// <summary>The environment variable that names the control socket for clients.</summary>
+    public const string SocketEnvironmentVariable = "S2CD_SOCKET";
+
+    /// <summary>The socket path used by the system service.</summary>
+    public const string SystemSocketPath = "/run/s2cd/s2cd.sock";
+
+    /// <summary>
+    /// The default socket path: the system one when it exists, otherwise the per-user one under
+    /// <c>$XDG_RUNTIME_DIR</c>, which is where a daemon started by hand listens.
+    /// </summary>
+    public static string DefaultSocketPath(bool preferSystem)
+    {
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        var user = string.IsNullOrEmpty(runtime) ? null : Path.Combine(runtime, "s2cd", "s2cd.sock");
+        if (user is null)
+        {
+            return SystemSocketPath;
+        }
+
+        if (preferSystem && File.Exists(SystemSocketPath) && !File.Exists(user))
+        {
+            return SystemSocketPath;
+        }
+
+        return user;
+    }
+
+    /// <summary>JSON-RPC method names.</summary>
+    public static class Methods
+    {
+        /// <summary>First call of every client: <c>hello(clientVersion, clientName)</c> → <see cref="HelloResult"/>.</summary>
+        public const string Hello = "hello";
+
+        /// <summary><c>status()</c> → <see cref="StatusResult"/>.</summary>
+        public const string Status = "status";
+
+        /// <summary><c>join(JoinRequest)</c> → <see cref="StatusResult"/>.</summary>
+        public const string Join = "join";
+
+        /// <summary><c>leave()</c> → <see cref="StatusResult"/>.</summary>
+        public const string Leave = "leave";
+
+        /// <summary><c>setMuted(bool)</c> → <see cref="StatusResult"/>.</summary>
+        public const string SetMuted = "setMuted";
+
+        /// <summary><c>setCamera(bool)</c> → <see cref="StatusResult"/>.</summary>
+        public const string SetCamera = "setCamera";
+
+        /// <summary><c>participants()</c> → array of <see cref="ParticipantInfo"/>.</summary>
+        public const string Participants = "participants";
+
+        /// <summary><c>subscribe()</c>: from then on the daemon sends <see cref="EventNotification"/> notifications.</summary>
+        public const string Subscribe = "subscribe";
+
+        /// <summary>Notification from daemon to a subscribed client, carrying one <see cref="ControlEvent"/>.</summary>
+        public const string EventNotification = "event";
+    }
+
+    /// <summary>JSON-RPC error codes the daemon uses for refusals (the server-defined range).</summary>
+    public static class ErrorCodes
+    {
+        /// <summary>The client did not call hello first, or its version is incompatible.</summary>
+        public const int VersionMismatch = -32000;
+
+        /// <summary>An argument is invalid; the message says which and why.</summary>
+        public const int InvalidArgument = -32001;
+
+        /// <summary>The call is not possible in the current state (for example leave when not in a session).</summary>
+        public const int InvalidState = -32002;
+
+        /// <summary>The relay refused or could not be reached.</summary>
+        public const int RelayError = -32003;
+    }
+}

@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using S2cd.Contract;
+using S2cd.Hosting;
+using S2cd.Transport;
+using S2cd.Wire;
+
+namespace S2cd.Conference;
+
+internal sealed partial class ConferenceLink
+{
+    private async Task RunAsync(string relay, TaskCompletionSource welcomed, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var attempt = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string reason;
+            var refused = false;
+            try
+            {
+                (reason, refused) = await ConnectOnceAsync(relay, welcomed, cancellationToken).ConfigureAwait(false);
+                if (GetStatus().Connection == ConnectionState.Connected || welcomed.Task.IsCompletedSuccessfully)
+                {
+                    attempt = 0;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ArgumentException)
+            {
+                reason = ex is OperationCanceledException ? "timed out connecting to the relay" : ex.Message;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            ClearMembers();
+            if (refused || !welcomed.Task.IsCompletedSuccessfully)
+            {
+                // A refusal is final, and so is a first join that never got in: the user hears about it at once.
+                var message = refused ? $"relay {relay} refused: {reason}" : $"cannot reach relay {relay}: {reason}";
+                SetState(ConnectionState.Failed, message);
+                LogLinkFailed(message);
+                welcomed.TrySetException(new ConferenceException(message));
+                return;
+            }
+
+            var delay = Backoff(attempt++);
+            SetState(ConnectionState.Reconnecting, reason);
+            LogReconnecting(relay, reason, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One connection to the relay, from connect to close. Returns why it ended and whether the relay refused us.</summary>
+    private async Task<(string Reason, bool Refused)> ConnectOnceAsync(string relay, TaskCompletionSource welcomed, CancellationToken cancellationToken)
+    {
+        var endpoint = DaemonOptions.ResolveEndPoint(relay);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(ConnectTimeout);
+            try
+            {
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), _connectionOptions, _time);
+        string? refusal = null;
+        await using (connection.ConfigureAwait(false))
+        {
+            MemberFlags flags;
+            string session, name;
+            lock (_lock)
+            {
+                flags = FlagsLocked();
+                session = _session!;
+                name = _name;
+                _connection = connection;
+            }
+
+            connection.SendControl((flags, session, name), static (w, s) => FrameWriter.WriteHello(w, s.flags, s.session, s.name));
+            try
+            {
+                await connection.RunAsync(
+                    (type, body) =>
+                    {
+                        if (type == FrameType.Error)
+                        {
+                            var (_, message) = FrameReader.ReadError(body);
+                            refusal = message;
+                            connection.Abort(message);
+                            return;
+                        }
+
+                        OnFrame(type, body, welcomed);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _connection = null;
+                }
+            }
+
+            return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null);
+        }
+    }
+
+    private void OnFrame(FrameType type, ReadOnlySequence<byte> body, TaskCompletionSource welcomed)
+    {
+        switch (type)
+        {
+            case FrameType.Welcome:
+                var (version, selfId, members) = FrameReader.ReadWelcome(body, 1024);
+                if (version != WireProtocol.Version)
+                {
+                    throw new WireProtocolException(WireError.VersionMismatch, $"relay speaks wire protocol {version}, this daemon {WireProtocol.Version}");
+                }
+
+                OnWelcome(selfId, members);
+                welcomed.TrySetResult();
+                break;
+            case FrameType.Presence:
+                var (ev, member) = FrameReader.ReadPresence(body);
+                OnPresence(ev, member);
+                break;
+            case FrameType.MediaForward:
+                FrameReader.ReadMediaForward(body);
+                MediaReceived++;
+                break;
+            default:
+                throw new WireProtocolException(WireError.UnexpectedFrame, $"unexpected frame type 0x{(byte)type:x2} from the relay");
+        }
+    }
+
+    private void OnWelcome(uint selfId, WireMember[] members)
+    {
+        List<ParticipantInfo> joined = [];
+        lock (_lock)
+        {
+            _selfId = selfId;
+            _members.Clear();
+            foreach (var member in members)
+            {
+                if (member.Id != selfId && IsAcceptable(member))
+                {
+                    var info = ToInfo(member);
+                    _members[member.Id] = info;
+                    joined.Add(info);
+                }
+            }
+        }
+
+        SetState(ConnectionState.Connected, null);
+        LogJoined(GetStatus().Session ?? "?", GetStatus().Relay ?? "?", members.Length + 1);
+        foreach (var info in joined)
+        {
+            Publish(ControlEventKind.ParticipantJoined, info);
+        }
+    }
+
+    private void OnPresence(PresenceEvent ev, WireMember member)
+    {
+        if (!IsAcceptable(member))
+        {
+            throw new WireProtocolException(WireError.InvalidName, "relay sent a member with an invalid name");
+        }
+
+        ParticipantInfo info = ToInfo(member);
+        ControlEventKind kind;
+        lock (_lock)
+        {
+            if (member.Id == _selfId)
+            {
+                return;
+            }
+
+            switch (ev)
+            {
+                case PresenceEvent.Left:
+                    if (!_members.Remove(member.Id, out var gone))
+                    {
+                        return;
+                    }
+
+                    info = gone;
+                    kind = ControlEventKind.ParticipantLeft;
+                    break;
+                case PresenceEvent.Joined:
+                    _members[member.Id] = info;
+                    kind = ControlEventKind.ParticipantJoined;
+                    break;
+                default:
+                    kind = _members.ContainsKey(member.Id) ? ControlEventKind.ParticipantChanged : ControlEventKind.ParticipantJoined;
+                    _members[member.Id] = info;
+                    break;
+            }
+        }
+
+        Publish(kind, info);
+    }
+
+    private async Task StopRunAsync(bool sendLeave)
+    {
+        CancellationTokenSource? run;
+        Task? task;
+        FrameConnection? connection;
+        lock (_lock)
+        {
+            run = _runCancellation;
+            task = _runTask;
+            connection = _connection;
+            _runCancellation = null;
+            _runTask = null;
+        }
+
+        if (run is null)
+        {
+            return;
+        }
+
+        if (sendLeave && connection is not null)
+        {
+            // Tell the relay at once, so the others see us go now rather than at the heartbeat timeout.
+            connection.SendControl(0, static (w, _) => FrameWriter.WriteEmpty(w, FrameType.Leave));
+            await Task.WhenAny(task ?? Task.CompletedTask, Task.Delay(TimeSpan.FromMilliseconds(500), _time)).ConfigureAwait(false);
+        }
+
+        await run.CancelAsync().ConfigureAwait(false);
+        if (task is not null)
+        {
+            await task.ConfigureAwait(false);
+        }
+
+        run.Dispose();
+        lock (_lock)
+        {
+            _session = null;
+            _relay = null;
+            _members.Clear();
+            _selfId = 0;
+        }
+
+        SetState(ConnectionState.Idle, null);
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var seconds = Math.Min(0.25 * Math.Pow(2, Math.Min(attempt, 10)), _options.ReconnectMaxSeconds);
+        return TimeSpan.FromSeconds(seconds * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    private static bool IsAcceptable(WireMember member) => NameRules.CheckDisplayName(member.Name) is null;
+
+    private static ParticipantInfo ToInfo(WireMember member) => new()
+    {
+        Id = member.Id,
+        Name = member.Name,
+        IsSelf = false,
+        Muted = member.Flags.HasFlag(MemberFlags.Muted),
+        CameraOn = member.Flags.HasFlag(MemberFlags.CameraOn),
+    };
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+using S2cd.Contract;
+using S2cd.Hosting;
+using S2cd.Transport;
+using S2cd.Wire;
+
+namespace S2cd.Conference;
+
+internal sealed partial class ConferenceLink
+{
+    private void SetState(ConnectionState state, string? reason)
+    {
+        lock (_lock)
+        {
+            if (_state == state && _reason == reason)
+            {
+                return;
+            }
+
+            _state = state;
+            _reason = reason;
+        }
+
+        Publish(ControlEventKind.ConnectionChanged, null);
+    }
+
+    private void ClearMembers()
+    {
+        List<ParticipantInfo> gone;
+        lock (_lock)
+        {
+            gone = [.. _members.Values];
+            _members.Clear();
+        }
+
+        foreach (var info in gone)
+        {
+            Publish(ControlEventKind.ParticipantLeft, info);
+        }
+    }
+
+    private StatusResult AfterOwnChange()
+    {
+        FrameConnection? connection;
+        MemberFlags flags;
+        string name;
+        ParticipantInfo self;
+        bool inSession;
+        lock (_lock)
+        {
+            connection = _state == ConnectionState.Connected ? _connection : null;
+            flags = FlagsLocked();
+            name = _name;
+            self = SelfLocked();
+            inSession = _session is not null;
+        }
+
+        connection?.SendControl((flags, name), static (w, s) => FrameWriter.WriteState(w, s.flags, s.name));
+        if (inSession)
+        {
+            Publish(ControlEventKind.ParticipantChanged, self);
+        }
+
+        return GetStatus();
+    }
+
+    private void Publish(ControlEventKind kind, ParticipantInfo? participant) =>
+        _events.Publish(new ControlEvent { Kind = kind, Participant = participant, Status = GetStatus() });
+
+    private MemberFlags FlagsLocked() => (_muted ? MemberFlags.Muted : 0) | (_cameraOn ? MemberFlags.CameraOn : 0);
+
+    private ParticipantInfo SelfLocked() => new()
+    {
+        Id = _selfId,
+        Name = _name,
+        IsSelf = true,
+        Muted = _muted,
+        CameraOn = _cameraOn,
+    };
+
+    private StatusResult StatusLocked() => new()
+    {
+        Role = _daemon.Role,
+        DaemonVersion = DaemonInfo.Version,
+        Name = _name,
+        Session = _session,
+        Relay = _relay,
+        Connection = _state,
+        Reason = _reason,
+        RoundTripMs = _connection?.RoundTrip?.TotalMilliseconds,
+        Muted = _muted,
+        CameraOn = _cameraOn,
+        Participants = _session is null ? 0 : _members.Count + 1,
+        RelayListen = _relayServer.LocalEndPoint?.ToString(),
+        RelaySessions = _relayServer.SessionCount,
+        RelayConnections = _relayServer.ConnectionCount,
+    };
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
+    private partial void LogJoined(string session, string relay, int count);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
+    private partial void LogReconnecting(string relay, string reason, double seconds);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Message}")]
+    private partial void LogLinkFailed(string message);
+}

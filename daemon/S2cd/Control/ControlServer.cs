@@ -1,0 +1,268 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Hosting;
+using StreamJsonRpc;
+
+namespace S2cd.Control;
+
+/// <summary>
+/// The control socket: a Unix-domain socket (mode 0660, group <see cref="ControlOptions.Group"/>) on which
+/// any number of clients, up to <see cref="ControlOptions.MaxClients"/>, speak newline-delimited JSON-RPC.
+/// It listens before the host reports ready, so READY=1 means clients can connect.
+/// </summary>
+internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    private readonly ControlOptions _options;
+    private readonly DaemonOptions _daemon;
+    private readonly ConferenceLink _conference;
+    private readonly EventHub _events;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ControlServer> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<Task> _clients = [];
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private int _clientCount;
+
+    public ControlServer(
+        IOptions<ControlOptions> options,
+        IOptions<DaemonOptions> daemon,
+        ConferenceLink conference,
+        EventHub events,
+        TimeProvider time,
+        ILogger<ControlServer> logger)
+    {
+        _options = options.Value;
+        _daemon = daemon.Value;
+        _conference = conference;
+        _events = events;
+        _time = time;
+        _logger = logger;
+        SocketPath = _options.ResolveSocketPath(_daemon.IsRelay);
+    }
+
+    public string SocketPath { get; }
+
+    public int ClientCount => Volatile.Read(ref _clientCount);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(SocketPath)!;
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
+        RemoveStaleSocket();
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
+        File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+        ApplyGroup();
+        listener.Listen(64);
+        _listener = listener;
+        LogListening(SocketPath);
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        Task[] clients;
+        lock (_clients)
+        {
+            clients = [.. _clients];
+        }
+
+        await Task.WhenAll(clients).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            File.Delete(SocketPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private void RemoveStaleSocket()
+    {
+        if (!File.Exists(SocketPath))
+        {
+            return;
+        }
+
+        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(SocketPath));
+                throw new InvalidOperationException($"another s2cd is already listening on {SocketPath}");
+            }
+            catch (SocketException)
+            {
+                // Nobody listens: a socket left behind by a daemon that did not stop cleanly.
+            }
+        }
+
+        File.Delete(SocketPath);
+    }
+
+    private void ApplyGroup()
+    {
+        if (string.IsNullOrEmpty(_options.Group))
+        {
+            return;
+        }
+
+        var gid = UnixGroups.FindGroupId(_options.Group);
+        if (gid is null)
+        {
+            LogGroupMissing(_options.Group, SocketPath);
+            return;
+        }
+
+        if (Interop.Libc.chown(SocketPath, -1, gid.Value) != 0)
+        {
+            LogGroupNotApplied(_options.Group, SocketPath, System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage());
+        }
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                LogAcceptFailed(ex.Message);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _clientCount) > _options.MaxClients)
+            {
+                Interlocked.Decrement(ref _clientCount);
+                LogTooManyClients(_options.MaxClients);
+                client.Dispose();
+                continue;
+            }
+
+            var task = ServeClientAsync(client, cancellationToken);
+            lock (_clients)
+            {
+                _clients.Add(task);
+            }
+
+            _ = task.ContinueWith(
+                t =>
+                {
+                    lock (_clients)
+                    {
+                        _clients.Remove(t);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task ServeClientAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var peer = PeerCredentials.TryGet(socket);
+        LogClientConnected(peer?.Uid ?? -1, peer?.Pid ?? -1);
+        var stream = new LineLimitStream(new NetworkStream(socket, ownsSocket: true), ControlProtocol.MaxMessageBytes);
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
+        var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter);
+        JsonRpc? rpc = null;
+        var session = new ControlSession(_conference, _events, _daemon, _logger, () => rpc?.Dispose());
+        rpc = new JsonRpc(handler);
+        session.Notify = e => rpc.NotifyAsync(ControlProtocol.Methods.EventNotification, e);
+        rpc.AddLocalRpcTarget(session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });
+        rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        try
+        {
+            rpc.StartListening();
+            using var registration = cancellationToken.Register(rpc.Dispose);
+            var completion = rpc.Completion;
+            var first = await Task.WhenAny(completion, Task.Delay(HelloTimeout, _time, cancellationToken)).ConfigureAwait(false);
+            if (first != completion && !session.Greeted)
+            {
+                LogNoHello(peer?.Uid ?? -1, peer?.Pid ?? -1);
+                rpc.Dispose();
+            }
+
+            await completion.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogClientDropped(peer?.Uid ?? -1, peer?.Pid ?? -1, ex.GetBaseException().Message);
+        }
+        finally
+        {
+            session.Detach();
+            rpc.Dispose();
+            await stream.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref _clientCount);
+            LogClientDisconnected(peer?.Uid ?? -1, peer?.Pid ?? -1);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Control socket listens on {Path}")]
+    private partial void LogListening(string path);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Control client connected: uid {Uid}, pid {Pid}")]
+    private partial void LogClientConnected(int uid, int pid);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Control client disconnected: uid {Uid}, pid {Pid}")]
+    private partial void LogClientDisconnected(int uid, int pid);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} dropped: {Reason}")]
+    private partial void LogClientDropped(int uid, int pid, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Turned a control client away: {Max} are connected already")]
+    private partial void LogTooManyClients(int max);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Group {Group} does not exist; {Path} keeps the daemon's group. Create it to let its members use s2c-attach")]
+    private partial void LogGroupMissing(string group, string path);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Could not give {Path} to group {Group}: {Reason}")]
+    private partial void LogGroupNotApplied(string group, string path, string reason);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Accept on the control socket failed: {Reason}")]
+    private partial void LogAcceptFailed(string reason);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} said no hello in time; closing it")]
+    private partial void LogNoHello(int uid, int pid);
+}

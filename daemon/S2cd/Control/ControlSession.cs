@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Logging;
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Hosting;
+using StreamJsonRpc;
+
+namespace S2cd.Control;
+
+/// <summary>
+/// The JSON-RPC methods one control client may call. The client must say <c>hello</c> with a
+/// compatible version before anything else. Every argument is validated here or in the conference
+/// link; a bad one is answered with an error and changes nothing.
+/// </summary>
+internal sealed partial class ControlSession(
+    ConferenceLink conference,
+    EventHub events,
+    DaemonOptions daemon,
+    ILogger logger,
+    Action close)
+{
+    private readonly ILogger _logger = logger;
+    private EventHub.Subscriber? _subscriber;
+    private volatile bool _greeted;
+
+    public bool Greeted => _greeted;
+
+    public Func<ControlEvent, Task>? Notify { get; set; }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Hello)]
+    public HelloResult Hello(int clientVersion, string? clientName = null)
+    {
+        if (clientVersion != ControlProtocol.Version)
+        {
+            throw Refuse(
+                ControlProtocol.ErrorCodes.VersionMismatch,
+                $"this daemon speaks control protocol {ControlProtocol.Version}, the client {clientVersion}: install matching versions of s2cd and s2c-attach");
+        }
+
+        _greeted = true;
+        LogHello(clientName is { Length: <= 64 } ? clientName : "?", clientVersion);
+        return new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.Role };
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Status)]
+    public StatusResult Status()
+    {
+        RequireHello();
+        return conference.GetStatus();
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Participants)]
+    public IReadOnlyList<ParticipantInfo> Participants()
+    {
+        RequireHello();
+        return conference.GetParticipants();
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Join)]
+    public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken)
+    {
+        RequireParticipant();
+        if (request is null)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "join needs a session");
+        }
+
+        try
+        {
+            return await conference.JoinAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+        catch (ConferenceException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.RelayError, ex.Message);
+        }
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Leave)]
+    public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
+    {
+        RequireParticipant();
+        try
+        {
+            return await conference.LeaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
+        }
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.SetMuted)]
+    public StatusResult SetMuted(bool muted)
+    {
+        RequireParticipant();
+        return conference.SetMuted(muted);
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.SetCamera)]
+    public StatusResult SetCamera(bool on)
+    {
+        RequireParticipant();
+        return conference.SetCamera(on);
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Subscribe)]
+    public StatusResult Subscribe()
+    {
+        RequireHello();
+        if (_subscriber is null)
+        {
+            _subscriber = events.Subscribe(() =>
+            {
+                LogSlowSubscriber();
+                close();
+            });
+            _ = PumpAsync(_subscriber);
+        }
+
+        return conference.GetStatus();
+    }
+
+    public void Detach() => _subscriber?.Dispose();
+
+    private async Task PumpAsync(EventHub.Subscriber subscriber)
+    {
+        try
+        {
+            await foreach (var controlEvent in subscriber.Channel.Reader.ReadAllAsync().ConfigureAwait(false))
+            {
+                if (Notify is { } notify)
+                {
+                    await notify(controlEvent).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or IOException or OperationCanceledException)
+        {
+            // The client went away; the connection's end cleans up.
+        }
+    }
+
+    private void RequireHello()
+    {
+        if (!_greeted)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.VersionMismatch, "call hello with the client's protocol version first");
+        }
+    }
+
+    private void RequireParticipant()
+    {
+        RequireHello();
+        if (daemon.IsRelay)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, "this daemon runs as a relay; it does not join sessions");
+        }
+    }
+
+    private LocalRpcException Refuse(int code, string message)
+    {
+        LogRefused(message);
+        return new LocalRpcException(message) { ErrorCode = code };
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Client {ClientName} said hello with protocol {Version}")]
+    private partial void LogHello(string clientName, int version);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Refused a control request: {Reason}")]
+    private partial void LogRefused(string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "A control client does not read its events; closing it")]
+    private partial void LogSlowSubscriber();
+}

@@ -1,0 +1,9 @@
+using System.Reflection;
+
+namespace S2cd.Hosting;
+
+internal static class DaemonInfo
+{
+    public static string Version { get; } =
+        typeof(DaemonInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Sockets;
+using S2cd.Contract;
+
+namespace S2cd.Hosting;
+
+/// <summary>Top-level settings of the daemon (configuration root).</summary>
+internal sealed class DaemonOptions
+{
+    /// <summary><c>participant</c> (default) or <c>relay</c>.</summary>
+    public string Role { get; set; } = "participant";
+
+    /// <summary>Where the identity and known relays are kept. Default: $STATE_DIRECTORY, else ~/.local/state/s2cd.</summary>
+    public string? StateDirectory { get; set; }
+
+    public bool IsRelay => string.Equals(Role, "relay", StringComparison.Ordinal);
+
+    public static string DefaultStateDirectory()
+    {
+        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        if (!string.IsNullOrEmpty(systemd))
+        {
+            return systemd.Split(':')[0];
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (!string.IsNullOrEmpty(xdg))
+        {
+            return Path.Combine(xdg, "s2cd");
+        }
+
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state", "s2cd");
+    }
+
+    /// <summary>Turns a validated HOST:PORT into an endpoint; names are resolved, IPv4 first.</summary>
+    public static IPEndPoint ResolveEndPoint(string value)
+    {
+        var problem = NameRules.TryParseEndpoint(value, out var host, out var port);
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem, nameof(value));
+        }
+
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+
+        var addresses = Dns.GetHostAddresses(host);
+        var chosen = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
+            ?? throw new SocketException((int)SocketError.HostNotFound);
+        return new IPEndPoint(chosen, port);
+    }
+}

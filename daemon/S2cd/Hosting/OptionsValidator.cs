@@ -1,0 +1,96 @@
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Control;
+using S2cd.Relay;
+using S2cd.Video;
+
+namespace S2cd.Hosting;
+
+/// <summary>
+/// Checks the whole configuration at start. The first problem found is reported as one line naming
+/// the key, the value and what is allowed; the daemon then exits with EX_CONFIG.
+/// </summary>
+internal static class OptionsValidator
+{
+    public static string? Validate(DaemonOptions daemon, ControlOptions control, ConferenceOptions conference, RelayOptions relay, VideoOptions video)
+    {
+        if (daemon.Role is not ("participant" or "relay"))
+        {
+            return Describe("Role", daemon.Role, "participant or relay");
+        }
+
+        if (daemon.StateDirectory is { } state && !Path.IsPathFullyQualified(state))
+        {
+            return Describe("StateDirectory", state, "an absolute path");
+        }
+
+        if (control.Socket is { } socket && (!Path.IsPathFullyQualified(socket) || System.Text.Encoding.UTF8.GetByteCount(socket) > 107))
+        {
+            return Describe("Control:Socket", socket, "an absolute path of at most 107 bytes");
+        }
+
+        if (control.Group is { Length: > 0 } group && !IsPlainName(group))
+        {
+            return Describe("Control:Group", group, "a group name of letters, digits, '_' and '-'");
+        }
+
+        if (control.MaxClients is < 1 or > 1024)
+        {
+            return Describe("Control:MaxClients", control.MaxClients, "1 to 1024");
+        }
+
+        if (NameRules.TryParseEndpoint(conference.Relay, out _, out _) is { } relayProblem)
+        {
+            return Describe("Conference:Relay", conference.Relay, relayProblem);
+        }
+
+        if (conference.Name is not null && NameRules.CheckDisplayName(conference.Name) is { } nameProblem)
+        {
+            return Describe("Conference:Name", conference.Name, nameProblem);
+        }
+
+        if (conference.ReconnectMaxSeconds is < 0.1 or > 300)
+        {
+            return Describe("Conference:ReconnectMaxSeconds", conference.ReconnectMaxSeconds, "0.1 to 300");
+        }
+
+        if (video.Camera.Length is 0 or > 4096 || video.Camera.Any(char.IsControl))
+        {
+            return Describe("Video:Camera", video.Camera, "testpattern, a device index, /dev/videoN or a video file");
+        }
+
+        if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _) is { } listenProblem)
+        {
+            return Describe("Relay:Listen", relay.Listen, listenProblem);
+        }
+
+        return CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
+            ?? CheckRange("Relay:MaxParticipantsPerSession", relay.MaxParticipantsPerSession, 2, 256)
+            ?? CheckRange("Relay:MaxConnections", relay.MaxConnections, 1, 100_000)
+            ?? CheckRange("Relay:MaxFrameBytes", relay.MaxFrameBytes, 1024, Wire.WireProtocol.AbsoluteMaxFrameBytes)
+            ?? CheckRange("Relay:MaxBytesPerSecondPerSender", relay.MaxBytesPerSecondPerSender, 1024, 1_000_000_000)
+            ?? CheckRange("Relay:QueueCapacity", relay.QueueCapacity, 16, 65536)
+            ?? CheckRange("Relay:AudioMaxAgeMilliseconds", relay.AudioMaxAgeMilliseconds, 10, 10_000)
+            ?? CheckRange("Relay:HeartbeatSeconds", relay.HeartbeatSeconds, 0.05, 60)
+            ?? CheckRange("Relay:TimeoutSeconds", relay.TimeoutSeconds, relay.HeartbeatSeconds * 2, 600)
+            ?? CheckRange("Relay:TestDropAudioFraction", relay.TestDropAudioFraction, 0, 0.9);
+    }
+
+    private static string? CheckRange(string key, double value, double min, double max) =>
+        value >= min && value <= max ? null : Describe(key, value, $"{min} to {max}");
+
+    private static bool IsPlainName(string value) =>
+        value.Length <= 32 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    private static string Describe(string key, object? value, string allowed)
+    {
+        var shown = value?.ToString() ?? "(empty)";
+        if (shown.Length > 80)
+        {
+            shown = shown[..80] + "…";
+        }
+
+        shown = new string([.. shown.Select(c => char.IsControl(c) ? '?' : c)]);
+        return $"invalid configuration: {key} = '{shown}': expected {allowed}";
+    }
+}

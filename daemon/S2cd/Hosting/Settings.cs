@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using S2cd.Conference;
+using S2cd.Control;
+using S2cd.Relay;
+using S2cd.Video;
+
+namespace S2cd.Hosting;
+
+/// <summary>All option classes, bound from configuration. Unknown keys in a known section are errors, so typos are caught.</summary>
+internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, ConferenceOptions Conference, RelayOptions Relay, VideoOptions Video)
+{
+    public static readonly string[] Sections = [ControlOptions.Section, ConferenceOptions.Section, RelayOptions.Section, VideoOptions.Section, "Logging"];
+
+    public static Settings Bind(IConfiguration configuration)
+    {
+        var daemon = new DaemonOptions
+        {
+            Role = configuration["Role"] ?? "participant",
+            StateDirectory = configuration["StateDirectory"],
+        };
+        return new Settings(
+            daemon,
+            BindSection<ControlOptions>(configuration, ControlOptions.Section),
+            BindSection<ConferenceOptions>(configuration, ConferenceOptions.Section),
+            BindSection<RelayOptions>(configuration, RelayOptions.Section),
+            BindSection<VideoOptions>(configuration, VideoOptions.Section));
+    }
+
+    private static T BindSection<T>(IConfiguration configuration, string section)
+        where T : new()
+    {
+        var value = new T();
+        configuration.GetSection(section).Bind(value, o => o.ErrorOnUnknownConfiguration = true);
+        return value;
+    }
+}

@@ -1,0 +1,3 @@
+using S2cd.Hosting;
+
+return await DaemonProgram.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,44 @@
+namespace S2cd.Relay;
+
+/// <summary>
+/// Settings of the relay (configuration section <c>Relay</c>), used by the relay role and by the
+/// relay a participant daemon embeds.
+/// </summary>
+internal sealed class RelayOptions
+{
+    public const string Section = "Relay";
+
+    /// <summary>HOST:PORT to listen on. Relay role default 0.0.0.0:1122; the embedded relay's default 127.0.0.1:1122.</summary>
+    public string? Listen { get; set; }
+
+    /// <summary>Whether a participant daemon runs an embedded relay on loopback.</summary>
+    public bool Embedded { get; set; } = true;
+
+    public int MaxSessions { get; set; } = 1000;
+
+    public int MaxParticipantsPerSession { get; set; } = 16;
+
+    public int MaxConnections { get; set; } = 4096;
+
+    /// <summary>Largest frame accepted, in bytes.</summary>
+    public int MaxFrameBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Media bytes per second one sender may send; frames over the rate are dropped and counted.</summary>
+    public int MaxBytesPerSecondPerSender { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Frames queued for one receiver before media is dropped.</summary>
+    public int QueueCapacity { get; set; } = 512;
+
+    /// <summary>Audio older than this when it reaches the front of a receiver's queue is dropped.</summary>
+    public int AudioMaxAgeMilliseconds { get; set; } = 100;
+
+    public double HeartbeatSeconds { get; set; } = 1;
+
+    /// <summary>A connection from which nothing arrives for this long is closed.</summary>
+    public double TimeoutSeconds { get; set; } = 3.5;
+
+    /// <summary>
+    /// For tests only: the share (0..1) of audio frames the relay drops on purpose, to check loss concealment.
+    /// </summary>
+    public double TestDropAudioFraction { get; set; }
+}

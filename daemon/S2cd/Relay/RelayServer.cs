@@ -1,0 +1,279 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using S2cd.Hosting;
+using S2cd.Transport;
+using S2cd.Wire;
+
+namespace S2cd.Relay;
+
+/// <summary>
+/// The relay: accepts daemons on TCP, groups them by session and forwards media and presence between
+/// them. Runs in the relay role, and embedded in a participant daemon on loopback.
+/// </summary>
+internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger<RelayServer> _logger;
+    private readonly TimeProvider _time;
+    private readonly DaemonOptions _daemon;
+    private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _sessionsLock = new();
+    private readonly HashSet<Task> _connections = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private int _connectionCount;
+    private int _nextId;
+    private long _forwarded;
+
+    public RelayServer(IOptions<RelayOptions> options, IOptions<DaemonOptions> daemon, TimeProvider time, ILogger<RelayServer> logger)
+    {
+        Options = options.Value;
+        _daemon = daemon.Value;
+        _time = time;
+        _logger = logger;
+        ConnectionOptions = new FrameConnectionOptions
+        {
+            MaxFrameBytes = Options.MaxFrameBytes,
+            QueueCapacity = Options.QueueCapacity,
+            AudioMaxAge = TimeSpan.FromMilliseconds(Options.AudioMaxAgeMilliseconds),
+            HeartbeatInterval = TimeSpan.FromSeconds(Options.HeartbeatSeconds),
+            HeartbeatTimeout = TimeSpan.FromSeconds(Options.TimeoutSeconds),
+        };
+    }
+
+    public RelayOptions Options { get; }
+
+    public FrameConnectionOptions ConnectionOptions { get; }
+
+    /// <summary>The endpoint the relay listens on, once started; null when it does not run.</summary>
+    public IPEndPoint? LocalEndPoint { get; private set; }
+
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    public int SessionCount
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _sessions.Count;
+            }
+        }
+    }
+
+    private bool Enabled => _daemon.IsRelay || Options.Embedded;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        var listen = Options.Listen ?? (_daemon.IsRelay ? "0.0.0.0:1122" : "127.0.0.1:1122");
+        var endpoint = DaemonOptions.ResolveEndPoint(listen);
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(endpoint);
+            socket.Listen(512);
+        }
+        catch (SocketException ex) when (!_daemon.IsRelay)
+        {
+            // Another daemon on this machine may already host the embedded relay; use that one.
+            socket.Dispose();
+            LogEmbeddedNotStarted(endpoint.ToString(), ex.Message);
+            return Task.CompletedTask;
+        }
+
+        _listener = socket;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LogListening(_daemon.IsRelay ? "relay" : "embedded relay", LocalEndPoint.ToString());
+        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_listener is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        Task[] running;
+        lock (_connections)
+        {
+            running = [.. _connections];
+        }
+
+        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error, RelayMember[] Others) AddMember(string name, RelayMember member)
+    {
+        lock (_sessionsLock)
+        {
+            if (!_sessions.TryGetValue(name, out var session))
+            {
+                if (_sessions.Count >= Options.MaxSessions)
+                {
+                    return (null, (WireError.TooManySessions, $"the relay holds its limit of {Options.MaxSessions} sessions"), []);
+                }
+
+                session = new RelaySession(name);
+                _sessions.Add(name, session);
+            }
+
+            if (!session.TryAdd(member, Options.MaxParticipantsPerSession, out var others))
+            {
+                return (null, (WireError.SessionFull, $"session '{name}' is full ({Options.MaxParticipantsPerSession} participants)"), []);
+            }
+
+            LogJoined(member.Name, member.Id, name, member.Remote);
+            return (session, default, others);
+        }
+    }
+
+    internal void RemoveMember(RelaySession session, RelayMember member)
+    {
+        lock (_sessionsLock)
+        {
+            if (session.Remove(member))
+            {
+                _sessions.Remove(session.Name);
+            }
+        }
+
+        LogLeft(member.Name, member.Id, session.Name, member.Connection.CloseReason ?? "closed");
+    }
+
+    internal void CountForwarded(int count) => Interlocked.Add(ref _forwarded, count);
+
+    internal void LogRefused(string remote, string reason) => LogRefusedCore(remote, reason);
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                LogAcceptFailed(ex.Message);
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _connectionCount) > Options.MaxConnections)
+            {
+                Interlocked.Decrement(ref _connectionCount);
+                client.Dispose();
+                continue;
+            }
+
+            var task = HandleConnectionAsync(client, cancellationToken);
+            lock (_connections)
+            {
+                _connections.Add(task);
+            }
+
+            _ = task.ContinueWith(
+                t =>
+                {
+                    lock (_connections)
+                    {
+                        _connections.Remove(t);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleConnectionAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var remote = socket.RemoteEndPoint?.ToString() ?? "?";
+        socket.NoDelay = true;
+        var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), ConnectionOptions, _time);
+        var member = new RelayMember(this, connection, (uint)Interlocked.Increment(ref _nextId), remote, _time);
+        using var helloTimeout = new CancellationTokenSource();
+        try
+        {
+            // A connection that does not say hello within the heartbeat timeout is dropped.
+            _ = Task.Delay(ConnectionOptions.HeartbeatTimeout, _time, connection.Closed).ContinueWith(
+                _ =>
+                {
+                    if (member.Session is null)
+                    {
+                        connection.Abort("no hello in time");
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+            await connection.RunAsync(member.OnFrame, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogConnectionFailed(remote, ex.Message);
+        }
+        finally
+        {
+            member.Detach();
+            await connection.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Decrement(ref _connectionCount);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The {Kind} listens on {Endpoint}")]
+    private partial void LogListening(string kind, string endpoint);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "The embedded relay did not start on {Endpoint}: {Reason}. Another daemon may host it; joins use the configured relay")]
+    private partial void LogEmbeddedNotStarted(string endpoint, string reason);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Name} (#{Id}) joined session {Session} from {Remote}")]
+    private partial void LogJoined(string name, uint id, string session, string remote);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Name} (#{Id}) left session {Session}: {Reason}")]
+    private partial void LogLeft(string name, uint id, string session, string reason);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Refused {Remote}: {Reason}")]
+    private partial void LogRefusedCore(string remote, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Connection from {Remote} failed: {Reason}")]
+    private partial void LogConnectionFailed(string remote, string reason);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
+    private partial void LogAcceptFailed(string reason);
+}

@@ -1,0 +1,162 @@
+using S2cd.Wire;
+
+namespace S2cd.Transport;
+
+/// <summary>
+/// The bounded queue of frames waiting to be written to one connection. Its rules keep a slow receiver
+/// from building a backlog: a newer video frame from a sender replaces that sender's unsent one
+/// (latest wins), audio older than <see cref="AudioMaxAge"/> is dropped when it reaches the front, and
+/// media that finds the queue full is dropped. Control frames are never dropped; when they cannot be
+/// queued the connection is too slow and <see cref="TryEnqueueControl"/> says so.
+/// </summary>
+internal sealed class OutboundQueue
+{
+    private readonly Lock _lock = new();
+    private readonly Entry[] _ring;
+    private readonly Dictionary<uint, long> _pendingVideo = [];
+    private long _head;
+    private long _tail;
+    private bool _closed;
+
+    public OutboundQueue(int capacity, TimeSpan audioMaxAge)
+    {
+        _ring = new Entry[capacity];
+        AudioMaxAge = audioMaxAge;
+    }
+
+    public TimeSpan AudioMaxAge { get; }
+
+    /// <summary>Media frames dropped at this queue: replaced video, stale audio, or a full queue.</summary>
+    public long Dropped { get; private set; }
+
+    public long AudioDropped { get; private set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (int)(_tail - _head);
+            }
+        }
+    }
+
+    /// <summary>Queues a control frame. Returns false, releasing the frame, when the queue is full or closed.</summary>
+    public bool TryEnqueueControl(SharedFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_closed || _tail - _head == _ring.Length)
+            {
+                frame.Release();
+                return false;
+            }
+
+            _ring[_tail++ % _ring.Length] = new Entry(frame, 0, 0, 0);
+            return true;
+        }
+    }
+
+    /// <summary>Queues a media frame under the media rules. Takes over one reference of the frame in every case.</summary>
+    public void EnqueueMedia(SharedFrame frame, MediaKind kind, uint sender, long timestamp)
+    {
+        SharedFrame? replaced = null;
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                replaced = frame;
+            }
+            else if (kind == MediaKind.Video && _pendingVideo.TryGetValue(sender, out var seq) && seq >= _head)
+            {
+                ref var slot = ref _ring[seq % _ring.Length];
+                replaced = slot.Frame;
+                slot = new Entry(frame, kind, sender, timestamp);
+                Dropped++;
+            }
+            else if (_tail - _head == _ring.Length)
+            {
+                replaced = frame;
+                Dropped++;
+                if (kind == MediaKind.Audio)
+                {
+                    AudioDropped++;
+                }
+            }
+            else
+            {
+                if (kind == MediaKind.Video)
+                {
+                    _pendingVideo[sender] = _tail;
+                }
+
+                _ring[_tail++ % _ring.Length] = new Entry(frame, kind, sender, timestamp);
+            }
+        }
+
+        replaced?.Release();
+    }
+
+    /// <summary>
+    /// Moves queued frames into <paramref name="batch"/>, up to about <paramref name="maxBytes"/>, leaving out
+    /// audio that has waited too long. The caller releases every frame it gets.
+    /// </summary>
+    public void Drain(List<SharedFrame> batch, int maxBytes, long now, TimeProvider time)
+    {
+        List<SharedFrame>? stale = null;
+        lock (_lock)
+        {
+            var bytes = 0;
+            while (_head < _tail && (bytes == 0 || bytes < maxBytes))
+            {
+                ref var slot = ref _ring[_head % _ring.Length];
+                var entry = slot;
+                slot = default;
+                if (entry.Kind == MediaKind.Video && _pendingVideo.TryGetValue(entry.Sender, out var seq) && seq == _head)
+                {
+                    _pendingVideo.Remove(entry.Sender);
+                }
+
+                _head++;
+                if (entry.Kind == MediaKind.Audio && time.GetElapsedTime(entry.Timestamp, now) > AudioMaxAge)
+                {
+                    (stale ??= []).Add(entry.Frame);
+                    Dropped++;
+                    AudioDropped++;
+                    continue;
+                }
+
+                batch.Add(entry.Frame);
+                bytes += entry.Frame.Length;
+            }
+        }
+
+        if (stale is not null)
+        {
+            foreach (var frame in stale)
+            {
+                frame.Release();
+            }
+        }
+    }
+
+    /// <summary>Refuses further frames and releases the queued ones.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            while (_head < _tail)
+            {
+                ref var slot = ref _ring[_head++ % _ring.Length];
+                slot.Frame.Release();
+                slot = default;
+            }
+
+            _pendingVideo.Clear();
+        }
+    }
+
+    private readonly record struct Entry(SharedFrame Frame, MediaKind Kind, uint Sender, long Timestamp);
+}

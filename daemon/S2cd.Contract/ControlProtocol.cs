@@ -18,20 +18,26 @@ public static class ControlProtocol
     /// <summary>The socket path used by the system service.</summary>
     public const string SystemSocketPath = "/run/s2cd/s2cd.sock";
 
-    /// <summary>
-    /// The default socket path: the system one when it exists, otherwise the per-user one under
-    /// <c>$XDG_RUNTIME_DIR</c>, which is where a daemon started by hand listens.
-    /// </summary>
-    public static string DefaultSocketPath(bool preferSystem)
+    /// <summary>The per-user socket path of a daemon started by hand, or null without $XDG_RUNTIME_DIR.</summary>
+    public static string? UserSocketPath()
     {
         var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
-        var user = string.IsNullOrEmpty(runtime) ? null : Path.Combine(runtime, "s2cd", "s2cd.sock");
-        if (user is null)
+        return string.IsNullOrEmpty(runtime) ? null : Path.Combine(runtime, "s2cd", "s2cd.sock");
+    }
+
+    /// <summary>
+    /// The socket a client uses when none is named: a per-user daemon's when one is running, else the
+    /// system service's when it exists, else the per-user path (a client then reports that nothing listens).
+    /// </summary>
+    public static string ClientDefaultSocketPath()
+    {
+        var user = UserSocketPath();
+        if (user is not null && File.Exists(user))
         {
-            return SystemSocketPath;
+            return user;
         }
 
-        if (preferSystem && File.Exists(SystemSocketPath) && !File.Exists(user))
+        if (user is null || File.Exists(SystemSocketPath) || Directory.Exists(Path.GetDirectoryName(SystemSocketPath)))
         {
             return SystemSocketPath;
         }

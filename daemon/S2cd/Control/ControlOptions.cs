@@ -29,7 +29,7 @@ internal sealed class ControlOptions
             return Path.Combine(runtimeDirectory.Split(':')[0], relayRole ? "s2c-relay.sock" : "s2cd.sock");
         }
 
-        var path = Environment.UserName == "root" ? ControlProtocol.SystemSocketPath : ControlProtocol.DefaultSocketPath(preferSystem: false);
+        var path = Environment.UserName == "root" ? ControlProtocol.SystemSocketPath : ControlProtocol.UserSocketPath() ?? ControlProtocol.SystemSocketPath;
         return relayRole ? Path.Combine(Path.GetDirectoryName(path)!, "s2c-relay.sock") : path;
     }
 }

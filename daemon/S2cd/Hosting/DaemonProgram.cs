@@ -109,8 +109,7 @@ internal static class DaemonProgram
 
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddConsole();
-        builder.Services.Configure<SimpleConsoleFormatterOptions>(o =>
+        builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";

@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Text.Json;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cAttach;
+
+/// <summary>The verbs of s2c-attach. Each connects, says hello, makes one or two calls and prints the result.</summary>
+internal static class Cli
+{
+    private static readonly Option<string?> SocketOption = new("--socket")
+    {
+        Description = "the daemon's control socket (default: $S2CD_SOCKET, a per-user daemon's, or /run/s2cd/s2cd.sock)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "print the result as JSON, for scripts",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = BuildCommand();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine($"s2c-attach: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Try 's2c-attach --help'.");
+            return ExitCodes.Usage;
+        }
+
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    internal static RootCommand BuildCommand()
+    {
+        var root = new RootCommand("s2c-attach — join, control and watch s2cd conference sessions from a terminal.");
+        root.Options.Add(SocketOption);
+        root.Options.Add(JsonOption);
+        root.SetAction((parse, ct) => RunVerbAsync(parse, Status, ct));
+
+        var session = new Argument<string>("SESSION") { Description = "the session to join: letters, digits, '.', '_' and '-', at most 64" };
+        var relay = new Option<string?>("--relay") { Description = "the relay as HOST:PORT (default: the daemon's Conference:Relay)" };
+        var name = new Option<string?>("--name") { Description = "the name others see (default: the daemon's Conference:Name)" };
+        var passphrase = new Option<string?>("--passphrase") { Description = "the session passphrase, if it has one" };
+        var join = new Command("join", "join a session (leaving the current one)") { session, relay, name, passphrase };
+        join.Validators.Add(result =>
+        {
+            var problem = NameRules.CheckSession(result.GetValue(session))
+                ?? (result.GetValue(name) is { } n ? NameRules.CheckDisplayName(n) : null)
+                ?? (result.GetValue(relay) is { } r && NameRules.TryParseEndpoint(r, out _, out _) is { } rp ? $"--relay: {rp}" : null)
+                ?? NameRules.CheckPassphrase(result.GetValue(passphrase));
+            if (problem is not null)
+            {
+                result.AddError(problem);
+            }
+        });
+        join.SetAction((parse, ct) => RunVerbAsync(
+            parse,
+            (client, json, token) => Join(client, json, new JoinRequest
+            {
+                Session = parse.GetValue(session)!,
+                Relay = parse.GetValue(relay),
+                Name = parse.GetValue(name),
+                Passphrase = parse.GetValue(passphrase),
+            }, token),
+            ct));
+        root.Subcommands.Add(join);
+
+        root.Subcommands.Add(Simple("leave", "leave the session", (c, j, t) => Change(c, j, ControlProtocol.Methods.Leave, [], "Left the session.", t)));
+        root.Subcommands.Add(Simple("mute", "mute the microphone", (c, j, t) => Change(c, j, ControlProtocol.Methods.SetMuted, [true], "Microphone muted.", t)));
+        root.Subcommands.Add(Simple("unmute", "unmute the microphone", (c, j, t) => Change(c, j, ControlProtocol.Methods.SetMuted, [false], "Microphone on.", t)));
+
+        var state = new Argument<string>("on|off") { Description = "on or off" };
+        state.AcceptOnlyFromAmong("on", "off");
+        var camera = new Command("camera", "turn the camera on or off") { state };
+        camera.SetAction((parse, ct) => RunVerbAsync(
+            parse,
+            (c, j, t) =>
+            {
+                var on = parse.GetValue(state) == "on";
+                return Change(c, j, ControlProtocol.Methods.SetCamera, [on], on ? "Camera on." : "Camera off.", t);
+            },
+            ct));
+        root.Subcommands.Add(camera);
+
+        root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
+        root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
+        return root;
+    }
+
+    private static Command Simple(string name, string description, Func<ControlClient, bool, CancellationToken, Task<int>> verb)
+    {
+        var command = new Command(name, description);
+        command.SetAction((parse, ct) => RunVerbAsync(parse, verb, ct));
+        return command;
+    }
+
+    private static async Task<int> RunVerbAsync(ParseResult parse, Func<ControlClient, bool, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
+    {
+        var socket = parse.GetValue(SocketOption) ?? Environment.GetEnvironmentVariable(ControlProtocol.SocketEnvironmentVariable);
+        if (string.IsNullOrEmpty(socket))
+        {
+            socket = ControlProtocol.ClientDefaultSocketPath();
+        }
+
+        var json = parse.GetValue(JsonOption);
+        try
+        {
+            var client = await ControlClient.ConnectAsync(socket, null, cancellationToken).ConfigureAwait(false);
+            await using (client.ConfigureAwait(false))
+            {
+                return await verb(client, json, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (DaemonUnreachableException ex)
+        {
+            Console.Error.WriteLine($"s2c-attach: {ex.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (RemoteInvocationException ex)
+        {
+            Console.Error.WriteLine($"s2c-attach: {ex.Message}");
+            return ExitCodes.Refused;
+        }
+        catch (ConnectionLostException)
+        {
+            Console.Error.WriteLine("s2c-attach: the daemon closed the connection");
+            return ExitCodes.Unreachable;
+        }
+    }
+
+    private static async Task<int> Join(ControlClient client, bool json, JoinRequest request, CancellationToken cancellationToken)
+    {
+        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Join, [request], cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            return PrintJson(status);
+        }
+
+        Console.Out.WriteLine($"Joined {status.Session} on {status.Relay} as {status.Name}: {status.Participants} in the session.");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> Change(ControlClient client, bool json, string method, object?[] arguments, string done, CancellationToken cancellationToken)
+    {
+        var status = await client.CallAsync<StatusResult>(method, arguments, cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            return PrintJson(status);
+        }
+
+        Console.Out.WriteLine(done);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> Status(ControlClient client, bool json, CancellationToken cancellationToken)
+    {
+        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            return PrintJson(status);
+        }
+
+        Console.Out.Write(Output.FormatStatus(status));
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> Who(ControlClient client, bool json, CancellationToken cancellationToken)
+    {
+        var members = await client.CallAsync<ParticipantInfo[]>(ControlProtocol.Methods.Participants, [], cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            return PrintJson(members);
+        }
+
+        Console.Out.Write(Output.FormatWho(members));
+        return ExitCodes.Ok;
+    }
+
+    private static int PrintJson<T>(T value)
+    {
+        var options = ControlJson.CreateOptions();
+        options.WriteIndented = true;
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, options));
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,3 @@
+using S2cAttach;
+
+return await Cli.RunAsync(args).ConfigureAwait(false);

@@ -98,8 +98,9 @@ public static class NameRules
 
     /// <summary>
     /// Parses HOST:PORT (IPv6 hosts in brackets). Returns null on success and sets the parts, otherwise why not.
+    /// Port 0 (any free port) is accepted only when <paramref name="allowAnyPort"/> is set, for listening.
     /// </summary>
-    public static string? TryParseEndpoint(string? value, out string host, out int port)
+    public static string? TryParseEndpoint(string? value, out string host, out int port, bool allowAnyPort = false)
     {
         host = string.Empty;
         port = 0;
@@ -139,9 +140,9 @@ public static class NameRules
             }
         }
 
-        if (!int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        if (!int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535 || (port == 0 && !allowAnyPort))
         {
-            return "port must be a number from 1 to 65535";
+            return allowAnyPort ? "port must be a number from 0 to 65535" : "port must be a number from 1 to 65535";
         }
 
         return null;

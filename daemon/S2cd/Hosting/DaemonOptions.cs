@@ -35,7 +35,7 @@ internal sealed class DaemonOptions
     /// <summary>Turns a validated HOST:PORT into an endpoint; names are resolved, IPv4 first.</summary>
     public static IPEndPoint ResolveEndPoint(string value)
     {
-        var problem = NameRules.TryParseEndpoint(value, out var host, out var port);
+        var problem = NameRules.TryParseEndpoint(value, out var host, out var port, allowAnyPort: true);
         if (problem is not null)
         {
             throw new ArgumentException(problem, nameof(value));

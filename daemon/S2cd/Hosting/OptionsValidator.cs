@@ -59,7 +59,7 @@ internal static class OptionsValidator
             return Describe("Video:Camera", video.Camera, "testpattern, a device index, /dev/videoN or a video file");
         }
 
-        if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _) is { } listenProblem)
+        if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _, allowAnyPort: true) is { } listenProblem)
         {
             return Describe("Relay:Listen", relay.Listen, listenProblem);
         }

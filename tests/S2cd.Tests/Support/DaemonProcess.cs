@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Text;
+using S2cd.Contract;
+
+namespace S2cd.Tests.Support;
+
+/// <summary>
+/// A real s2cd process started from the test's output folder, with its own socket and state directory.
+/// Its output is collected so that a failing test can show it.
+/// </summary>
+internal sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private DaemonProcess(Process process, string socketPath, string directory)
+    {
+        _process = process;
+        SocketPath = socketPath;
+        Directory = directory;
+    }
+
+    public string SocketPath { get; }
+
+    public string Directory { get; }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string DaemonPath => Path.Combine(AppContext.BaseDirectory, "s2cd.dll");
+
+    public static string AttachPath => Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll");
+
+    /// <summary>Starts a daemon without waiting for it.</summary>
+    public static DaemonProcess Start(TempDirectory root, string name, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var directory = root.Sub(name);
+        var socket = Path.Combine(directory, "s2cd.sock");
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DaemonPath);
+        info.ArgumentList.Add("--socket");
+        info.ArgumentList.Add(socket);
+        info.ArgumentList.Add("--state-dir");
+        info.ArgumentList.Add(Path.Combine(directory, "state"));
+        info.ArgumentList.Add("--Control:Group");
+        info.ArgumentList.Add("");
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("NOTIFY_SOCKET");
+        info.Environment["HOME"] = directory;
+        info.Environment["DOTNET_gcServer"] = "0";
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        var process = Process.Start(info)!;
+        var daemon = new DaemonProcess(process, socket, directory);
+        process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Starts a participant daemon (embedded relay off) and waits until its control socket answers.</summary>
+    public static async Task<DaemonProcess> StartParticipantAsync(TempDirectory root, string name, string relay, params string[] extra)
+    {
+        var daemon = Start(root, name, ["--name", name, "--relay", relay, "--Relay:Embedded", "false", .. extra]);
+        await daemon.WaitReadyAsync().ConfigureAwait(false);
+        return daemon;
+    }
+
+    /// <summary>Starts a relay-role daemon on loopback and waits until it listens; returns it and its port.</summary>
+    public static async Task<(DaemonProcess Relay, int Port)> StartRelayAsync(TempDirectory root, string name, int port = 0, params string[] extra)
+    {
+        var relay = Start(root, name, ["--role", "relay", "--listen", $"127.0.0.1:{port}", "--Relay:TimeoutSeconds", "2", "--Relay:HeartbeatSeconds", "0.5", .. extra]);
+        await relay.WaitReadyAsync().ConfigureAwait(false);
+        await using var client = await TestControlClient.ConnectAsync(relay.SocketPath).ConfigureAwait(false);
+        var status = await client.StatusAsync().ConfigureAwait(false);
+        var listen = status.RelayListen ?? throw new InvalidOperationException("relay does not listen");
+        return (relay, int.Parse(listen[(listen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public async Task WaitReadyAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!File.Exists(SocketPath))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"s2cd exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            await Task.Delay(25, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Signal(int signal) => _ = Interop.kill(_process.Id, signal);
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace S2cd.Tests.Support;
+
+internal static partial class Interop
+{
+    public const int SIGTERM = 15;
+    public const int SIGKILL = 9;
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int kill(int pid, int signal);
+}

@@ -1,0 +1,49 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cd.Tests.Support;
+
+/// <summary>A control-socket client for tests, speaking the contract the way s2c-attach does.</summary>
+internal sealed class TestControlClient : IAsyncDisposable
+{
+    private readonly JsonRpc _rpc;
+
+    private TestControlClient(JsonRpc rpc) => _rpc = rpc;
+
+    public Channel<ControlEvent> Events { get; } = Channel.CreateUnbounded<ControlEvent>();
+
+    public JsonRpc Rpc => _rpc;
+
+    public static async Task<TestControlClient> ConnectAsync(string socketPath, bool hello = true)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
+        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, formatter));
+        var client = new TestControlClient(rpc);
+        rpc.AddLocalRpcMethod(ControlProtocol.Methods.EventNotification, new Action<ControlEvent>(e => client.Events.Writer.TryWrite(e)));
+        rpc.StartListening();
+        if (hello)
+        {
+            await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "tests").ConfigureAwait(false);
+        }
+
+        return client;
+    }
+
+    public Task<StatusResult> StatusAsync() => _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Status);
+
+    public Task<ParticipantInfo[]> WhoAsync() => _rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.Participants);
+
+    public Task<StatusResult> JoinAsync(string session, string? name = null, string? relay = null) =>
+        _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = session, Name = name, Relay = relay });
+
+    public ValueTask DisposeAsync()
+    {
+        _rpc.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -8,7 +8,7 @@ namespace S2cd.Tests.Support;
 /// A real s2cd process started from the test's output folder, with its own socket and state directory.
 /// Its output is collected so that a failing test can show it.
 /// </summary>
-internal sealed class DaemonProcess : IAsyncDisposable
+public sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();

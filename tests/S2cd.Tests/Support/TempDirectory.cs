@@ -1,7 +1,7 @@
 namespace S2cd.Tests.Support;
 
 /// <summary>A directory under /tmp, short enough for Unix socket paths, removed at the end of the test.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {

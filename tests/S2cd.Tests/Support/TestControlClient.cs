@@ -6,7 +6,7 @@ using StreamJsonRpc;
 namespace S2cd.Tests.Support;
 
 /// <summary>A control-socket client for tests, speaking the contract the way s2c-attach does.</summary>
-internal sealed class TestControlClient : IAsyncDisposable
+public sealed class TestControlClient : IAsyncDisposable
 {
     private readonly JsonRpc _rpc;
 

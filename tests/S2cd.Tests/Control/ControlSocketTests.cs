@@ -1,0 +1,249 @@
+using System.Net.Sockets;
+using System.Text;
+using S2cd.Contract;
+using S2cd.Tests.Support;
+using StreamJsonRpc;
+
+namespace S2cd.Tests.Control;
+
+/// <summary>
+/// Bad input on the control socket of a real daemon: each gets an error or a closed connection, and the
+/// daemon and a bystander client carry on (the bystander stays in its session and keeps getting answers).
+/// </summary>
+public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon>
+{
+    private readonly Daemon _daemon;
+
+    public ControlSocketTests(Daemon daemon) => _daemon = daemon;
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("", "session name is empty")]
+    [InlineData("a200", "at most 64")]
+    [InlineData("bad name", "only letters")]
+    [InlineData("tab\tname", "only letters")]
+    public async Task Join_InvalidSessionName_IsRefusedAndChangesNothing(string session, string expected)
+    {
+        if (session == "a200")
+        {
+            session = new string('a', 200);
+        }
+
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.JoinAsync(session));
+        Assert.Equal(ControlProtocol.ErrorCodes.InvalidArgument, ex.ErrorCode);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("evil\u001b[2Jname")]
+    [InlineData("bell\u0007")]
+    [InlineData("zero\u200bwidth")]
+    [InlineData(" padded")]
+    public async Task Join_DisplayNameWithControlCharacters_IsRefused(string name)
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.JoinAsync("fine", name));
+        Assert.Equal(ControlProtocol.ErrorCodes.InvalidArgument, ex.ErrorCode);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Join_RelayAddressInvalid_IsRefused()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.JoinAsync("fine", relay: "nowhere:99999"));
+        Assert.Contains("port", ex.Message, StringComparison.Ordinal);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task UnknownMethod_GetsMethodNotFound()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var ex = await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.Rpc.InvokeAsync<object>("formatHardDisk"));
+        Assert.Equal(-32601, (int)ex.ErrorCode);
+        Assert.NotNull(await client.StatusAsync());
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task CallBeforeHello_IsRefusedWithVersionError()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath, hello: false);
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(client.StatusAsync);
+        Assert.Equal(ControlProtocol.ErrorCodes.VersionMismatch, ex.ErrorCode);
+        Assert.Contains("hello", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Hello_IncompatibleVersion_GetsClearError()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath, hello: false);
+        var ex = await Assert.ThrowsAsync<RemoteInvocationException>(
+            () => client.Rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version + 7, "old"));
+        Assert.Equal(ControlProtocol.ErrorCodes.VersionMismatch, ex.ErrorCode);
+        Assert.Contains($"control protocol {ControlProtocol.Version}", ex.Message, StringComparison.Ordinal);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task MalformedJson_ClosesOnlyThatConnection()
+    {
+        using var raw = await RawConnectAsync();
+        await raw.SendAsync(Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"status\",,,\n"));
+        Assert.True(await ReadsToEndAsync(raw, TimeSpan.FromSeconds(10)), "the daemon closes a connection that sends malformed JSON");
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task TenMegabyteMessage_ClosesOnlyThatConnection()
+    {
+        using var raw = await RawConnectAsync();
+        var chunk = Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
+        var sent = 0;
+        try
+        {
+            await raw.SendAsync(Encoding.ASCII.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":[\""));
+            while (sent < 10 * 1024 * 1024)
+            {
+                sent += await raw.SendAsync(chunk);
+            }
+        }
+        catch (SocketException)
+        {
+            // The daemon closed the connection while we were still sending: that is the expected outcome.
+        }
+
+        Assert.True(sent < 10 * 1024 * 1024 || await ReadsToEndAsync(raw, TimeSpan.FromSeconds(10)), "a 10 MB message is not accepted");
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SubscriberThatNeverReads_IsDroppedAndOthersCarryOn()
+    {
+        // Subscribe on a raw connection, then never read: events pile up until the daemon gives up on it.
+        using var raw = await RawConnectAsync();
+        raw.ReceiveBufferSize = 4096;
+        await raw.SendAsync(Encoding.UTF8.GetBytes(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":[1,\"lazy\"]}\n" +
+            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"subscribe\",\"params\":[]}\n"));
+        await using var busy = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var started = DateTime.UtcNow;
+        for (var i = 0; i < 4000 && _daemon.Process.Output.Contains("does not read its events", StringComparison.Ordinal) is false; i++)
+        {
+            await busy.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, i % 2 == 0);
+        }
+
+        Assert.Contains("does not read its events", _daemon.Process.Output, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(50));
+        await busy.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, true);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ManyClientsAtOnce_AllGetAnswers()
+    {
+        var clients = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => TestControlClient.ConnectAsync(_daemon.Process.SocketPath)));
+        try
+        {
+            var statuses = await Task.WhenAll(clients.Select(c => c.StatusAsync()));
+            Assert.All(statuses, s => Assert.Equal("participant", s.Role));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Subscribe_MuteFromAnotherClient_ArrivesAsEvent()
+    {
+        await using var watcher = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        await watcher.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Subscribe);
+        await using var actor = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        await actor.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetMuted, true);
+        await actor.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetMuted, false);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        ControlEvent e;
+        do
+        {
+            e = await watcher.Events.Reader.ReadAsync(timeout.Token);
+        }
+        while (!(e.Kind == ControlEventKind.ParticipantChanged && e.Participant is { IsSelf: true, Muted: true }));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task PeerCredentials_AreLogged()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        await client.StatusAsync();
+        Assert.Contains($"pid {Environment.ProcessId}", _daemon.Process.Output, StringComparison.Ordinal);
+    }
+
+    private async Task<Socket> RawConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(_daemon.Process.SocketPath));
+        return socket;
+    }
+
+    private static async Task<bool> ReadsToEndAsync(Socket socket, TimeSpan within)
+    {
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One daemon with its embedded relay on a free port, and a bystander client in a session.</summary>
+    public sealed class Daemon : IAsyncLifetime
+    {
+        private readonly TempDirectory _root = new();
+
+        public DaemonProcess Process { get; private set; } = null!;
+
+        public TestControlClient Bystander { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Process = DaemonProcess.Start(_root, "d", ["--name", "bystander", "--listen", "127.0.0.1:0"]);
+            await Process.WaitReadyAsync();
+            Bystander = await TestControlClient.ConnectAsync(Process.SocketPath);
+            var status = await Bystander.StatusAsync();
+            await Bystander.JoinAsync("calm", relay: status.RelayListen);
+        }
+
+        public async Task AssertBystanderUnharmedAsync()
+        {
+            Assert.False(Process.HasExited, Process.Output);
+            var status = await Bystander.StatusAsync();
+            Assert.Equal("calm", status.Session);
+            Assert.Equal(ConnectionState.Connected, status.Connection);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Bystander.DisposeAsync();
+            await Process.DisposeAsync();
+            _root.Dispose();
+        }
+    }
+}

@@ -76,19 +76,22 @@ public static class ControlProtocol
         public const string EventNotification = "event";
     }
 
-    /// <summary>JSON-RPC error codes the daemon uses for refusals (the server-defined range).</summary>
+    /// <summary>
+    /// JSON-RPC error codes the daemon uses for refusals. They are positive, outside the range
+    /// -32768..-32000 that JSON-RPC and StreamJsonRpc reserve for themselves.
+    /// </summary>
     public static class ErrorCodes
     {
         /// <summary>The client did not call hello first, or its version is incompatible.</summary>
-        public const int VersionMismatch = -32000;
+        public const int VersionMismatch = 1;
 
         /// <summary>An argument is invalid; the message says which and why.</summary>
-        public const int InvalidArgument = -32001;
+        public const int InvalidArgument = 2;
 
         /// <summary>The call is not possible in the current state (for example leave when not in a session).</summary>
-        public const int InvalidState = -32002;
+        public const int InvalidState = 3;
 
         /// <summary>The relay refused or could not be reached.</summary>
-        public const int RelayError = -32003;
+        public const int RelayError = 4;
     }
 }

@@ -92,12 +92,17 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         }
 
         await Task.WhenAll(clients).WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+
+        // Only the daemon that bound the socket removes it: one that found it taken must leave it alone.
+        if (_listener is not null)
         {
-            File.Delete(SocketPath);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                File.Delete(SocketPath);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 

@@ -39,10 +39,11 @@ internal static class CommandLine
         ["--state-dir"] = "StateDirectory",
     };
 
-    public static (string? ConfigFile, List<KeyValuePair<string, string?>> Settings, string? Error) Parse(string[] args)
+    /// <summary>Parses the arguments; an option given twice keeps its last value, as configuration keys do.</summary>
+    public static (string? ConfigFile, Dictionary<string, string?> Settings, string? Error) Parse(string[] args)
     {
         string? configFile = null;
-        var settings = new List<KeyValuePair<string, string?>>();
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -80,11 +81,11 @@ internal static class CommandLine
             }
             else if (ShortOptions.TryGetValue(option, out var key))
             {
-                settings.Add(new(key, value));
+                settings[key] = value;
             }
             else if (IsConfigurationKey(option[2..]))
             {
-                settings.Add(new(option[2..], value));
+                settings[option[2..]] = value;
             }
             else
             {

@@ -111,7 +111,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     public async Task WaitReadyAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!File.Exists(SocketPath))
+        while (!CanConnect())
         {
             if (_process.HasExited)
             {
@@ -119,6 +119,26 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
 
             await Task.Delay(25, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The socket file appears at bind, a moment before listen: ready means a connect succeeds.</summary>
+    private bool CanConnect()
+    {
+        if (!File.Exists(SocketPath))
+        {
+            return false;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(SocketPath));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

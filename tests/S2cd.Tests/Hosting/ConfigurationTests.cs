@@ -1,0 +1,95 @@
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Hosting;
+
+/// <summary>The daemon refuses a bad configuration with one line naming the key and what is allowed.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory(Timeout = 60_000)]
+    [InlineData(new[] { "--role", "boss" }, "Role", "participant or relay")]
+    [InlineData(new[] { "--listen", "127.0.0.1:70000" }, "Relay:Listen", "port")]
+    [InlineData(new[] { "--relay", "nocolon" }, "Conference:Relay", "HOST:PORT")]
+    [InlineData(new[] { "--name", "bad\u0007name" }, "Conference:Name", "control")]
+    [InlineData(new[] { "--Relay:MaxSessions", "0" }, "Relay:MaxSessions", "1 to 100000")]
+    [InlineData(new[] { "--Relay:MaxSessions", "lots" }, "MaxSessions", "lots")]
+    [InlineData(new[] { "--Relay:NoSuchKey", "1" }, "NoSuchKey", "")]
+    [InlineData(new[] { "--state-dir", "relative/dir" }, "StateDirectory", "absolute path")]
+    public async Task Start_InvalidValue_ExitsWithOneLineNamingTheKey(string[] args, string key, string allowed)
+    {
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "d", args);
+        Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(78, daemon.ExitCode);
+        var lines = daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("s2cd: invalid configuration:", line, StringComparison.Ordinal);
+        Assert.Contains(key, line, StringComparison.Ordinal);
+        Assert.Contains(allowed, line, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_ConfigFileAndEnvironment_AreReadWithCommandLineWinning()
+    {
+        using var root = new TempDirectory();
+        var config = Path.Combine(root.Path, "s2cd.json");
+        await File.WriteAllTextAsync(config, """{ "Conference": { "Name": "from-file", "Relay": "127.0.0.1:4000" }, "Relay": { "Listen": "127.0.0.1:0" } }""");
+        await using var daemon = DaemonProcess.Start(
+            root, "d", ["--config", config, "--relay", "127.0.0.1:4001"], new Dictionary<string, string> { ["S2CD_Relay__MaxSessions"] = "5" });
+        await daemon.WaitReadyAsync();
+        await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        var status = await client.StatusAsync();
+        Assert.Equal("from-file", status.Name);
+        var ex = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => client.JoinAsync("x"));
+        Assert.Contains("127.0.0.1:4001", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_ConfigFileMissingOrBroken_ExitsWithOneLine()
+    {
+        using var root = new TempDirectory();
+        await using (var missing = DaemonProcess.Start(root, "a", ["--config", "/nonexistent/s2cd.json"]))
+        {
+            Assert.True(await missing.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(78, missing.ExitCode);
+            Assert.Contains("/nonexistent/s2cd.json", Assert.Single(missing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
+
+        var broken = Path.Combine(root.Path, "broken.json");
+        await File.WriteAllTextAsync(broken, "{ \"Conference\": ");
+        await using var daemon = DaemonProcess.Start(root, "b", ["--config", broken]);
+        Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(78, daemon.ExitCode);
+        Assert.Single(daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_UnknownOption_IsUsageError()
+    {
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "d", ["--frobnicate", "1"]);
+        Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains("unknown option --frobnicate", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_SocketAlreadyServed_SecondDaemonRefusesAndFirstCarriesOn()
+    {
+        using var root = new TempDirectory();
+        await using var first = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0"]);
+        await first.WaitReadyAsync();
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in new[] { DaemonProcess.DaemonPath, "--socket", first.SocketPath, "--listen", "127.0.0.1:0", "--Control:Group", "" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var second = System.Diagnostics.Process.Start(info)!;
+        var output = await second.StandardOutput.ReadToEndAsync() + await second.StandardError.ReadToEndAsync();
+        await second.WaitForExitAsync();
+        Assert.Equal(1, second.ExitCode);
+        Assert.Contains("already listening", output, StringComparison.Ordinal);
+        await using var client = await TestControlClient.ConnectAsync(first.SocketPath);
+        Assert.NotNull(await client.StatusAsync());
+    }
+}

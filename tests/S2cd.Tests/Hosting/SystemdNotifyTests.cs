@@ -1,0 +1,58 @@
+using System.Net.Sockets;
+using System.Text;
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Hosting;
+
+/// <summary>sd_notify through a real Unix datagram socket set as NOTIFY_SOCKET, and shutdown on SIGTERM.</summary>
+public sealed class SystemdNotifyTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task Daemon_UnderNotifySocket_SendsReadyAfterListeningAndStoppingOnSigterm()
+    {
+        using var root = new TempDirectory();
+        var notifyPath = Path.Combine(root.Path, "notify");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+
+        await using var daemon = DaemonProcess.Start(
+            root, "d", ["--listen", "127.0.0.1:0"], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifyPath });
+
+        var ready = await ReceiveUntilAsync(notify, "READY=1", TimeSpan.FromSeconds(30));
+        Assert.True(ready, $"no READY=1\n{daemon.Output}");
+
+        // READY=1 promises that the control socket already answers.
+        await using (var client = await TestControlClient.ConnectAsync(daemon.SocketPath))
+        {
+            Assert.Equal("participant", (await client.StatusAsync()).Role);
+        }
+
+        daemon.Signal(Interop.SIGTERM);
+        Assert.True(await ReceiveUntilAsync(notify, "STOPPING=1", TimeSpan.FromSeconds(5)), "no STOPPING=1");
+        Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(5)), "did not stop within 5 s of SIGTERM");
+        Assert.Equal(0, daemon.ExitCode);
+        Assert.False(File.Exists(daemon.SocketPath), "the control socket is removed on a clean stop");
+    }
+
+    private static async Task<bool> ReceiveUntilAsync(Socket socket, string expected, TimeSpan within)
+    {
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                var message = Encoding.UTF8.GetString(buffer, 0, read);
+                if (message.Split('\n').Contains(expected))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

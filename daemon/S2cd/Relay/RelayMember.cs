@@ -45,8 +45,6 @@ internal sealed class RelayMember
 
     public RelaySession? Session { get; private set; }
 
-    public long RateLimited { get; private set; }
-
     public WireMember ToWire() => new(Id, Flags, Name);
 
     public void OnFrame(FrameType type, ReadOnlySequence<byte> body)
@@ -155,7 +153,7 @@ internal sealed class RelayMember
         var payload = body.Slice(1);
         if (!TakeTokens(body.Length))
         {
-            RateLimited++;
+            _relay.CountRateLimited();
             return;
         }
 

@@ -27,6 +27,8 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private int _connectionCount;
     private int _nextId;
     private long _forwarded;
+    private long _rateLimited;
+    private long _queueDrops;
 
     public RelayServer(IOptions<RelayOptions> options, IOptions<DaemonOptions> daemon, TimeProvider time, ILogger<RelayServer> logger)
     {
@@ -54,6 +56,30 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Media frames dropped because their sender went over its byte rate.</summary>
+    public long RateLimited => Interlocked.Read(ref _rateLimited);
+
+    /// <summary>Media frames dropped at receivers' queues: replaced video, stale audio, full queues.</summary>
+    public long QueueDrops
+    {
+        get
+        {
+            var total = Interlocked.Read(ref _queueDrops);
+            lock (_sessionsLock)
+            {
+                foreach (var session in _sessions.Values)
+                {
+                    foreach (var member in session.Members)
+                    {
+                        total += member.Connection.Queue.Dropped;
+                    }
+                }
+            }
+
+            return total;
+        }
+    }
 
     public int SessionCount
     {
@@ -171,6 +197,8 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     internal void CountForwarded(int count) => Interlocked.Add(ref _forwarded, count);
 
+    internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
+
     internal void LogRefused(string remote, string reason) => LogRefusedCore(remote, reason);
 
     private async Task AcceptLoopAsync(CancellationToken cancellationToken)
@@ -250,6 +278,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         finally
         {
             member.Detach();
+            Interlocked.Add(ref _queueDrops, connection.Queue.Dropped);
             await connection.DisposeAsync().ConfigureAwait(false);
             Interlocked.Decrement(ref _connectionCount);
         }

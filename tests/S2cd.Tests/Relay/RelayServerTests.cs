@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using S2cd.Hosting;
+using S2cd.Relay;
+using S2cd.Tests.Support;
+using S2cd.Wire;
+
+namespace S2cd.Tests.Relay;
+
+/// <summary>The relay on loopback port 0, driven by raw wire clients.</summary>
+public sealed class RelayServerTests : IAsyncLifetime
+{
+    private RelayServer _relay = null!;
+
+    private IPEndPoint Endpoint => _relay.LocalEndPoint!;
+
+    public async Task InitializeAsync()
+    {
+        _relay = new RelayServer(
+            Options.Create(new RelayOptions
+            {
+                Listen = "127.0.0.1:0",
+                MaxParticipantsPerSession = 3,
+                MaxSessions = 4,
+                MaxFrameBytes = 64 * 1024,
+                MaxBytesPerSecondPerSender = 1024 * 1024,
+                HeartbeatSeconds = 0.5,
+                TimeoutSeconds = 2,
+                QueueCapacity = 32,
+            }),
+            Options.Create(new DaemonOptions { Role = "relay" }),
+            TimeProvider.System,
+            NullLogger<RelayServer>.Instance);
+        await _relay.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await _relay.DisposeAsync();
+
+    [Fact(Timeout = 30_000)]
+    public async Task Media_FromOneMember_ReachesTheOthersUnchangedAndNotTheSender()
+    {
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, "s", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "s", "b");
+        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, "s", "c");
+        await using (a)
+        await using (b)
+        await using (c)
+        {
+            byte[] payload = [.. Enumerable.Range(0, 3000).Select(i => (byte)(i * 7))];
+            await a.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Video, payload));
+            foreach (var receiver in new[] { b, c })
+            {
+                var body = await receiver.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromSeconds(5));
+                var (sender, kind, read) = FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(body));
+                Assert.Equal((aId, MediaKind.Video), (sender, kind));
+                Assert.Equal(payload, read.ToArray());
+            }
+
+            // The sender gets no copy back: the next thing it sees is b's audio, not its own video.
+            await b.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Audio, [1, 2, 3]));
+            var next = await a.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromSeconds(5));
+            Assert.Equal(MediaKind.Audio, FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(next)).Kind);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Hello_SessionFull_IsRefusedWithReasonAndMembersStay()
+    {
+        var members = new List<RawRelayClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            members.Add((await RawRelayClient.JoinAsync(Endpoint, "full", $"m{i}")).Client);
+        }
+
+        await using var extra = await RawRelayClient.ConnectAsync(Endpoint);
+        await extra.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "full", "late"));
+        var (type, body) = await extra.ReadFrameAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(FrameType.Error, type);
+        var (code, message) = FrameReader.ReadError(new ReadOnlySequence<byte>(body));
+        Assert.Equal(WireError.SessionFull, code);
+        Assert.Contains("full", message, StringComparison.Ordinal);
+        Assert.True(await extra.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+        await AssertSessionWorksAsync(members[0], members[1]);
+        foreach (var member in members)
+        {
+            await member.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Hello_TooManySessions_IsRefused()
+    {
+        var members = new List<RawRelayClient>();
+        for (var i = 0; i < 4; i++)
+        {
+            members.Add((await RawRelayClient.JoinAsync(Endpoint, $"s{i}", "m")).Client);
+        }
+
+        await using var extra = await RawRelayClient.ConnectAsync(Endpoint);
+        await extra.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "fifth", "m"));
+        var (type, body) = await extra.ReadFrameAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(FrameType.Error, type);
+        Assert.Equal(WireError.TooManySessions, FrameReader.ReadError(new ReadOnlySequence<byte>(body)).Code);
+        foreach (var member in members)
+        {
+            await member.DisposeAsync();
+        }
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("bad session", "name")]
+    [InlineData("ok", "esc\u001b[0m")]
+    public async Task Hello_InvalidNames_AreRefused(string session, string name)
+    {
+        await using var client = await RawRelayClient.ConnectAsync(Endpoint);
+        await client.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, session, name));
+        var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(FrameType.Error, type);
+        Assert.Equal(WireError.InvalidName, FrameReader.ReadError(new ReadOnlySequence<byte>(body)).Code);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Frame_OverSizeLimit_ClosesThatConnectionOnly()
+    {
+        var (a, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "b");
+        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "c");
+        await using (a)
+        await using (b)
+        await using (c)
+        {
+            await a.SendRawAsync(new byte[] { 0x00, 0x10, 0x00, 0x00, (byte)FrameType.Media, 1 });
+            Assert.True(await a.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+            await b.ReadUntilAsync(FrameType.Presence, body => body[0] == (byte)PresenceEvent.Left, TimeSpan.FromSeconds(5));
+            await AssertSessionWorksAsync(b, c);
+        }
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(new byte[] { 0, 0, 0, 2, (byte)FrameType.Media, 1 })]
+    [InlineData(new byte[] { 0, 0, 0, 1, 0x66 })]
+    [InlineData(new byte[] { 0x47, 0x45, 0x54, 0x20, 0x2F, 0x20, 0x48, 0x54, 0x54, 0x50 })]
+    public async Task Garbage_BeforeHello_ClosesTheConnection(byte[] bytes)
+    {
+        await using var client = await RawRelayClient.ConnectAsync(Endpoint);
+        await client.SendRawAsync(bytes);
+        Assert.True(await client.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, _relay.SessionCount);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task State_Change_ReachesOthersAsPresence()
+    {
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, "st", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "st", "b");
+        await using (a)
+        await using (b)
+        {
+            await a.SendAsync(w => FrameWriter.WriteState(w, MemberFlags.Muted | MemberFlags.CameraOn, "a2"));
+            var body = await b.ReadUntilAsync(FrameType.Presence, x => x[0] == (byte)PresenceEvent.Changed, TimeSpan.FromSeconds(5));
+            var (_, member) = FrameReader.ReadPresence(new ReadOnlySequence<byte>(body));
+            Assert.Equal(new WireMember(aId, MemberFlags.Muted | MemberFlags.CameraOn, "a2"), member);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task SilentPeer_IsDroppedWithinFiveSeconds()
+    {
+        var (watcher, _) = await RawRelayClient.JoinAsync(Endpoint, "hb", "watcher");
+        await using var _w = watcher;
+
+        // A member that says hello and then sends nothing, not even heartbeats: a dead link.
+        await using var silent = await RawRelayClient.ConnectAsync(Endpoint);
+        await silent.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "hb", "silent"));
+        var started = DateTime.UtcNow;
+        await watcher.ReadUntilAsync(FrameType.Presence, x => x[0] == (byte)PresenceEvent.Joined, TimeSpan.FromSeconds(5));
+        await watcher.ReadUntilAsync(FrameType.Presence, x => x[0] == (byte)PresenceEvent.Left, TimeSpan.FromSeconds(6));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(5));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task SlowReceiver_DoesNotDelayTheOthers()
+    {
+        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "sender");
+        var (fast, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "fast");
+        var (stuck, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "stuck", receiveBuffer: 4096);
+        await using (sender)
+        await using (fast)
+        await using (stuck)
+        {
+            // 'stuck' never reads, through a 4 KB receive window: its queue fills and drops while 'fast' gets every frame.
+            var payload = new byte[4000];
+            var received = 0;
+            var reader = Task.Run(async () =>
+            {
+                while (received < 1000)
+                {
+                    await fast.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromSeconds(20));
+                    received++;
+                }
+            });
+            for (var i = 0; i < 5000 && !reader.IsCompleted; i++)
+            {
+                payload[0] = (byte)i;
+                await sender.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Video, payload));
+                await Task.Delay(1);
+            }
+
+            await reader.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(1000, received);
+            Assert.True(_relay.QueueDrops > 0, "the stuck receiver's queue dropped video");
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Sender_OverByteRate_HasMediaDropped()
+    {
+        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, "rate", "sender");
+        var (receiver, _) = await RawRelayClient.JoinAsync(Endpoint, "rate", "receiver");
+        await using (sender)
+        await using (receiver)
+        {
+            // 4 MB at once against a 1 MB/s limit with a one-second burst: most of it is dropped at the relay.
+            var payload = new byte[16 * 1024];
+            for (var i = 0; i < 256; i++)
+            {
+                await sender.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Audio, payload));
+            }
+
+            var count = 0;
+            try
+            {
+                while (true)
+                {
+                    await receiver.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromMilliseconds(500));
+                    count++;
+                }
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Assert.InRange(count, 1, 128);
+            Assert.True(_relay.RateLimited >= 128, $"rate limited {_relay.RateLimited}");
+        }
+    }
+
+    private static async Task AssertSessionWorksAsync(RawRelayClient from, RawRelayClient to)
+    {
+        byte[] marker = [0xCA, 0xFE, 0xBA, 0xBE];
+        await from.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Audio, marker));
+        await to.ReadUntilAsync(
+            FrameType.MediaForward,
+            body => FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(body)).Payload.ToArray().SequenceEqual(marker),
+            TimeSpan.FromSeconds(5));
+    }
+}

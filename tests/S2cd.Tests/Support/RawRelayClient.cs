@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using S2cd.Wire;
+
+namespace S2cd.Tests.Support;
+
+/// <summary>A hand-driven wire-protocol client: sends exactly the bytes a test wants and reads frames back.</summary>
+internal sealed class RawRelayClient : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _reader;
+
+    private RawRelayClient(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = PipeReader.Create(_stream);
+    }
+
+    public static async Task<RawRelayClient> ConnectAsync(IPEndPoint relay, int receiveBuffer = 0)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer > 0)
+        {
+            socket.ReceiveBufferSize = receiveBuffer;
+        }
+
+        await socket.ConnectAsync(relay);
+        return new RawRelayClient(socket);
+    }
+
+    /// <summary>Connects, says hello and returns once welcomed, with the id the relay gave.</summary>
+    public static async Task<(RawRelayClient Client, uint Id)> JoinAsync(IPEndPoint relay, string session, string name, int receiveBuffer = 0)
+    {
+        var client = await ConnectAsync(relay, receiveBuffer);
+        await client.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, session, name));
+        var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(FrameType.Welcome, type);
+        var (_, id, _) = FrameReader.ReadWelcome(new ReadOnlySequence<byte>(body), 1024);
+        return (client, id);
+    }
+
+    public async Task SendAsync(Action<IBufferWriter<byte>> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        write(buffer);
+        await SendRawAsync(buffer.WrittenMemory);
+    }
+
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Reads the next frame that is not a heartbeat, answering pings as a live peer does.</summary>
+    public async Task<(FrameType Type, byte[] Body)> ReadFrameAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        while (true)
+        {
+            var result = await _reader.ReadAsync(timeout.Token);
+            var buffer = result.Buffer;
+            if (FrameReader.TryReadFrame(ref buffer, WireProtocol.AbsoluteMaxFrameBytes, out var type, out var body))
+            {
+                var bytes = body.ToArray();
+                _reader.AdvanceTo(buffer.Start);
+                if (type == FrameType.Ping)
+                {
+                    var token = FrameReader.ReadPing(new ReadOnlySequence<byte>(bytes));
+                    await SendAsync(w => FrameWriter.WritePing(w, FrameType.Pong, token));
+                    continue;
+                }
+
+                if (type == FrameType.Pong)
+                {
+                    continue;
+                }
+
+                return (type, bytes);
+            }
+
+            if (result.IsCompleted)
+            {
+                throw new EndOfStreamException("the relay closed the connection");
+            }
+
+            _reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Reads until a frame of <paramref name="type"/> arrives that <paramref name="match"/> accepts.</summary>
+    public async Task<byte[]> ReadUntilAsync(FrameType type, Func<byte[], bool> match, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"no matching {type} within {within}");
+            }
+
+            var (t, body) = await ReadFrameAsync(left);
+            if (t == type && match(body))
+            {
+                return body;
+            }
+        }
+    }
+
+    /// <summary>True when the relay closes the connection within the time given (frames before the close are skipped).</summary>
+    public async Task<bool> IsClosedWithinAsync(TimeSpan within)
+    {
+        try
+        {
+            while (true)
+            {
+                await ReadFrameAsync(within);
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.CompleteAsync();
+        await _stream.DisposeAsync();
+        _socket.Dispose();
+    }
+}

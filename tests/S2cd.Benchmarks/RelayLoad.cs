@@ -1,0 +1,309 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using S2cd.Wire;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>
+/// Relay load: a relay process (the real s2cd in relay role) and, in this process, N sessions of M
+/// synthetic participants, each sending 15 video frames/s of 4 KB and 50 audio packets/s of 80 bytes.
+/// Every payload carries its send time and a sequence number; receivers measure forwarding delay and
+/// audio loss. Reports forwarded messages/s, delay percentiles, and the relay's CPU and memory.
+/// </summary>
+internal static class RelayLoad
+{
+    private const int VideoBytes = 4096;
+    private const int AudioBytes = 80;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sessions = Arg(args, "--sessions", 100);
+        var participants = Arg(args, "--participants", 4);
+        var seconds = Arg(args, "--seconds", 20);
+        var warmup = Arg(args, "--warmup", 3);
+
+        using var relay = StartRelay();
+        var endpoint = await WaitForRelayAsync(relay).ConfigureAwait(false);
+        Console.WriteLine($"relay pid {relay.Id} on {endpoint}; {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
+
+        var clients = new List<Participant>();
+        for (var s = 0; s < sessions; s++)
+        {
+            for (var p = 0; p < participants; p++)
+            {
+                clients.Add(await Participant.JoinAsync(endpoint, $"load{s}", $"p{p}").ConfigureAwait(false));
+            }
+        }
+
+        using var stop = new CancellationTokenSource();
+        var readers = clients.Select(c => Task.Run(() => c.ReadLoopAsync(stop.Token))).ToArray();
+        var sender = Task.Run(() => SendLoopAsync(clients, stop.Token));
+
+        await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
+        foreach (var client in clients)
+        {
+            client.StartMeasuring();
+        }
+
+        var cpuBefore = ProcessStats.CpuTime(relay.Id);
+        var clock = Stopwatch.StartNew();
+        long peakRss = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            await Task.Delay(500).ConfigureAwait(false);
+            peakRss = Math.Max(peakRss, ProcessStats.ResidentBytes(relay.Id));
+        }
+
+        var elapsed = clock.Elapsed;
+        var cpu = ProcessStats.CpuTime(relay.Id) - cpuBefore;
+        foreach (var client in clients)
+        {
+            client.StopMeasuring();
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await sender.ConfigureAwait(false);
+
+        var audio = clients.SelectMany(c => c.AudioDelays).ToArray();
+        var video = clients.SelectMany(c => c.VideoDelays).ToArray();
+        var all = audio.Concat(video).ToArray();
+        Array.Sort(audio);
+        Array.Sort(video);
+        Array.Sort(all);
+        var lost = clients.Sum(c => c.AudioLost);
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"forwarded     {all.Length / elapsed.TotalSeconds:N0} messages/s ({audio.Length / elapsed.TotalSeconds:N0} audio, {video.Length / elapsed.TotalSeconds:N0} video)"));
+        Console.WriteLine(string.Create(inv, $"delay all     p50 {Ms(all, 0.50)} ms  p99 {Ms(all, 0.99)} ms  max {Ms(all, 1)} ms"));
+        Console.WriteLine(string.Create(inv, $"delay audio   p50 {Ms(audio, 0.50)} ms  p99 {Ms(audio, 0.99)} ms"));
+        Console.WriteLine(string.Create(inv, $"delay video   p50 {Ms(video, 0.50)} ms  p99 {Ms(video, 0.99)} ms"));
+        Console.WriteLine(string.Create(inv, $"audio lost    {lost} of {audio.Length + lost}"));
+        Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core"));
+        Console.WriteLine(string.Create(inv, $"relay memory  {peakRss / (1024.0 * 1024):0.0} MB resident (peak)"));
+
+        relay.Kill();
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static async Task SendLoopAsync(List<Participant> clients, CancellationToken cancellationToken)
+    {
+        // 50 ticks a second: audio every tick, video on 15 of them; participants are spread over the tick.
+        var tick = 0L;
+        var clock = Stopwatch.StartNew();
+        var video = new byte[VideoBytes];
+        var audio = new byte[AudioBytes];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var sendVideo = (tick * 15 / 50) != ((tick - 1) * 15 / 50);
+            for (var i = 0; i < clients.Count; i++)
+            {
+                await clients[i].SendAsync(MediaKind.Audio, audio).ConfigureAwait(false);
+                if (sendVideo)
+                {
+                    await clients[i].SendAsync(MediaKind.Video, video).ConfigureAwait(false);
+                }
+            }
+
+            tick++;
+            var next = TimeSpan.FromMilliseconds(tick * 20);
+            var wait = next - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static string Ms(long[] sorted, double quantile)
+    {
+        if (sorted.Length == 0)
+        {
+            return "-";
+        }
+
+        var index = Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length));
+        return (sorted[index] * 1000.0 / Stopwatch.Frequency).ToString("0.00", CultureInfo.InvariantCulture);
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static Process StartRelay()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var directory = Path.Combine(Path.GetTempPath(), "s2cd-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(directory);
+        foreach (var arg in new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--role", "relay", "--listen", "127.0.0.1:0",
+            "--socket", Path.Combine(directory, "relay.sock"), "--state-dir", directory, "--Control:Group", "",
+            "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        return Process.Start(info)!;
+    }
+
+    private static async Task<IPEndPoint> WaitForRelayAsync(Process relay)
+    {
+        // The relay logs "The relay listens on HOST:PORT"; read it from its output.
+        while (await relay.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                _ = relay.StandardOutput.ReadToEndAsync();
+                _ = relay.StandardError.ReadToEndAsync();
+                return IPEndPoint.Parse(line[(at + "listens on ".Length)..].Trim());
+            }
+        }
+
+        throw new InvalidOperationException("the relay did not start: " + await relay.StandardError.ReadToEndAsync().ConfigureAwait(false));
+    }
+
+    private sealed class Participant : IAsyncDisposable
+    {
+        private readonly Socket _socket;
+        private readonly NetworkStream _stream;
+        private readonly ArrayBufferWriter<byte> _out = new(8192);
+        private readonly Dictionary<uint, uint> _lastAudioSeq = [];
+        private uint _audioSeq;
+        private uint _videoSeq;
+        private volatile bool _measuring;
+
+        private Participant(Socket socket)
+        {
+            _socket = socket;
+            _stream = new NetworkStream(socket, ownsSocket: true);
+        }
+
+        public List<long> AudioDelays { get; } = new(200_000);
+
+        public List<long> VideoDelays { get; } = new(100_000);
+
+        public long AudioLost { get; private set; }
+
+        public static async Task<Participant> JoinAsync(IPEndPoint relay, string session, string name)
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(relay).ConfigureAwait(false);
+            var participant = new Participant(socket);
+            FrameWriter.WriteHello(participant._out, MemberFlags.CameraOn, session, name);
+            await participant.FlushAsync().ConfigureAwait(false);
+            return participant;
+        }
+
+        public void StartMeasuring() => _measuring = true;
+
+        public void StopMeasuring() => _measuring = false;
+
+        public async ValueTask SendAsync(MediaKind kind, byte[] payload)
+        {
+            var seq = kind == MediaKind.Audio ? ++_audioSeq : ++_videoSeq;
+            BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
+            BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), seq);
+            FrameWriter.WriteMedia(_out, kind, payload);
+            await FlushAsync().ConfigureAwait(false);
+        }
+
+        public async Task ReadLoopAsync(CancellationToken cancellationToken)
+        {
+            var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
+            var pong = new ArrayBufferWriter<byte>(64);
+            try
+            {
+                while (true)
+                {
+                    var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    var now = Stopwatch.GetTimestamp();
+                    while (FrameReader.TryReadFrame(ref buffer, WireProtocol.AbsoluteMaxFrameBytes, out var type, out var body))
+                    {
+                        if (type == FrameType.MediaForward)
+                        {
+                            var (sender, kind, sent, seq) = ReadStamp(body);
+                            if (kind == MediaKind.Audio)
+                            {
+                                if (_lastAudioSeq.TryGetValue(sender, out var last) && seq > last + 1 && _measuring)
+                                {
+                                    AudioLost += seq - last - 1;
+                                }
+
+                                _lastAudioSeq[sender] = seq;
+                            }
+
+                            if (_measuring)
+                            {
+                                (kind == MediaKind.Audio ? AudioDelays : VideoDelays).Add(now - sent);
+                            }
+                        }
+                        else if (type == FrameType.Ping)
+                        {
+                            pong.ResetWrittenCount();
+                            FrameWriter.WritePing(pong, FrameType.Pong, FrameReader.ReadPing(body));
+                            lock (_out)
+                            {
+                                _stream.Write(pong.WrittenSpan);
+                            }
+                        }
+                    }
+
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private static (uint Sender, MediaKind Kind, long Sent, uint Seq) ReadStamp(ReadOnlySequence<byte> body)
+        {
+            var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
+            Span<byte> head = stackalloc byte[12];
+            payload.Slice(0, 12).CopyTo(head);
+            return (sender, kind, BinaryPrimitives.ReadInt64LittleEndian(head), BinaryPrimitives.ReadUInt32LittleEndian(head[8..]));
+        }
+
+        private ValueTask FlushAsync()
+        {
+            lock (_out)
+            {
+                _stream.Write(_out.WrittenSpan);
+                _out.ResetWrittenCount();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -254,7 +254,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         socket.NoDelay = true;
         var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), ConnectionOptions, _time);
         var member = new RelayMember(this, connection, (uint)Interlocked.Increment(ref _nextId), remote, _time);
-        using var helloTimeout = new CancellationTokenSource();
         try
         {
             // A connection that does not say hello within the heartbeat timeout is dropped.

@@ -72,6 +72,22 @@ public static class ControlProtocol
         /// <summary><c>subscribe()</c>: from then on the daemon sends <see cref="EventNotification"/> notifications.</summary>
         public const string Subscribe = "subscribe";
 
+        /// <summary><c>viewOpen(ViewRequest)</c> → view id: starts a rendered view of the call for this client.</summary>
+        public const string ViewOpen = "viewOpen";
+
+        /// <summary>
+        /// <c>viewNext(viewId, afterVersion, timeoutMs)</c> → <see cref="ViewFrame"/>: waits until the view changes
+        /// (or the timeout), then renders the newest state. A client asks again when it has written the frame,
+        /// so a slow terminal skips frames and never builds a backlog.
+        /// </summary>
+        public const string ViewNext = "viewNext";
+
+        /// <summary><c>viewResize(viewId, columns, rows)</c>: the next frame redraws everything at the new size.</summary>
+        public const string ViewResize = "viewResize";
+
+        /// <summary><c>viewClose(viewId)</c>.</summary>
+        public const string ViewClose = "viewClose";
+
         /// <summary>Notification from daemon to a subscribed client, carrying one <see cref="ControlEvent"/>.</summary>
         public const string EventNotification = "event";
     }

@@ -17,4 +17,10 @@ public sealed record ParticipantInfo
 
     /// <summary>True when the participant's camera is on.</summary>
     public required bool CameraOn { get; init; }
+
+    /// <summary>Pictures per second received from the participant (or captured, for oneself).</summary>
+    public double VideoFps { get; init; }
+
+    /// <summary>Delay from the participant's capture to our decode, in milliseconds, for the last picture.</summary>
+    public double? VideoDelayMs { get; init; }
 }

@@ -33,6 +33,12 @@ public sealed record StatusResult
     /// <summary>True when the camera is on.</summary>
     public required bool CameraOn { get; init; }
 
+    /// <summary>The camera's state: <c>off</c>, <c>on: SOURCE</c>, or <c>unavailable: REASON</c>.</summary>
+    public string Camera { get; init; } = "off";
+
+    /// <summary>Video payloads from others that were dropped because they did not decode or were malformed.</summary>
+    public long VideoRejected { get; init; }
+
     /// <summary>The number of members in the session, this daemon included.</summary>
     public required int Participants { get; init; }
 

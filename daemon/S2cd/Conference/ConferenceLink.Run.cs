@@ -147,8 +147,13 @@ internal sealed partial class ConferenceLink
                 OnPresence(ev, member);
                 break;
             case FrameType.MediaForward:
-                FrameReader.ReadMediaForward(body);
+                var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
                 MediaReceived++;
+                if (kind == MediaKind.Video && IsMember(sender))
+                {
+                    _video.OnVideo(sender, payload);
+                }
+
                 break;
             default:
                 throw new WireProtocolException(WireError.UnexpectedFrame, $"unexpected frame type 0x{(byte)type:x2} from the relay");
@@ -204,6 +209,8 @@ internal sealed partial class ConferenceLink
                     {
                         return;
                     }
+
+                    _pictures.Remove(member.Id);
 
                     info = gone;
                     kind = ControlEventKind.ParticipantLeft;
@@ -263,7 +270,17 @@ internal sealed partial class ConferenceLink
             _selfId = 0;
         }
 
+        _pictures.Clear();
+        _cameraDemand.Writer.TryWrite(true);
         SetState(ConnectionState.Idle, null);
+    }
+
+    private bool IsMember(uint id)
+    {
+        lock (_lock)
+        {
+            return _members.ContainsKey(id);
+        }
     }
 
     private TimeSpan Backoff(int attempt)

@@ -33,6 +33,7 @@ internal sealed partial class ConferenceLink
             _members.Clear();
         }
 
+        _pictures.Clear();
         foreach (var info in gone)
         {
             Publish(ControlEventKind.ParticipantLeft, info);
@@ -56,6 +57,7 @@ internal sealed partial class ConferenceLink
         }
 
         connection?.SendControl((flags, name), static (w, s) => FrameWriter.WriteState(w, s.flags, s.name));
+        _cameraDemand.Writer.TryWrite(true);
         if (inSession)
         {
             Publish(ControlEventKind.ParticipantChanged, self);
@@ -64,8 +66,11 @@ internal sealed partial class ConferenceLink
         return GetStatus();
     }
 
-    private void Publish(ControlEventKind kind, ParticipantInfo? participant) =>
+    private void Publish(ControlEventKind kind, ParticipantInfo? participant)
+    {
+        _pictures.Touch();
         _events.Publish(new ControlEvent { Kind = kind, Participant = participant, Status = GetStatus() });
+    }
 
     private MemberFlags FlagsLocked() => (_muted ? MemberFlags.Muted : 0) | (_cameraOn ? MemberFlags.CameraOn : 0);
 
@@ -90,6 +95,8 @@ internal sealed partial class ConferenceLink
         RoundTripMs = _connection?.RoundTrip?.TotalMilliseconds,
         Muted = _muted,
         CameraOn = _cameraOn,
+        Camera = _cameraState,
+        VideoRejected = _video.Rejected,
         Participants = _session is null ? 0 : _members.Count + 1,
         RelayListen = _relayServer.LocalEndPoint?.ToString(),
         RelaySessions = _relayServer.SessionCount,

@@ -7,6 +7,7 @@ using S2cd.Control;
 using S2cd.Hosting;
 using S2cd.Relay;
 using S2cd.Transport;
+using S2cd.Video;
 using S2cd.Wire;
 
 namespace S2cd.Conference;
@@ -29,7 +30,18 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, ParticipantInfo> _members = [];
     private readonly FrameConnectionOptions _connectionOptions;
+    private readonly PictureStore _pictures;
+    private readonly VideoReceiver _video;
+    private readonly System.Threading.Channels.Channel<bool> _cameraDemand =
+        System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
+        });
+
+    private int _previewers;
+    private string _cameraState = "off";
     private ConnectionState _state = ConnectionState.Idle;
+    private double _cameraFps;
     private string? _reason;
     private string? _session;
     private string? _relay;
@@ -46,9 +58,13 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         IOptions<DaemonOptions> daemon,
         RelayServer relayServer,
         EventHub events,
+        PictureStore pictures,
+        VideoReceiver video,
         TimeProvider time,
         ILogger<ConferenceLink> logger)
     {
+        _pictures = pictures;
+        _video = video;
         _options = options.Value;
         _daemon = daemon.Value;
         _relayServer = relayServer;
@@ -79,17 +95,109 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
     public IReadOnlyList<ParticipantInfo> GetParticipants()
     {
+        List<ParticipantInfo> list;
         lock (_lock)
         {
-            var list = new List<ParticipantInfo>(_members.Count + 1);
-            if (_session is not null)
+            list = new List<ParticipantInfo>(_members.Count + 1);
+            if (_session is not null || _previewers > 0)
             {
                 list.Add(SelfLocked());
             }
 
             list.AddRange(_members.Values.OrderBy(m => m.Id));
-            return list;
         }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].IsSelf)
+            {
+                list[i] = list[i] with { VideoFps = _pictures.Self is null ? 0 : _cameraFps };
+                continue;
+            }
+
+            var (picture, fps, delay) = _pictures.Get(list[i].Id);
+            list[i] = list[i] with { VideoFps = fps, VideoDelayMs = picture is null ? null : delay };
+        }
+
+        return list;
+    }
+
+    /// <summary>True while the camera should run: in a session with the camera on, or while someone previews.</summary>
+    public bool WantsCamera
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return (_session is not null && _cameraOn) || _previewers > 0;
+            }
+        }
+    }
+
+    /// <summary>True while captured pictures go to the session.</summary>
+    public bool SendsVideo
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state == ConnectionState.Connected && _cameraOn;
+            }
+        }
+    }
+
+    public void SetCameraState(string state, double fps = 0)
+    {
+        _cameraFps = fps;
+        lock (_lock)
+        {
+            if (_cameraState == state)
+            {
+                return;
+            }
+
+            _cameraState = state;
+        }
+
+        Publish(ControlEventKind.ConnectionChanged, null);
+    }
+
+    /// <summary>Completes when the answer of <see cref="WantsCamera"/> may have changed.</summary>
+    public async Task WaitForCameraDemandAsync(CancellationToken cancellationToken)
+    {
+        await _cameraDemand.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        _cameraDemand.Reader.TryRead(out _);
+    }
+
+    /// <summary>Starts a preview of our own camera, outside any session; dispose the result to stop it.</summary>
+    public IDisposable StartPreview()
+    {
+        lock (_lock)
+        {
+            _previewers++;
+        }
+
+        _cameraDemand.Writer.TryWrite(true);
+        return new PreviewLease(this);
+    }
+
+    /// <summary>Sends a media payload to the session, when connected; dropped otherwise.</summary>
+    public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload)
+    {
+        FrameConnection? connection;
+        lock (_lock)
+        {
+            connection = _state == ConnectionState.Connected ? _connection : null;
+        }
+
+        if (connection is null)
+        {
+            return;
+        }
+
+        var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + payload.Length);
+        FrameWriter.WriteMedia(frame, kind, payload);
+        connection.SendMedia(frame, kind, 0);
     }
 
     /// <summary>
@@ -135,6 +243,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             }
 
             SetState(ConnectionState.Connecting, null);
+            _cameraDemand.Writer.TryWrite(true);
             _runTask = RunAsync(relay, welcomed, run.Token);
             using var registration = cancellationToken.Register(() => welcomed.TrySetCanceled(cancellationToken));
             await welcomed.Task.ConfigureAwait(false);
@@ -186,6 +295,17 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
 
         return AfterOwnChange();
+    }
+
+    private void EndPreview()
+    {
+        lock (_lock)
+        {
+            _previewers--;
+        }
+
+        _cameraDemand.Writer.TryWrite(true);
+        _pictures.Touch();
     }
 
     public async ValueTask DisposeAsync()

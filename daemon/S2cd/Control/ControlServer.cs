@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Hosting;
+using S2cd.Video;
 using StreamJsonRpc;
 
 namespace S2cd.Control;
@@ -21,6 +22,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     private readonly DaemonOptions _daemon;
     private readonly ConferenceLink _conference;
     private readonly EventHub _events;
+    private readonly PictureStore _pictures;
     private readonly TimeProvider _time;
     private readonly ILogger<ControlServer> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -34,9 +36,11 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         IOptions<DaemonOptions> daemon,
         ConferenceLink conference,
         EventHub events,
+        PictureStore pictures,
         TimeProvider time,
         ILogger<ControlServer> logger)
     {
+        _pictures = pictures;
         _options = options.Value;
         _daemon = daemon.Value;
         _conference = conference;
@@ -211,7 +215,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
         var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter);
         JsonRpc? rpc = null;
-        var session = new ControlSession(_conference, _events, _daemon, _logger, () => rpc?.Dispose());
+        var session = new ControlSession(_conference, _events, _daemon, _pictures, _time, _logger, () => rpc?.Dispose());
         rpc = new JsonRpc(handler);
         session.Notify = e => rpc.NotifyAsync(ControlProtocol.Methods.EventNotification, e);
         rpc.AddLocalRpcTarget(session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Hosting;
+using S2cd.Video;
 using StreamJsonRpc;
 
 namespace S2cd.Control;
@@ -15,10 +16,16 @@ internal sealed partial class ControlSession(
     ConferenceLink conference,
     EventHub events,
     DaemonOptions daemon,
+    PictureStore pictures,
+    TimeProvider time,
     ILogger logger,
     Action close)
 {
+    private const int MaxViews = 4;
+    private static readonly TimeSpan MaxViewWait = TimeSpan.FromSeconds(30);
     private readonly ILogger _logger = logger;
+    private readonly Dictionary<int, ViewHost> _views = [];
+    private int _nextView;
     private EventHub.Subscriber? _subscriber;
     private volatile bool _greeted;
 
@@ -123,7 +130,92 @@ internal sealed partial class ControlSession(
         return conference.GetStatus();
     }
 
-    public void Detach() => _subscriber?.Dispose();
+    [JsonRpcMethod(ControlProtocol.Methods.ViewOpen)]
+    public int ViewOpen(ViewRequest request)
+    {
+        RequireParticipant();
+        if (request is null)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "viewOpen needs a request");
+        }
+
+        lock (_views)
+        {
+            if (_views.Count >= MaxViews)
+            {
+                throw Refuse(ControlProtocol.ErrorCodes.InvalidState, $"at most {MaxViews} views per connection");
+            }
+
+            try
+            {
+                var view = ViewHost.Open(conference, pictures, time, request);
+                _views.Add(++_nextView, view);
+                return _nextView;
+            }
+            catch (ArgumentException ex)
+            {
+                throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+            }
+        }
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.ViewNext)]
+    public Task<ViewFrame> ViewNextAsync(int viewId, long afterVersion, int timeoutMs, CancellationToken cancellationToken)
+    {
+        var view = FindView(viewId);
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxViewWait.TotalMilliseconds));
+        return view.NextAsync(afterVersion, timeout, cancellationToken);
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.ViewResize)]
+    public void ViewResize(int viewId, int columns, int rows)
+    {
+        try
+        {
+            FindView(viewId).Resize(columns, rows);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.ViewClose)]
+    public void ViewClose(int viewId)
+    {
+        ViewHost? view;
+        lock (_views)
+        {
+            _views.Remove(viewId, out view);
+        }
+
+        view?.Dispose();
+    }
+
+    public void Detach()
+    {
+        _subscriber?.Dispose();
+        lock (_views)
+        {
+            foreach (var view in _views.Values)
+            {
+                view.Dispose();
+            }
+
+            _views.Clear();
+        }
+    }
+
+    private ViewHost FindView(int viewId)
+    {
+        RequireHello();
+        lock (_views)
+        {
+            return _views.TryGetValue(viewId, out var view)
+                ? view
+                : throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, $"no view {viewId} on this connection");
+        }
+    }
 
     private async Task PumpAsync(EventHub.Subscriber subscriber)
     {

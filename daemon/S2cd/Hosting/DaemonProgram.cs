@@ -132,11 +132,17 @@ internal static class DaemonProgram
         builder.Services.AddSingleton(Options.Create(settings.Relay));
         builder.Services.AddSingleton(Options.Create(settings.Video));
         builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<PictureStore>();
+        builder.Services.AddSingleton<VideoReceiver>();
         builder.Services.AddSingleton<RelayServer>();
         builder.Services.AddSingleton<ConferenceLink>();
         builder.Services.AddSingleton<ControlServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
+        if (!settings.Daemon.IsRelay)
+        {
+            builder.Services.AddHostedService<CameraService>();
+        }
         return builder.Build();
     }
 

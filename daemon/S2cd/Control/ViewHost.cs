@@ -1,0 +1,152 @@
+using System.Globalization;
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Render;
+using S2cd.Video;
+
+namespace S2cd.Control;
+
+/// <summary>
+/// A view opened by one control client: gathers the participants, their latest pictures and the
+/// link state, and has its <see cref="ViewRenderer"/> draw them at the client's size and mode.
+/// </summary>
+internal sealed class ViewHost : IDisposable
+{
+    private readonly ConferenceLink _conference;
+    private readonly PictureStore _pictures;
+    private readonly TimeProvider _time;
+    private readonly ViewRenderer _renderer;
+    private readonly IDisposable? _preview;
+    private readonly bool _hideSelf;
+    private readonly long[] _frameTimes = new long[16];
+    private int _frames;
+
+    private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
+    {
+        _conference = conference;
+        _pictures = pictures;
+        _time = time;
+        _hideSelf = request.HideSelf;
+        _renderer = new ViewRenderer(request.Columns, request.Rows, options);
+        _preview = request.Preview ? conference.StartPreview() : null;
+    }
+
+    /// <summary>Checks a request and opens the view; throws <see cref="ArgumentException"/> naming the bad field.</summary>
+    public static ViewHost Open(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request)
+    {
+        CheckSize(request.Columns, request.Rows);
+        var mode = request.Mode switch
+        {
+            "ascii" => RenderMode.Ascii,
+            "ascii-color" => RenderMode.AsciiColor,
+            "blocks" => RenderMode.Blocks,
+            _ => throw new ArgumentException("mode must be ascii, ascii-color or blocks"),
+        };
+        var colors = request.Colors switch
+        {
+            "truecolor" => ColorDepth.TrueColor,
+            "256" => ColorDepth.Ansi256,
+            _ => throw new ArgumentException("colors must be truecolor or 256"),
+        };
+        if (request.Ramp is { } ramp && (ramp.Length is < 2 or > 256 || ramp.Any(c => c is < ' ' or > '~')))
+        {
+            throw new ArgumentException("ramp must be 2 to 256 printable ASCII characters");
+        }
+
+        var options = new RenderOptions { Mode = mode, Colors = colors, Invert = request.Invert, Ramp = request.Ramp ?? RenderOptions.DefaultRamp };
+        return new ViewHost(conference, pictures, time, request, options);
+    }
+
+    public long Version { get; private set; } = -1;
+
+    public void Resize(int columns, int rows)
+    {
+        CheckSize(columns, rows);
+        lock (_renderer)
+        {
+            _renderer.Resize(columns, rows);
+            Version = -1;
+        }
+    }
+
+    /// <summary>Waits for a change after <paramref name="afterVersion"/> (or the timeout) and renders the newest state.</summary>
+    public async Task<ViewFrame> NextAsync(long afterVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // A resize since the client's last frame forces a redraw at once.
+        if (Version != -1)
+        {
+            await _pictures.WaitForChangeAsync(afterVersion, timeout, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_renderer)
+        {
+            var version = _pictures.Version;
+            var tiles = Tiles();
+            CountFrame();
+            var data = _renderer.Render(tiles, StatusLine());
+            Version = version;
+            return new ViewFrame { Version = version, Data = data };
+        }
+    }
+
+    public void Dispose() => _preview?.Dispose();
+
+    private static void CheckSize(int columns, int rows)
+    {
+        if (columns is < 8 or > 1000 || rows is < 4 or > 400)
+        {
+            throw new ArgumentException("a view is 8 to 1000 columns and 4 to 400 rows");
+        }
+    }
+
+    private List<Tile> Tiles()
+    {
+        var participants = _conference.GetParticipants();
+        var tiles = new List<Tile>(participants.Count);
+        foreach (var p in participants)
+        {
+            if (p.IsSelf && _hideSelf)
+            {
+                continue;
+            }
+
+            var picture = p.IsSelf ? _pictures.Self : _pictures.Get(p.Id).Picture;
+            tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, Speaking: false, picture, p.VideoFps));
+        }
+
+        return tiles;
+    }
+
+    private string StatusLine()
+    {
+        var s = _conference.GetStatus();
+        var inv = CultureInfo.InvariantCulture;
+        var link = s.Session is null
+            ? (s.Camera.StartsWith("on", StringComparison.Ordinal) ? " preview" : " not in a session")
+            : string.Create(inv, $" {s.Session} · {s.Relay} {s.Connection.ToString().ToLowerInvariant()}");
+        var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
+        var fps = string.Create(inv, $" · {ViewFps():0} fps");
+        var camera = s.Camera.StartsWith("unavailable", StringComparison.Ordinal) ? " · camera unavailable" : string.Empty;
+        return $"{link}{rtt}{fps}{camera} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
+    }
+
+    private void CountFrame()
+    {
+        _frameTimes[_frames % _frameTimes.Length] = _time.GetTimestamp();
+        _frames++;
+    }
+
+    private double ViewFps()
+    {
+        var count = Math.Min(_frames, _frameTimes.Length);
+        if (count < 2)
+        {
+            return 0;
+        }
+
+        var newest = _frameTimes[(_frames - 1) % _frameTimes.Length];
+        var oldest = _frameTimes[(_frames - count) % _frameTimes.Length];
+        var seconds = _time.GetElapsedTime(oldest, newest).TotalSeconds;
+        return seconds <= 0 || _time.GetElapsedTime(newest).TotalSeconds > 2 ? 0 : (count - 1) / seconds;
+    }
+}

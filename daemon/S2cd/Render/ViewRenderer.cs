@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+
+namespace S2cd.Render;
+
+/// <summary>
+/// One subscriber's view: lays out the tiles and the status line at the subscriber's terminal size,
+/// renders them, and produces the ANSI that changes what the terminal shows into the new frame.
+/// Keeps the last frame written, so each frame after the first is a diff.
+/// </summary>
+internal sealed class ViewRenderer
+{
+    private const int LabelFg = 0xFFFFFF;
+    private const int LabelBg = 0x303030;
+    private const int SelfLabelBg = 0x1F3F5F;
+    private const int MutedFg = 0xFF6060;
+    private const int SpeakingFg = 0x60FF60;
+    private const int StatusFg = 0x000000;
+    private const int StatusBg = 0xC0C0C0;
+    private const int PlaceholderFg = 0x909090;
+    private readonly PictureRenderer _pictures = new();
+    private readonly StringBuilder _output = new(64 * 1024);
+    private Screen _shown;
+    private Screen _next;
+    private bool _fullRedraw = true;
+
+    public ViewRenderer(int cols, int rows, RenderOptions options)
+    {
+        Options = options;
+        _shown = new Screen(cols, rows);
+        _next = new Screen(cols, rows);
+    }
+
+    public RenderOptions Options { get; }
+
+    public int Cols => _next.Cols;
+
+    public int Rows => _next.Rows;
+
+    /// <summary>The screen of the last frame, for tests.</summary>
+    public Screen Shown => _shown;
+
+    public void Resize(int cols, int rows)
+    {
+        _shown = new Screen(cols, rows);
+        _next = new Screen(cols, rows);
+        _fullRedraw = true;
+    }
+
+    /// <summary>Renders a frame and returns the ANSI text that shows it (empty when nothing changed).</summary>
+    public string Render(IReadOnlyList<Tile> tiles, string status)
+    {
+        Compose(tiles, status);
+        _output.Clear();
+        if (_fullRedraw)
+        {
+            // Clear the terminal and start from a blank screen, so the diff writes everything that is not blank.
+            _output.Append("\u001b[0m\u001b[2J");
+            _shown.Clear();
+            _fullRedraw = false;
+        }
+
+        var start = _output.Length;
+        _output.Append("\u001b[?2026h");
+        var cells = AnsiWriter.Diff(_shown, _next, Options.Colors, _output);
+        if (cells == 0 && start == 0)
+        {
+            return string.Empty;
+        }
+
+        _output.Append("\u001b[?2026l");
+        return _output.ToString();
+    }
+
+    private void Compose(IReadOnlyList<Tile> tiles, string status)
+    {
+        var screen = _next;
+        screen.Clear();
+        var area = screen.Rows - 1;
+        if (tiles.Count == 0)
+        {
+            screen.TextCentered(0, area / 2, screen.Cols, "Not in a session: s2c-attach join SESSION", PlaceholderFg);
+        }
+        else
+        {
+            var (columns, rows) = GridLayout.Choose(tiles.Count, screen.Cols, area);
+            var tileCols = screen.Cols / columns;
+            var tileRows = area / rows;
+            for (var i = 0; i < tiles.Count; i++)
+            {
+                var col = (i % columns) * tileCols;
+                var row = (i / columns) * tileRows;
+                DrawTile(screen, tiles[i], col, row, tileCols, tileRows);
+            }
+        }
+
+        screen.Fill(0, screen.Rows - 1, screen.Cols, 1, new Cell(' ', StatusFg, StatusBg));
+        screen.Text(0, screen.Rows - 1, status, screen.Cols, StatusFg, StatusBg);
+    }
+
+    private void DrawTile(Screen screen, Tile tile, int col, int row, int cols, int rows)
+    {
+        // The label: name, then the marks, on one row above the picture.
+        var width = Math.Max(1, cols - 1);
+        screen.Fill(col, row, width, 1, new Cell(' ', LabelFg, tile.IsSelf ? SelfLabelBg : LabelBg));
+        var bg = tile.IsSelf ? SelfLabelBg : LabelBg;
+        var x = col + screen.Text(col, row, (tile.Speaking ? "\u25cf " : "  ") + tile.Name + (tile.IsSelf ? " (you)" : string.Empty), width, LabelFg, bg);
+        if (tile.Speaking)
+        {
+            screen.At(col, row).Fg = SpeakingFg;
+        }
+
+        if (tile.Muted)
+        {
+            screen.Text(x, row, " [muted]", col + width - x, MutedFg, bg);
+        }
+
+        if (tile.CameraOn && tile.Picture is not null && tile.Fps > 0)
+        {
+            var fps = string.Create(CultureInfo.InvariantCulture, $"{tile.Fps:0} fps ");
+            screen.Text(col + width - fps.Length, row, fps, fps.Length, PlaceholderFg, bg);
+        }
+
+        var pictureRows = rows - 1;
+        if (pictureRows < 1)
+        {
+            return;
+        }
+
+        if (!tile.CameraOn)
+        {
+            Placeholder(screen, col, row + 1, width, pictureRows, "camera off");
+        }
+        else if (tile.Picture is null)
+        {
+            Placeholder(screen, col, row + 1, width, pictureRows, "waiting for video");
+        }
+        else
+        {
+            _pictures.Render(tile.Picture, screen, col, row + 1, width, pictureRows, Options);
+        }
+    }
+
+    private static void Placeholder(Screen screen, int col, int row, int cols, int rows, string text)
+    {
+        var (pc, pr) = PictureRenderer.Fit(4, 3, cols, rows);
+        var left = col + ((cols - pc) / 2);
+        var top = row + ((rows - pr) / 2);
+        for (var y = top; y < top + pr; y++)
+        {
+            screen.At(left, y) = new Cell('\u2502', PlaceholderFg, Cell.Default);
+            screen.At(left + pc - 1, y) = new Cell('\u2502', PlaceholderFg, Cell.Default);
+        }
+
+        screen.Fill(left, top, pc, 1, new Cell('\u2500', PlaceholderFg, Cell.Default));
+        screen.Fill(left, top + pr - 1, pc, 1, new Cell('\u2500', PlaceholderFg, Cell.Default));
+        if (pr >= 2 && pc >= 2)
+        {
+            screen.At(left, top) = new Cell('\u250c', PlaceholderFg, Cell.Default);
+            screen.At(left + pc - 1, top) = new Cell('\u2510', PlaceholderFg, Cell.Default);
+            screen.At(left, top + pr - 1) = new Cell('\u2514', PlaceholderFg, Cell.Default);
+            screen.At(left + pc - 1, top + pr - 1) = new Cell('\u2518', PlaceholderFg, Cell.Default);
+        }
+
+        screen.TextCentered(left + 1, top + (pr / 2), Math.Max(0, pc - 2), text, PlaceholderFg);
+    }
+}

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using S2cd.Contract;
+using S2cAttach.View;
 using StreamJsonRpc;
 
 namespace S2cAttach;
@@ -17,6 +18,24 @@ internal static class Cli
     private static readonly Option<bool> JsonOption = new("--json")
     {
         Description = "print the result as JSON, for scripts",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> ModeOption = new("--mode")
+    {
+        Description = "ascii, ascii-color or blocks (default: from COLORTERM and TERM)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> InvertOption = new("--invert")
+    {
+        Description = "for light terminal backgrounds (ascii modes)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> HideSelfOption = new("--hide-self")
+    {
+        Description = "leave your own picture out of the view",
         Recursive = true,
     };
 
@@ -43,13 +62,18 @@ internal static class Cli
         var root = new RootCommand("s2c-attach — join, control and watch s2cd conference sessions from a terminal.");
         root.Options.Add(SocketOption);
         root.Options.Add(JsonOption);
-        root.SetAction((parse, ct) => RunVerbAsync(parse, Status, ct));
+        ModeOption.AcceptOnlyFromAmong("ascii", "ascii-color", "blocks");
+        root.Options.Add(ModeOption);
+        root.Options.Add(InvertOption);
+        root.Options.Add(HideSelfOption);
+        root.SetAction((parse, ct) => RunVerbAsync(parse, (c, j, t) => j ? Status(c, j, t) : OpenView(c, parse, preview: false, t), ct));
 
         var session = new Argument<string>("SESSION") { Description = "the session to join: letters, digits, '.', '_' and '-', at most 64" };
         var relay = new Option<string?>("--relay") { Description = "the relay as HOST:PORT (default: the daemon's Conference:Relay)" };
         var name = new Option<string?>("--name") { Description = "the name others see (default: the daemon's Conference:Name)" };
         var passphrase = new Option<string?>("--passphrase") { Description = "the session passphrase, if it has one" };
-        var join = new Command("join", "join a session (leaving the current one)") { session, relay, name, passphrase };
+        var detach = new Option<bool>("--detach") { Description = "join and return, without opening the view" };
+        var join = new Command("join", "join a session (leaving the current one) and open the view") { session, relay, name, passphrase, detach };
         join.Validators.Add(result =>
         {
             var problem = NameRules.CheckSession(result.GetValue(session))
@@ -63,13 +87,22 @@ internal static class Cli
         });
         join.SetAction((parse, ct) => RunVerbAsync(
             parse,
-            (client, json, token) => Join(client, json, new JoinRequest
+            async (client, json, token) =>
             {
-                Session = parse.GetValue(session)!,
-                Relay = parse.GetValue(relay),
-                Name = parse.GetValue(name),
-                Passphrase = parse.GetValue(passphrase),
-            }, token),
+                var code = await Join(client, json, new JoinRequest
+                {
+                    Session = parse.GetValue(session)!,
+                    Relay = parse.GetValue(relay),
+                    Name = parse.GetValue(name),
+                    Passphrase = parse.GetValue(passphrase),
+                }, token).ConfigureAwait(false);
+
+                // A script, or output that is not a terminal, gets the plain answer; a person gets the call.
+                var interactive = TerminalInfo.IsTerminal(0) && TerminalInfo.IsTerminal(1);
+                return code != ExitCodes.Ok || json || parse.GetValue(detach) || !interactive
+                    ? code
+                    : await OpenView(client, parse, preview: false, token).ConfigureAwait(false);
+            },
             ct));
         root.Subcommands.Add(join);
 
@@ -92,6 +125,10 @@ internal static class Cli
 
         root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
         root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
+
+        var preview = new Command("preview", "show your own camera without joining a session");
+        preview.SetAction((parse, ct) => RunVerbAsync(parse, (c, _, t) => OpenView(c, parse, preview: true, t), ct));
+        root.Subcommands.Add(preview);
         return root;
     }
 
@@ -182,6 +219,23 @@ internal static class Cli
 
         Console.Out.Write(Output.FormatWho(members));
         return ExitCodes.Ok;
+    }
+
+    private static Task<int> OpenView(ControlClient client, ParseResult parse, bool preview, CancellationToken cancellationToken)
+    {
+        var (mode, colors) = TerminalInfo.Detect(Environment.GetEnvironmentVariable("COLORTERM"), Environment.GetEnvironmentVariable("TERM"));
+        var (columns, rows) = TerminalInfo.Size();
+        var request = new ViewRequest
+        {
+            Columns = Math.Clamp(columns, 8, 1000),
+            Rows = Math.Clamp(rows, 4, 400),
+            Mode = parse.GetValue(ModeOption) ?? mode,
+            Colors = colors,
+            Invert = parse.GetValue(InvertOption),
+            HideSelf = parse.GetValue(HideSelfOption),
+            Preview = preview,
+        };
+        return new TerminalView(client, request).RunAsync(cancellationToken);
     }
 
     private static int PrintJson<T>(T value)

@@ -12,6 +12,10 @@ public static class ControlJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             MaxDepth = 16,
+
+            // View frames are mostly non-ASCII block characters: keep them as UTF-8 instead of \uXXXX escapes.
+            // Control characters are still escaped; nothing here is ever embedded in HTML.
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

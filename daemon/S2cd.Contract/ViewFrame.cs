@@ -8,4 +8,10 @@ public sealed record ViewFrame
 
     /// <summary>ANSI text to write to the terminal as it is; empty when nothing changed before the timeout.</summary>
     public required string Data { get; init; }
+
+    /// <summary>
+    /// When the newest picture from another participant in this frame was captured (Unix time, µs), or null:
+    /// how old what the view shows is.
+    /// </summary>
+    public long? NewestCaptureUnixMicroseconds { get; init; }
 }

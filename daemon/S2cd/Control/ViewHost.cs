@@ -85,7 +85,16 @@ internal sealed class ViewHost : IDisposable
             CountFrame();
             var data = _renderer.Render(tiles, StatusLine());
             Version = version;
-            return new ViewFrame { Version = version, Data = data };
+            long? newest = null;
+            foreach (var tile in tiles)
+            {
+                if (!tile.IsSelf && tile.Picture is { } picture && (newest is null || picture.CapturedAt > newest))
+                {
+                    newest = picture.CapturedAt;
+                }
+            }
+
+            return new ViewFrame { Version = version, Data = data, NewestCaptureUnixMicroseconds = newest };
         }
     }
 

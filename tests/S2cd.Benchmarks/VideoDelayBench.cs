@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>
+/// Capture-to-write delay: a relay and four participant daemons (test-pattern cameras, 15 fps) in one
+/// session on loopback; a view client on the first daemon writes every frame (to /dev/null) and measures
+/// the time from the capture of the newest remote picture in it to the moment it was written. Also
+/// reports that daemon's CPU and resident memory during the call.
+/// </summary>
+internal static class VideoDelayBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var directory = Directory.CreateTempSubdirectory("s2cd-bench-video").FullName;
+        var daemons = new List<Process>();
+        try
+        {
+            var relay = Start(directory, "relay", ["--role", "relay", "--listen", "127.0.0.1:0"]);
+            daemons.Add(relay);
+            var port = await ListenPortAsync(relay).ConfigureAwait(false);
+            for (var i = 0; i < 4; i++)
+            {
+                daemons.Add(Start(directory, $"p{i}", ["--name", $"p{i}", "--relay", $"127.0.0.1:{port}", "--Relay:Embedded", "false"]));
+            }
+
+            var clients = new List<JsonRpc>();
+            for (var i = 0; i < 4; i++)
+            {
+                var rpc = await ConnectAsync(Path.Combine(directory, $"p{i}.sock")).ConfigureAwait(false);
+                await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = "bench" }).ConfigureAwait(false);
+                clients.Add(rpc);
+            }
+
+            var view = clients[0];
+            var viewId = await view.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 48, Mode = Environment.GetEnvironmentVariable("BENCH_MODE") ?? "blocks" }).ConfigureAwait(false);
+            await Task.Delay(3000).ConfigureAwait(false);
+
+            var pid = daemons[1].Id;
+            var cpuBefore = ProcessStats.CpuTime(pid);
+            var otherPid = daemons[2].Id;
+            var otherBefore = ProcessStats.CpuTime(otherPid);
+            var clock = Stopwatch.StartNew();
+            var delays = new List<double>();
+            long lastCapture = 0;
+            long bytes = 0;
+            var frames = 0;
+            long peakRss = 0;
+            using var sink = new FileStream("/dev/null", FileMode.Open, FileAccess.Write);
+            var version = -1L;
+            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                var frame = await view.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, viewId, version, 1000).ConfigureAwait(false);
+                version = frame.Version;
+                var data = Encoding.UTF8.GetBytes(frame.Data);
+                sink.Write(data);
+                bytes += data.Length;
+                frames++;
+                if (frame.NewestCaptureUnixMicroseconds is { } captured && captured != lastCapture)
+                {
+                    lastCapture = captured;
+                    delays.Add((((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10) - captured) / 1000.0);
+                }
+
+                if (frames % 50 == 0)
+                {
+                    peakRss = Math.Max(peakRss, ProcessStats.ResidentBytes(pid));
+                }
+            }
+
+            var cpu = ProcessStats.CpuTime(pid) - cpuBefore;
+            var otherCpu = ProcessStats.CpuTime(otherPid) - otherBefore;
+            delays.Sort();
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(inv, $"4 participants, 15 fps test patterns, view 160x48 blocks on p0, {clock.Elapsed.TotalSeconds:0} s"));
+            Console.WriteLine(string.Create(inv, $"capture->write delay  p50 {Pct(delays, 0.5):0.0} ms  p99 {Pct(delays, 0.99):0.0} ms  ({delays.Count} new pictures)"));
+            Console.WriteLine(string.Create(inv, $"view                  {frames / clock.Elapsed.TotalSeconds:0} frames/s, {bytes / clock.Elapsed.TotalSeconds / 1024:0} KB/s"));
+            Console.WriteLine(string.Create(inv, $"daemon p0 (with view) {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:0.0}% of one core, {peakRss / 1048576.0:0} MB resident (peak)"));
+            Console.WriteLine(string.Create(inv, $"daemon p1 (no view)   {otherCpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:0.0}% of one core, {ProcessStats.ResidentBytes(otherPid) / 1048576.0:0} MB resident"));
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+
+            return 0;
+        }
+        finally
+        {
+            foreach (var daemon in daemons)
+            {
+                daemon.Kill();
+                daemon.Dispose();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double Pct(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+
+    private static Process Start(string directory, string name, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        foreach (var arg in new[] { "--socket", Path.Combine(directory, name + ".sock"), "--state-dir", Path.Combine(directory, name), "--Control:Group", "" }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info)!;
+        if (name != "relay")
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+        }
+
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static async Task<int> ListenPortAsync(Process relay)
+    {
+        while (await relay.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                _ = relay.StandardOutput.ReadToEndAsync();
+                var endpoint = line[(at + "listens on ".Length)..].Trim();
+                return int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new InvalidOperationException("relay did not start");
+    }
+
+    private static async Task<JsonRpc> ConnectAsync(string socketPath)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
+                rpc.StartListening();
+                await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
+                return rpc;
+            }
+            catch (SocketException) when (attempt < 200)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -20,6 +20,10 @@ internal sealed class TerminalView
     private readonly ViewRequest _request;
     private readonly Stream _stdout;
     private readonly CancellationTokenSource _stop = new();
+
+    // S2C_ATTACH_TRACE=1: one line on stderr per frame written (capture time of its newest remote picture,
+    // time written), for measuring how old what the terminal shows is.
+    private readonly bool _trace = Environment.GetEnvironmentVariable("S2C_ATTACH_TRACE") == "1";
     private volatile bool _resized;
     private string _exitMessage = string.Empty;
     private int _exitCode;
@@ -110,6 +114,11 @@ internal sealed class TerminalView
             if (frame.Data.Length > 0)
             {
                 Write(frame.Data);
+                if (_trace)
+                {
+                    var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+                    Console.Error.WriteLine($"frame {frame.Version} captured {frame.NewestCaptureUnixMicroseconds ?? 0} written {now}");
+                }
             }
         }
     }

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>
+/// The view through a slow pipe, as over a thin SSH link: two daemons in a call, s2c-attach writing the
+/// other's picture into a pipe that this process drains at 64 KB/s (what `| pv -q -L 64k` does). Each frame's
+/// end (the synchronized-update end marker) is matched with s2c-attach's trace of that frame, and its age when
+/// it comes out of the pipe is reported.
+/// </summary>
+internal static class SlowPipeBench
+{
+    private static readonly byte[] FrameEnd = "\u001b[?2026l"u8.ToArray();
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rate = args.Length > 1 && args[0] == "--rate" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64 * 1024;
+        var mode = Environment.GetEnvironmentVariable("BENCH_MODE") ?? "blocks";
+        var directory = Directory.CreateTempSubdirectory("s2cd-bench-pipe").FullName;
+        var processes = new List<Process>();
+        try
+        {
+            var a = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--socket", $"{directory}/a.sock", "--state-dir", $"{directory}/a", "--Control:Group", "", "--name", "alice", "--listen", "127.0.0.1:0"]);
+            processes.Add(a);
+            var relay = await ReadListenAsync(a).ConfigureAwait(false);
+            var b = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--socket", $"{directory}/b.sock", "--state-dir", $"{directory}/b", "--Control:Group", "", "--name", "bob", "--Relay:Embedded", "false", "--relay", relay]);
+            processes.Add(b);
+            _ = b.StandardOutput.ReadToEndAsync();
+            await Task.Delay(2000).ConfigureAwait(false);
+            foreach (var socket in new[] { "a", "b" })
+            {
+                using var join = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll"), "--socket", $"{directory}/{socket}.sock", "join", "pipe", "--relay", relay, "--detach"]);
+                await join.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            var attach = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll"), "--socket", $"{directory}/b.sock", "--mode", mode, "--hide-self"], trace: true);
+            processes.Add(attach);
+            var traces = new List<(long Captured, long Written)>();
+            var traceTask = Task.Run(async () =>
+            {
+                while (await attach.StandardError.ReadLineAsync().ConfigureAwait(false) is { } line)
+                {
+                    var parts = line.Split(' ');
+                    if (parts.Length == 6 && parts[0] == "frame")
+                    {
+                        lock (traces)
+                        {
+                            traces.Add((long.Parse(parts[3], CultureInfo.InvariantCulture), long.Parse(parts[5], CultureInfo.InvariantCulture)));
+                        }
+                    }
+                }
+            });
+
+            var ages = new List<double>();
+            var stdout = attach.StandardOutput.BaseStream;
+            var buffer = new byte[1024];
+            var clock = Stopwatch.StartNew();
+            long read = 0;
+            var frameIndex = 0;
+            var matched = 0;
+            while (clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                // Drain at the rate given: never ahead of rate × elapsed time.
+                var allowed = (long)(clock.Elapsed.TotalSeconds * rate) - read;
+                if (allowed < buffer.Length)
+                {
+                    await Task.Delay(5).ConfigureAwait(false);
+                    continue;
+                }
+
+                var n = await stdout.ReadAsync(buffer).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+                var now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+                for (var i = 0; i < n; i++)
+                {
+                    if (buffer[i] == FrameEnd[matched])
+                    {
+                        if (++matched == FrameEnd.Length)
+                        {
+                            matched = 0;
+                            (long Captured, long Written) trace;
+                            lock (traces)
+                            {
+                                trace = frameIndex < traces.Count ? traces[frameIndex] : default;
+                            }
+
+                            frameIndex++;
+                            if (trace.Captured > 0 && clock.Elapsed > TimeSpan.FromSeconds(3))
+                            {
+                                ages.Add((now - trace.Captured) / 1000.0);
+                            }
+                        }
+                    }
+                    else
+                    {
+                        matched = buffer[i] == FrameEnd[0] ? 1 : 0;
+                    }
+                }
+            }
+
+            ages.Sort();
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(inv, $"view ({mode}, 120x40) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
+            Console.WriteLine(string.Create(inv, $"age of the picture when its frame leaves the pipe: p50 {Pct(ages, 0.5):0} ms  p99 {Pct(ages, 0.99):0} ms  max {Pct(ages, 1):0} ms"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                process.Kill(entireProcessTree: true);
+                process.Dispose();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double Pct(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
+
+    private static Process Start(string file, string[] args, bool trace = false)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (trace)
+        {
+            info.Environment["S2C_ATTACH_TRACE"] = "1";
+            info.Environment["COLUMNS"] = "120";
+            info.Environment["LINES"] = "40";
+        }
+
+        var process = Process.Start(info)!;
+        if (!trace)
+        {
+            _ = process.StandardError.ReadToEndAsync();
+        }
+
+        return process;
+    }
+
+    private static async Task<string> ReadListenAsync(Process daemon)
+    {
+        while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
+            if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
+            {
+                _ = daemon.StandardOutput.ReadToEndAsync();
+                return line[(at + "listens on ".Length)..].Trim();
+            }
+        }
+
+        throw new InvalidOperationException("daemon did not start its relay");
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A local demo call on one machine, no camera or sound card needed: builds s2cd and s2c-attach, starts a
-# guest daemon in the background, runs your daemon (with its embedded relay) in the foreground, and
-# joins both to session "demo" through s2c-attach. Ctrl-C ends it.
+# A local demo call on one machine, no camera or sound card needed: builds s2cd and s2c-attach, runs your
+# daemon (test-pattern camera, embedded relay) and a guest daemon (a second test pattern) as foreground
+# children of this script, joins both to session "demo", and opens the call view in this terminal.
+# Keys in the view: m mute, v camera, q quit. Without a terminal it prints who and status instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +15,7 @@ you=$dir/you.sock
 guest=$dir/guest.sock
 
 cleanup() {
-  kill "${guest_pid:-}" "${joiner_pid:-}" 2>/dev/null || true
+  kill "${you_pid:-}" "${guest_pid:-}" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$dir"
 }
@@ -27,30 +28,29 @@ wait_for() {
     attach "$1" status >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "demo: daemon at $1 did not start" >&2
+  echo "demo: the daemon at $1 did not start; its log:" >&2
+  cat "$2" >&2
   return 1
 }
 
-# The guest uses your daemon's embedded relay; its log goes to a file.
+dotnet "$bin_daemon" --socket "$you" --state-dir "$dir/you" --name "${USER:-me}" --listen "127.0.0.1:$port" \
+  --relay "127.0.0.1:$port" --Control:Group "" >"$dir/you.log" 2>&1 &
+you_pid=$!
+wait_for "$you" "$dir/you.log"
 dotnet "$bin_daemon" --socket "$guest" --state-dir "$dir/guest" --name guest --relay "127.0.0.1:$port" \
   --Relay:Embedded false --Control:Group "" >"$dir/guest.log" 2>&1 &
 guest_pid=$!
+wait_for "$guest" "$dir/guest.log"
 
-(
-  wait_for "$you" && wait_for "$guest"
+attach "$guest" join demo --detach
+attach "$guest" mute
+if [ -t 0 ] && [ -t 1 ]; then
   attach "$you" join demo
-  attach "$guest" join demo
-  attach "$guest" mute
-  sleep 0.3
-  echo
-  echo "=== s2c-attach who (from another terminal: S2CD_SOCKET=$you dotnet $bin_attach who)"
+else
+  attach "$you" join demo --detach
+  sleep 1
   attach "$you" who
-  echo "=== s2c-attach status"
   attach "$you" status
-  echo "=== Ctrl-C ends the demo"
-) &
-joiner_pid=$!
-
-echo "demo: your daemon runs in the foreground; its control socket is $you"
-dotnet "$bin_daemon" --socket "$you" --state-dir "$dir/you" --name you --listen "127.0.0.1:$port" \
-  --relay "127.0.0.1:$port" --Control:Group ""
+fi
+echo "demo: your daemon's log was $dir/you.log (removed now):"
+tail -n 5 "$dir/you.log"

@@ -41,7 +41,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private int _previewers;
     private string _cameraState = "off";
     private ConnectionState _state = ConnectionState.Idle;
-    private double _cameraFps;
     private string? _reason;
     private string? _session;
     private string? _relay;
@@ -111,7 +110,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         {
             if (list[i].IsSelf)
             {
-                list[i] = list[i] with { VideoFps = _pictures.Self is null ? 0 : _cameraFps };
+                list[i] = list[i] with { VideoFps = _pictures.SelfFps };
                 continue;
             }
 
@@ -146,9 +145,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    public void SetCameraState(string state, double fps = 0)
+    public void SetCameraState(string state)
     {
-        _cameraFps = fps;
         lock (_lock)
         {
             if (_cameraState == state)

@@ -64,7 +64,14 @@ internal static class OptionsValidator
             return Describe("Relay:Listen", relay.Listen, listenProblem);
         }
 
-        return CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
+        return CheckRange("Video:Width", video.Width, 16, 4096)
+            ?? CheckRange("Video:Height", video.Height, 16, 4096)
+            ?? CheckRange("Video:Fps", video.Fps, 1, 60)
+            ?? CheckRange("Video:WireWidth", video.WireWidth, 16, Video.VideoReceiver.MaxWidth)
+            ?? CheckRange("Video:WireHeight", video.WireHeight, 16, Video.VideoReceiver.MaxHeight)
+            ?? CheckRange("Video:JpegQuality", video.JpegQuality, 1, 100)
+            ?? CheckRange("Video:RetrySeconds", video.RetrySeconds, 0.5, 300)
+            ?? CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
             ?? CheckRange("Relay:MaxParticipantsPerSession", relay.MaxParticipantsPerSession, 2, 256)
             ?? CheckRange("Relay:MaxConnections", relay.MaxConnections, 1, 100_000)
             ?? CheckRange("Relay:MaxFrameBytes", relay.MaxFrameBytes, 1024, Wire.WireProtocol.AbsoluteMaxFrameBytes)

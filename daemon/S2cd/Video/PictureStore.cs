@@ -12,8 +12,8 @@ internal sealed class PictureStore
     private readonly Dictionary<uint, Received> _pictures = [];
     private readonly TimeProvider _time;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Received _self = new();
     private long _version;
-    private Picture? _self;
 
     public PictureStore(TimeProvider time) => _time = time;
 
@@ -25,7 +25,19 @@ internal sealed class PictureStore
         {
             lock (_lock)
             {
-                return _self;
+                return _self.Picture;
+            }
+        }
+    }
+
+    /// <summary>Pictures per second of our own camera; zero when it has stopped.</summary>
+    public double SelfFps
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _self.Picture is null ? 0 : _self.Fps(_time.GetTimestamp(), _time.TimestampFrequency);
             }
         }
     }
@@ -34,7 +46,11 @@ internal sealed class PictureStore
     {
         lock (_lock)
         {
-            _self = picture;
+            _self.Picture = picture;
+            if (picture is not null)
+            {
+                _self.Count(_time.GetTimestamp());
+            }
         }
 
         Touch();

@@ -14,6 +14,9 @@ public sealed class ConfigurationTests
     [InlineData(new[] { "--Relay:MaxSessions", "lots" }, "MaxSessions", "lots")]
     [InlineData(new[] { "--Relay:NoSuchKey", "1" }, "NoSuchKey", "")]
     [InlineData(new[] { "--state-dir", "relative/dir" }, "StateDirectory", "absolute path")]
+    [InlineData(new[] { "--Video:Fps", "500" }, "Video:Fps", "1 to 60")]
+    [InlineData(new[] { "--Video:JpegQuality", "0" }, "Video:JpegQuality", "1 to 100")]
+    [InlineData(new[] { "--camera", "bad\u0001" }, "Video:Camera", "testpattern")]
     public async Task Start_InvalidValue_ExitsWithOneLineNamingTheKey(string[] args, string key, string allowed)
     {
         using var root = new TempDirectory();

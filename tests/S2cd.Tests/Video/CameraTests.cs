@@ -58,7 +58,7 @@ public sealed class CameraTests
         Assert.Contains("alice", frame.Data, StringComparison.Ordinal);
 
         // Nothing is sent while the camera is off: alice's capture stops and bob's count of her pictures stands still.
-        Assert.Equal("off", (await a.StatusAsync()).Camera);
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).Camera == "off", TimeSpan.FromSeconds(2), "alice's camera stopped");
         await Eventually.TrueAsync(async () => (await b.WhoAsync()).Single(p => p.Name == "alice").VideoFps == 0, TimeSpan.FromSeconds(5), "no pictures from alice");
     }
 

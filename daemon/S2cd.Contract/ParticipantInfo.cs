@@ -18,6 +18,12 @@ public sealed record ParticipantInfo
     /// <summary>True when the participant's camera is on.</summary>
     public required bool CameraOn { get; init; }
 
+    /// <summary>True while the participant's audio is louder than the speaking threshold.</summary>
+    public bool Speaking { get; init; }
+
+    /// <summary>The participant's last audio level in dBov (0 is full scale, -127 silence), or null when none is recent.</summary>
+    public int? AudioLevel { get; init; }
+
     /// <summary>Pictures per second received from the participant (or captured, for oneself).</summary>
     public double VideoFps { get; init; }
 

@@ -39,6 +39,33 @@ public sealed record StatusResult
     /// <summary>Video payloads from others that were dropped because they did not decode or were malformed.</summary>
     public long VideoRejected { get; init; }
 
+    /// <summary>The microphone's state: <c>off</c>, <c>on: DEVICE</c>, <c>unavailable: REASON</c> or <c>disabled</c>.</summary>
+    public string Microphone { get; init; } = "off";
+
+    /// <summary>The speaker's state, as <see cref="Microphone"/>.</summary>
+    public string Speaker { get; init; } = "off";
+
+    /// <summary>ALSA overruns on capture and underruns on playback recovered from since the daemon started.</summary>
+    public long AudioXruns { get; init; }
+
+    /// <summary>The jitter buffer's target depth in milliseconds (the average over senders playing).</summary>
+    public int JitterBufferMs { get; init; }
+
+    /// <summary>Audio packets from others that never arrived, in percent of those expected.</summary>
+    public double AudioLossPercent { get; init; }
+
+    /// <summary>Lost audio packets recovered from the next packet's FEC.</summary>
+    public long AudioRecovered { get; init; }
+
+    /// <summary>Audio packets dropped as late, corrupt or malformed.</summary>
+    public long AudioRejected { get; init; }
+
+    /// <summary>Measured one-way (mouth-to-ear) audio delay, median over recent periods, in milliseconds.</summary>
+    public double? AudioDelayMs { get; init; }
+
+    /// <summary>The 95th percentile of the same delay.</summary>
+    public double? AudioDelayP95Ms { get; init; }
+
     /// <summary>The number of members in the session, this daemon included.</summary>
     public required int Participants { get; init; }
 

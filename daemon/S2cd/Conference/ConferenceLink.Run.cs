@@ -149,9 +149,16 @@ internal sealed partial class ConferenceLink
             case FrameType.MediaForward:
                 var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
                 MediaReceived++;
-                if (kind == MediaKind.Video && IsMember(sender))
+                if (IsMember(sender))
                 {
-                    _video.OnVideo(sender, payload);
+                    if (kind == MediaKind.Video)
+                    {
+                        _video.OnVideo(sender, payload);
+                    }
+                    else
+                    {
+                        _audio.OnAudio(sender, payload);
+                    }
                 }
 
                 break;
@@ -211,6 +218,7 @@ internal sealed partial class ConferenceLink
                     }
 
                     _pictures.Remove(member.Id);
+                    _audio.Remove(member.Id);
 
                     info = gone;
                     kind = ControlEventKind.ParticipantLeft;
@@ -271,6 +279,7 @@ internal sealed partial class ConferenceLink
         }
 
         _pictures.Clear();
+        _audio.Clear();
         _cameraDemand.Writer.TryWrite(true);
         SetState(ConnectionState.Idle, null);
     }

@@ -34,6 +34,7 @@ internal sealed partial class ConferenceLink
         }
 
         _pictures.Clear();
+        _audio.Clear();
         foreach (var info in gone)
         {
             Publish(ControlEventKind.ParticipantLeft, info);
@@ -83,25 +84,39 @@ internal sealed partial class ConferenceLink
         CameraOn = _cameraOn,
     };
 
-    private StatusResult StatusLocked() => new()
+    private StatusResult StatusLocked()
     {
-        Role = _daemon.Role,
-        DaemonVersion = DaemonInfo.Version,
-        Name = _name,
-        Session = _session,
-        Relay = _relay,
-        Connection = _state,
-        Reason = _reason,
-        RoundTripMs = _connection?.RoundTrip?.TotalMilliseconds,
-        Muted = _muted,
-        CameraOn = _cameraOn,
-        Camera = _cameraState,
-        VideoRejected = _video.Rejected,
-        Participants = _session is null ? 0 : _members.Count + 1,
-        RelayListen = _relayServer.LocalEndPoint?.ToString(),
-        RelaySessions = _relayServer.SessionCount,
-        RelayConnections = _relayServer.ConnectionCount,
-    };
+        var audio = _audio.Figures();
+        var expected = audio.Received + audio.Lost;
+        return new StatusResult
+        {
+            Microphone = _microphoneState,
+            Speaker = _speakerState,
+            AudioXruns = Interlocked.Read(ref _captureXruns) + Interlocked.Read(ref _playbackXruns),
+            JitterBufferMs = audio.JitterBufferMs,
+            AudioLossPercent = expected == 0 ? 0 : Math.Round(100.0 * audio.Lost / expected, 1),
+            AudioRecovered = audio.Recovered,
+            AudioRejected = audio.Rejected,
+            AudioDelayMs = audio.DelayP50Ms,
+            AudioDelayP95Ms = audio.DelayP95Ms,
+            Role = _daemon.Role,
+            DaemonVersion = DaemonInfo.Version,
+            Name = _name,
+            Session = _session,
+            Relay = _relay,
+            Connection = _state,
+            Reason = _reason,
+            RoundTripMs = _connection?.RoundTrip?.TotalMilliseconds,
+            Muted = _muted,
+            CameraOn = _cameraOn,
+            Camera = _cameraState,
+            VideoRejected = _video.Rejected,
+            Participants = _session is null ? 0 : _members.Count + 1,
+            RelayListen = _relayServer.LocalEndPoint?.ToString(),
+            RelaySessions = _relayServer.SessionCount,
+            RelayConnections = _relayServer.ConnectionCount,
+        };
+    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
     private partial void LogJoined(string session, string relay, int count);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using S2cd.Audio;
 using S2cd.Contract;
 using S2cd.Control;
 using S2cd.Hosting;
@@ -38,8 +39,15 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
         });
 
+    private readonly AudioMixer _audio;
     private int _previewers;
     private string _cameraState = "off";
+    private string _microphoneState = "off";
+    private string _speakerState = "off";
+    private long _captureXruns;
+    private long _playbackXruns;
+    private byte _ownLevel = 127;
+    private long _ownLevelAt;
     private ConnectionState _state = ConnectionState.Idle;
     private string? _reason;
     private string? _session;
@@ -59,9 +67,11 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         EventHub events,
         PictureStore pictures,
         VideoReceiver video,
+        AudioMixer audio,
         TimeProvider time,
         ILogger<ConferenceLink> logger)
     {
+        _audio = audio;
         _pictures = pictures;
         _video = video;
         _options = options.Value;
@@ -110,12 +120,20 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         {
             if (list[i].IsSelf)
             {
-                list[i] = list[i] with { VideoFps = _pictures.SelfFps };
+                byte? own = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted ? _ownLevel : null;
+                list[i] = list[i] with { VideoFps = _pictures.SelfFps, AudioLevel = -own, Speaking = own < SpeakingThreshold };
                 continue;
             }
 
             var (picture, fps, delay) = _pictures.Get(list[i].Id);
-            list[i] = list[i] with { VideoFps = fps, VideoDelayMs = picture is null ? null : delay };
+            var level = _audio.RecentLevel(list[i].Id);
+            list[i] = list[i] with
+            {
+                VideoFps = fps,
+                VideoDelayMs = picture is null ? null : delay,
+                AudioLevel = -level,
+                Speaking = level < SpeakingThreshold,
+            };
         }
 
         return list;
@@ -131,6 +149,82 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
                 return (_session is not null && _cameraOn) || _previewers > 0;
             }
         }
+    }
+
+    /// <summary>Audio louder than this many dB below full scale counts as speaking.</summary>
+    private const byte SpeakingThreshold = 45;
+
+    private static readonly TimeSpan SpeakingHold = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>True while in a session (connected or reconnecting): the microphone and speaker are open.</summary>
+    public bool InSession
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _session is not null && _state is ConnectionState.Connected or ConnectionState.Reconnecting;
+            }
+        }
+    }
+
+    /// <summary>True while captured audio goes to the session: connected and not muted.</summary>
+    public bool SendsAudio
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state == ConnectionState.Connected && !_muted;
+            }
+        }
+    }
+
+    public void SetAudioState(bool capture, string state)
+    {
+        lock (_lock)
+        {
+            if ((capture ? _microphoneState : _speakerState) == state)
+            {
+                return;
+            }
+
+            if (capture)
+            {
+                _microphoneState = state;
+            }
+            else
+            {
+                _speakerState = state;
+            }
+        }
+
+        Publish(ControlEventKind.ConnectionChanged, null);
+    }
+
+    public void SetAudioState(string microphone, string speaker)
+    {
+        SetAudioState(capture: true, microphone);
+        SetAudioState(capture: false, speaker);
+    }
+
+    public void SetXruns(bool capture, long xruns)
+    {
+        if (capture)
+        {
+            Interlocked.Exchange(ref _captureXruns, xruns);
+        }
+        else
+        {
+            Interlocked.Exchange(ref _playbackXruns, xruns);
+        }
+    }
+
+    /// <summary>Our own microphone level, for our speaking mark.</summary>
+    public void SetOwnLevel(byte level)
+    {
+        _ownLevel = level;
+        Interlocked.Exchange(ref _ownLevelAt, _time.GetTimestamp());
     }
 
     /// <summary>True while captured pictures go to the session.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using S2cd.Audio;
 using S2cd.Conference;
 using S2cd.Control;
 using S2cd.Relay;
@@ -55,7 +56,7 @@ internal static class DaemonProgram
             return ExitConfig;
         }
 
-        var problem = OptionsValidator.Validate(settings.Daemon, settings.Control, settings.Conference, settings.Relay, settings.Video);
+        var problem = OptionsValidator.Validate(settings);
         if (problem is not null)
         {
             Console.Error.WriteLine($"s2cd: {problem}");
@@ -131,9 +132,11 @@ internal static class DaemonProgram
         builder.Services.AddSingleton(Options.Create(settings.Conference));
         builder.Services.AddSingleton(Options.Create(settings.Relay));
         builder.Services.AddSingleton(Options.Create(settings.Video));
+        builder.Services.AddSingleton(Options.Create(settings.Audio));
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<PictureStore>();
         builder.Services.AddSingleton<VideoReceiver>();
+        builder.Services.AddSingleton<AudioMixer>();
         builder.Services.AddSingleton<RelayServer>();
         builder.Services.AddSingleton<ConferenceLink>();
         builder.Services.AddSingleton<ControlServer>();
@@ -142,6 +145,7 @@ internal static class DaemonProgram
         if (!settings.Daemon.IsRelay)
         {
             builder.Services.AddHostedService<CameraService>();
+            builder.Services.AddHostedService<AudioService>();
         }
         return builder.Build();
     }

@@ -12,8 +12,9 @@ namespace S2cd.Hosting;
 /// </summary>
 internal static class OptionsValidator
 {
-    public static string? Validate(DaemonOptions daemon, ControlOptions control, ConferenceOptions conference, RelayOptions relay, VideoOptions video)
+    public static string? Validate(Settings settings)
     {
+        var (daemon, control, conference, relay, video, audio) = settings;
         if (daemon.Role is not ("participant" or "relay"))
         {
             return Describe("Role", daemon.Role, "participant or relay");
@@ -71,6 +72,15 @@ internal static class OptionsValidator
             ?? CheckRange("Video:WireHeight", video.WireHeight, 16, Video.VideoReceiver.MaxHeight)
             ?? CheckRange("Video:JpegQuality", video.JpegQuality, 1, 100)
             ?? CheckRange("Video:RetrySeconds", video.RetrySeconds, 0.5, 300)
+            ?? CheckDevice("Audio:CaptureDevice", audio.CaptureDevice)
+            ?? CheckDevice("Audio:PlaybackDevice", audio.PlaybackDevice)
+            ?? CheckRange("Audio:Bitrate", audio.Bitrate, 6000, 128_000)
+            ?? CheckRange("Audio:ExpectedLossPercent", audio.ExpectedLossPercent, 0, 50)
+            ?? CheckRange("Audio:PlaybackPeriods", audio.PlaybackPeriods, 2, 3)
+            ?? CheckRange("Audio:JitterMinMilliseconds", audio.JitterMinMilliseconds, 20, 200)
+            ?? CheckRange("Audio:JitterMaxMilliseconds", audio.JitterMaxMilliseconds, audio.JitterMinMilliseconds, 1000)
+            ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds)
+            ?? CheckRange("Audio:RetrySeconds", audio.RetrySeconds, 0.5, 300)
             ?? CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
             ?? CheckRange("Relay:MaxParticipantsPerSession", relay.MaxParticipantsPerSession, 2, 256)
             ?? CheckRange("Relay:MaxConnections", relay.MaxConnections, 1, 100_000)
@@ -85,6 +95,9 @@ internal static class OptionsValidator
 
     private static string? CheckRange(string key, double value, double min, double max) =>
         value >= min && value <= max ? null : Describe(key, value, $"{min} to {max}");
+
+    private static string? CheckDevice(string key, string device) =>
+        device.Length is > 0 and <= 256 && !device.Any(char.IsControl) ? null : Describe(key, device, "an ALSA device name such as default or hw:0,0");
 
     private static bool IsPlainName(string value) =>
         value.Length <= 32 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using S2cd.Audio;
 using S2cd.Conference;
 using S2cd.Control;
 using S2cd.Relay;
@@ -7,9 +8,9 @@ using S2cd.Video;
 namespace S2cd.Hosting;
 
 /// <summary>All option classes, bound from configuration. Unknown keys in a known section are errors, so typos are caught.</summary>
-internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, ConferenceOptions Conference, RelayOptions Relay, VideoOptions Video)
+internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, ConferenceOptions Conference, RelayOptions Relay, VideoOptions Video, AudioOptions Audio)
 {
-    public static readonly string[] Sections = [ControlOptions.Section, ConferenceOptions.Section, RelayOptions.Section, VideoOptions.Section, "Logging"];
+    public static readonly string[] Sections = [ControlOptions.Section, ConferenceOptions.Section, RelayOptions.Section, VideoOptions.Section, AudioOptions.Section, "Logging"];
 
     public static Settings Bind(IConfiguration configuration)
     {
@@ -23,7 +24,8 @@ internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, Co
             BindSection<ControlOptions>(configuration, ControlOptions.Section),
             BindSection<ConferenceOptions>(configuration, ConferenceOptions.Section),
             BindSection<RelayOptions>(configuration, RelayOptions.Section),
-            BindSection<VideoOptions>(configuration, VideoOptions.Section));
+            BindSection<VideoOptions>(configuration, VideoOptions.Section),
+            BindSection<AudioOptions>(configuration, AudioOptions.Section));
     }
 
     private static T BindSection<T>(IConfiguration configuration, string section)

@@ -1,0 +1,12 @@
+namespace S2cd.Audio;
+
+/// <summary>What the receiving side of audio has seen, for <c>status</c>.</summary>
+internal sealed record AudioFigures(
+    long Received,
+    long Lost,
+    long Recovered,
+    long Concealed,
+    long Rejected,
+    int JitterBufferMs,
+    double? DelayP50Ms,
+    double? DelayP95Ms);

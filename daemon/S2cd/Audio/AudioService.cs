@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using S2cd.Conference;
+using S2cd.Wire;
+
+namespace S2cd.Audio;
+
+/// <summary>
+/// The microphone and the speaker, while in a session. Capture: 10 ms periods from ALSA, 20 ms Opus
+/// frames to the session unless muted. Playback: the mixer's 10 ms periods to ALSA, two to three periods
+/// buffered. Each loop runs on its own thread because ALSA reads and writes block. A device that is
+/// missing or fails is reported in status and retried; nothing else stops because of it. Both loops also
+/// keep time themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
+/// </summary>
+internal sealed partial class AudioService(
+    IOptions<AudioOptions> options,
+    ConferenceLink link,
+    AudioMixer mixer,
+    TimeProvider time,
+    ILogger<AudioService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
+    private readonly AudioOptions _options = options.Value;
+    private readonly ILogger<AudioService> _logger = logger;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            link.SetAudioState("disabled (Audio:Enabled is false)", "disabled");
+            return Task.CompletedTask;
+        }
+
+        var capture = StartThread("s2cd capture", () => DeviceLoop(capture: true, stoppingToken));
+        var playback = StartThread("s2cd playback", () => DeviceLoop(capture: false, stoppingToken));
+        return Task.WhenAll(capture, playback);
+    }
+
+    private static Task StartThread(string name, Action body)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            Name = name,
+            IsBackground = true,
+            Priority = ThreadPriority.AboveNormal,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void DeviceLoop(bool capture, CancellationToken stoppingToken)
+    {
+        var device = capture ? _options.CaptureDevice : _options.PlaybackDevice;
+        var kind = capture ? "microphone" : "speaker";
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!link.InSession)
+            {
+                link.SetAudioState(capture, "off");
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+                continue;
+            }
+
+            try
+            {
+                using var pcm = AlsaPcm.Open(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
+                link.SetAudioState(capture, $"on: {device}");
+                LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
+                if (capture)
+                {
+                    CaptureLoop(pcm, stoppingToken);
+                }
+                else
+                {
+                    PlaybackLoop(pcm, stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is AlsaException or DllNotFoundException or OpusException)
+            {
+                link.SetAudioState(capture, $"unavailable: {ex.Message}; retrying every {_options.RetrySeconds:0.#} s");
+                LogDeviceUnavailable(kind, device, ex.Message);
+                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(_options.RetrySeconds));
+            }
+        }
+    }
+
+    private void CaptureLoop(AlsaPcm pcm, CancellationToken stoppingToken)
+    {
+        using var encoder = new OpusEncoder(AudioOptions.SampleRate, _options.Bitrate, _options.ExpectedLossPercent);
+        var frame = new short[AudioOptions.FrameSamples];
+        var payload = new byte[AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes];
+        var filled = 0;
+        uint sequence = 0;
+        var clock = Stopwatch.StartNew();
+        long periods = 0;
+        while (!stoppingToken.IsCancellationRequested && link.InSession)
+        {
+            var read = pcm.Read(frame.AsSpan(filled, AudioOptions.PeriodSamples));
+            filled += read;
+            periods++;
+            link.SetXruns(capture: true, pcm.Xruns);
+            KeepTime(clock, ref periods, 0, stoppingToken);
+            if (filled < frame.Length)
+            {
+                continue;
+            }
+
+            filled = 0;
+            var level = AudioPacketHeader.LevelOf(frame);
+            link.SetOwnLevel(level);
+            if (!link.SendsAudio)
+            {
+                continue;
+            }
+
+            // The frame's first sample was read 20 ms (one frame) ago.
+            var capturedAt = ((time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10) - 20_000;
+            new AudioPacketHeader(++sequence, capturedAt, level).Write(payload);
+            var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
+            link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));
+        }
+    }
+
+    private void PlaybackLoop(AlsaPcm pcm, CancellationToken stoppingToken)
+    {
+        var period = new short[AudioOptions.PeriodSamples];
+        var clock = Stopwatch.StartNew();
+        long periods = 0;
+        while (!stoppingToken.IsCancellationRequested && link.InSession)
+        {
+            mixer.Mix(period);
+            pcm.Write(period);
+            periods++;
+            link.SetXruns(capture: false, pcm.Xruns);
+
+            // Stay at most two periods ahead of real time when the device accepts data faster than it plays.
+            KeepTime(clock, ref periods, 2, stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Sleeps while the periods handled are more than <paramref name="lead"/> ahead of the time elapsed; after a
+    /// stall of more than 200 ms starts counting afresh instead of hurrying to catch up.
+    /// </summary>
+    private static void KeepTime(Stopwatch clock, ref long periods, int lead, CancellationToken stoppingToken)
+    {
+        var ahead = (Period * (periods - lead)) - clock.Elapsed;
+        if (ahead > TimeSpan.FromMilliseconds(1))
+        {
+            stoppingToken.WaitHandle.WaitOne(ahead);
+        }
+        else if (ahead < TimeSpan.FromMilliseconds(-200))
+        {
+            clock.Restart();
+            periods = 0;
+        }
+    }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Kind} on: {Device} ({Period} frames a period, {Buffer} buffered)")]
+    private partial void LogDeviceOpened(string kind, string device, int period, int buffer);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "{Kind} {Device} unavailable: {Reason}")]
+    private partial void LogDeviceUnavailable(string kind, string device, string reason);
+}

@@ -1,0 +1,247 @@
+namespace S2cd.Audio;
+
+/// <summary>
+/// One sender's adaptive jitter buffer and decoder. Packets are kept by sequence number; playout starts
+/// once the target depth is buffered, and the target follows the measured arrival jitter between the
+/// configured bounds. A missing packet is recovered from the next one's FEC when that has arrived, and
+/// concealed otherwise. Late packets are dropped, never queued behind; a backlog above the target is
+/// trimmed in silence. All methods are safe to call from the network and playback threads.
+/// </summary>
+internal sealed class JitterBuffer : IDisposable
+{
+    private const int Slots = 64;
+    private const int FrameMs = 20;
+    private readonly Lock _lock = new();
+    private readonly Packet?[] _slots = new Packet?[Slots];
+    private readonly OpusDecoder _decoder = new(AudioOptions.SampleRate);
+    private readonly int _minMs;
+    private readonly int _maxMs;
+    private readonly TimeProvider _time;
+    private uint _next;
+    private uint _highest;
+    private bool _started;
+    private bool _playing;
+    private int _missesInARow;
+    private double _jitterMs;
+    private double _lastTransit = double.NaN;
+
+    public JitterBuffer(int startMs, int minMs, int maxMs, TimeProvider time)
+    {
+        TargetMs = startMs;
+        _minMs = minMs;
+        _maxMs = maxMs;
+        _time = time;
+    }
+
+    public int TargetMs { get; private set; }
+
+    public long Received { get; private set; }
+
+    public long Late { get; private set; }
+
+    public long Lost { get; private set; }
+
+    public long Recovered { get; private set; }
+
+    public long Concealed { get; private set; }
+
+    public long Corrupt { get; private set; }
+
+    public long Trimmed { get; private set; }
+
+    /// <summary>The sender's loudness from its last packet, in -dBov, and when it arrived.</summary>
+    public (byte Level, long At) LastLevel { get; private set; } = (127, 0);
+
+    public bool Playing
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _playing;
+            }
+        }
+    }
+
+    /// <summary>Milliseconds of audio buffered ahead of playout.</summary>
+    public int DepthMs
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _started ? (int)Math.Max(0, _highest - _next + 1) * FrameMs : 0;
+            }
+        }
+    }
+
+    public void Insert(AudioPacketHeader header, ReadOnlySpan<byte> opus, long nowUnixMicroseconds)
+    {
+        lock (_lock)
+        {
+            Received++;
+            LastLevel = (header.Level, _time.GetTimestamp());
+            var seq = header.Sequence;
+            if (!_started || (int)(seq - _next) > Slots || (int)(seq - _next) < -Slots)
+            {
+                // First packet, or a sequence far from what is expected (a restarted sender, or garbage): start over.
+                Array.Clear(_slots);
+                _next = seq;
+                _highest = seq;
+                _started = true;
+                _playing = false;
+            }
+            else if ((int)(seq - _next) < 0)
+            {
+                Late++;
+                return;
+            }
+
+            _slots[seq % Slots] = new Packet(seq, header.CapturedAt, opus.ToArray());
+            if ((int)(seq - _highest) > 0)
+            {
+                _highest = seq;
+            }
+
+            // Arrival jitter (RFC 3550): how much the transit time varies from packet to packet.
+            var transit = (nowUnixMicroseconds - header.CapturedAt) / 1000.0;
+            if (!double.IsNaN(_lastTransit))
+            {
+                _jitterMs += (Math.Abs(transit - _lastTransit) - _jitterMs) / 16;
+            }
+
+            _lastTransit = transit;
+        }
+    }
+
+    /// <summary>
+    /// Decodes the next 20 ms into <paramref name="samples"/> (960 samples). Returns the capture time of the
+    /// first sample, or null when this sender is not playing (nothing written).
+    /// </summary>
+    public long? Pull(Span<short> samples)
+    {
+        lock (_lock)
+        {
+            if (!_started)
+            {
+                return null;
+            }
+
+            var depth = (int)(_highest - _next + 1) * FrameMs;
+            if (!_playing)
+            {
+                if (depth < TargetMs)
+                {
+                    return null;
+                }
+
+                // Start at the target depth: whatever piled up before playout began is already late.
+                while (depth > TargetMs)
+                {
+                    _slots[_next % Slots] = null;
+                    _next++;
+                    depth -= FrameMs;
+                    Trimmed++;
+                }
+
+                _playing = true;
+            }
+
+            Adapt(depth);
+            var slot = _next % Slots;
+            var packet = _slots[slot];
+            _slots[slot] = null;
+            long? capturedAt = null;
+            if (packet is { } p && p.Sequence == _next)
+            {
+                var decoded = _decoder.Decode(p.Opus, samples);
+                if (decoded == samples.Length)
+                {
+                    capturedAt = p.CapturedAt;
+                    _missesInARow = 0;
+                }
+                else
+                {
+                    Corrupt++;
+                    Conceal(samples);
+                }
+            }
+            else
+            {
+                Lost++;
+                var following = _slots[(_next + 1) % Slots];
+                if (following is { } f && f.Sequence == _next + 1 && _decoder.DecodeFec(f.Opus, samples) == samples.Length)
+                {
+                    Recovered++;
+                    capturedAt = f.CapturedAt - (FrameMs * 1000);
+                    _missesInARow = 0;
+                }
+                else
+                {
+                    Conceal(samples);
+                }
+            }
+
+            _next++;
+            if ((int)(_highest - _next) < -1)
+            {
+                _highest = _next - 1;
+            }
+
+            if (_missesInARow * FrameMs >= 100)
+            {
+                // The sender stopped (muted, or gone): stop concealing and buffer afresh when it is back.
+                _playing = false;
+                _started = false;
+                _missesInARow = 0;
+                _lastTransit = double.NaN;
+                TargetMs = Math.Min(_maxMs, Math.Max(TargetMs, _minMs));
+            }
+
+            return capturedAt ?? 0;
+        }
+    }
+
+    public void Dispose() => _decoder.Dispose();
+
+    private void Conceal(Span<short> samples)
+    {
+        Concealed++;
+        _missesInARow++;
+        if (_decoder.Conceal(samples) != samples.Length)
+        {
+            samples.Clear();
+        }
+
+        // Running dry means the target was too small.
+        if (_highest < _next + 1)
+        {
+            TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
+        }
+    }
+
+    /// <summary>Follows the jitter; trims a backlog above the target, one frame at a time, in silence.</summary>
+    private void Adapt(int depth)
+    {
+        var wanted = Math.Clamp((int)Math.Ceiling(((2 * _jitterMs) + FrameMs) / FrameMs) * FrameMs, _minMs, _maxMs);
+        if (wanted > TargetMs)
+        {
+            TargetMs = wanted;
+        }
+        else if (wanted < TargetMs && depth <= TargetMs)
+        {
+            TargetMs -= FrameMs / 2;
+            TargetMs = Math.Max(TargetMs, Math.Max(wanted, _minMs));
+        }
+
+        // A backlog is trimmed in silence; one of over 80 ms beyond the target is trimmed at once.
+        if ((depth > TargetMs + (2 * FrameMs) && LastLevel.Level > 50) || depth > TargetMs + (4 * FrameMs))
+        {
+            _slots[_next % Slots] = null;
+            _next++;
+            Trimmed++;
+        }
+    }
+
+    private sealed record Packet(uint Sequence, long CapturedAt, byte[] Opus);
+}

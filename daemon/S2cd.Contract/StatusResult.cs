@@ -57,6 +57,12 @@ public sealed record StatusResult
     /// <summary>Lost audio packets recovered from the next packet's FEC.</summary>
     public long AudioRecovered { get; init; }
 
+    /// <summary>Frames of audio made up by loss concealment (lost packets, and a jitter buffer that ran dry).</summary>
+    public long AudioConcealed { get; init; }
+
+    /// <summary>Times a jitter buffer ran dry and was stretched.</summary>
+    public long AudioUnderruns { get; init; }
+
     /// <summary>Audio packets dropped as late, corrupt or malformed.</summary>
     public long AudioRejected { get; init; }
 

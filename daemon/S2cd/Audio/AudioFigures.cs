@@ -6,6 +6,7 @@ internal sealed record AudioFigures(
     long Lost,
     long Recovered,
     long Concealed,
+    long Underruns,
     long Rejected,
     int JitterBufferMs,
     double? DelayP50Ms,

@@ -147,7 +147,7 @@ internal sealed class AudioMixer : IDisposable
 
     public AudioFigures Figures()
     {
-        long received = 0, lost = 0, recovered = 0, concealed = 0, late = 0, corrupt = 0;
+        long received = 0, lost = 0, recovered = 0, concealed = 0, late = 0, corrupt = 0, underruns = 0;
         var depth = 0;
         var playing = 0;
         lock (_lock)
@@ -158,6 +158,7 @@ internal sealed class AudioMixer : IDisposable
                 lost += s.Buffer.Lost;
                 recovered += s.Buffer.Recovered;
                 concealed += s.Buffer.Concealed;
+                underruns += s.Buffer.Underruns;
                 late += s.Buffer.Late;
                 corrupt += s.Buffer.Corrupt;
                 if (s.Buffer.Playing)
@@ -174,6 +175,7 @@ internal sealed class AudioMixer : IDisposable
                 lost,
                 recovered,
                 concealed,
+                underruns,
                 late + corrupt + Rejected,
                 playing == 0 ? 0 : depth / playing,
                 delays.Length == 0 ? null : delays[delays.Length / 2],

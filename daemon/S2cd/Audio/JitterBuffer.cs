@@ -49,6 +49,9 @@ internal sealed class JitterBuffer : IDisposable
 
     public long Trimmed { get; private set; }
 
+    /// <summary>Times the buffer ran dry and was stretched by a concealed frame.</summary>
+    public long Underruns { get; private set; }
+
     /// <summary>The sender's loudness from its last packet, in -dBov, and when it arrived.</summary>
     public (byte Level, long At) LastLevel { get; private set; } = (127, 0);
 
@@ -150,10 +153,10 @@ internal sealed class JitterBuffer : IDisposable
             Adapt(depth);
             var slot = _next % Slots;
             var packet = _slots[slot];
-            _slots[slot] = null;
             long? capturedAt = null;
             if (packet is { } p && p.Sequence == _next)
             {
+                _slots[slot] = null;
                 var decoded = _decoder.Decode(p.Opus, samples);
                 if (decoded == samples.Length)
                 {
@@ -165,6 +168,20 @@ internal sealed class JitterBuffer : IDisposable
                     Corrupt++;
                     Conceal(samples);
                 }
+            }
+            else if ((int)(_highest - _next) <= 0)
+            {
+                // Nothing newer has arrived: the buffer ran dry, not a loss. Conceal without moving on, which
+                // stretches the buffer by one frame, and aim deeper from now on.
+                Underruns++;
+                Conceal(samples);
+                if (_missesInARow == 1)
+                {
+                    TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
+                }
+
+                StopIfSilent();
+                return 0;
             }
             else
             {
@@ -188,21 +205,29 @@ internal sealed class JitterBuffer : IDisposable
                 _highest = _next - 1;
             }
 
-            if (_missesInARow * FrameMs >= 100)
-            {
-                // The sender stopped (muted, or gone): stop concealing and buffer afresh when it is back.
-                _playing = false;
-                _started = false;
-                _missesInARow = 0;
-                _lastTransit = double.NaN;
-                TargetMs = Math.Min(_maxMs, Math.Max(TargetMs, _minMs));
-            }
-
+            StopIfSilent();
             return capturedAt ?? 0;
         }
     }
 
     public void Dispose() => _decoder.Dispose();
+
+    /// <summary>After 100 ms without a packet the sender has stopped (muted, or gone): buffer afresh when it is back.</summary>
+    private void StopIfSilent()
+    {
+        if (_missesInARow * FrameMs < 100)
+        {
+            return;
+        }
+
+        _playing = false;
+        _started = false;
+        _missesInARow = 0;
+        _lastTransit = double.NaN;
+
+        // The first miss of the run raised the target; a sender that stopped is no reason to aim deeper.
+        TargetMs = Math.Max(_minMs, TargetMs - FrameMs);
+    }
 
     private void Conceal(Span<short> samples)
     {
@@ -211,12 +236,6 @@ internal sealed class JitterBuffer : IDisposable
         if (_decoder.Conceal(samples) != samples.Length)
         {
             samples.Clear();
-        }
-
-        // Running dry means the target was too small.
-        if (_highest < _next + 1)
-        {
-            TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
         }
     }
 

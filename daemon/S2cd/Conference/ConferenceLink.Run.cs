@@ -230,6 +230,12 @@ internal sealed partial class ConferenceLink
                 default:
                     kind = _members.ContainsKey(member.Id) ? ControlEventKind.ParticipantChanged : ControlEventKind.ParticipantJoined;
                     _members[member.Id] = info;
+                    if (info.Muted)
+                    {
+                        // Silence a member the moment it mutes, rather than playing out what is still buffered.
+                        _audio.Remove(member.Id);
+                    }
+
                     break;
             }
         }

@@ -96,6 +96,8 @@ internal sealed partial class ConferenceLink
             JitterBufferMs = audio.JitterBufferMs,
             AudioLossPercent = expected == 0 ? 0 : Math.Round(100.0 * audio.Lost / expected, 1),
             AudioRecovered = audio.Recovered,
+            AudioConcealed = audio.Concealed,
+            AudioUnderruns = audio.Underruns,
             AudioRejected = audio.Rejected,
             AudioDelayMs = audio.DelayP50Ms,
             AudioDelayP95Ms = audio.DelayP95Ms,

@@ -1,0 +1,164 @@
+using S2cd.Contract;
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Audio;
+
+/// <summary>
+/// Audio through real alsa-lib (the file plugin on named pipes, paced like a sound card), real daemons
+/// and a relay on loopback: what one daemon's microphone hears comes out of the others' speakers.
+/// </summary>
+public sealed class AudioEndToEndTests
+{
+    private const short Silent = 300;
+
+    [Fact(Timeout = 120_000)]
+    public async Task Tone_FromOneDaemon_ComesOutOfAnotherAtItsFrequencyWithoutGaps()
+    {
+        using var root = new TempDirectory();
+        await using var call = await Call.StartAsync(root, ["alice", "bob"]);
+        call.Rig("alice").FeedTone(440, 0.3);
+        var output = await call.RecordAsync("bob", seconds: 3);
+        var frequency = Signal.Frequency(output, AudioRig.Rate);
+        Assert.InRange(frequency, 438, 442);
+        Assert.True(Signal.LongestSilenceMs(output, AudioRig.Rate, Silent) <= 2, $"silent gap of {Signal.LongestSilenceMs(output, AudioRig.Rate, Silent)} ms");
+
+        var status = await call.Client("bob").StatusAsync();
+        Assert.StartsWith("on:", status.Speaker, StringComparison.Ordinal);
+        Assert.NotNull(status.AudioDelayMs);
+        Assert.True((await call.Client("bob").WhoAsync()).Single(p => p.Name == "alice").Speaking);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task TwoSenders_OnDifferentFrequencies_AreBothInAThirdsOutput()
+    {
+        using var root = new TempDirectory();
+        await using var call = await Call.StartAsync(root, ["alice", "bob", "carol"]);
+        call.Rig("alice").FeedTone(440, 0.25);
+        call.Rig("carol").FeedTone(1000, 0.25);
+        var output = await call.RecordAsync("bob", seconds: 2);
+        var at440 = Signal.Power(output, 440, AudioRig.Rate);
+        var at1000 = Signal.Power(output, 1000, AudioRig.Rate);
+        var at700 = Signal.Power(output, 700, AudioRig.Rate);
+        Assert.True(at440 > 100 * at700, $"440 Hz {at440:g3} vs 700 Hz {at700:g3}");
+        Assert.True(at1000 > 100 * at700, $"1000 Hz {at1000:g3} vs 700 Hz {at700:g3}");
+        Assert.True(Signal.LongestSilenceMs(output, AudioRig.Rate, Silent) <= 2);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Mute_SilencesTheOthersOutputWithin100Ms()
+    {
+        using var root = new TempDirectory();
+        await using var call = await Call.StartAsync(root, ["alice", "bob"]);
+        var bob = call.Rig("bob");
+        call.Rig("alice").FeedTone(440, 0.3);
+        await call.RecordAsync("bob", seconds: 1);
+        var mutedAt = bob.Now;
+        await call.Client("alice").Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetMuted, true);
+        await Task.Delay(1000);
+        var output = bob.Output();
+        var from = (int)((mutedAt - bob.OutputStart) * AudioRig.Rate);
+        var lastSound = -1;
+        for (var i = Math.Max(0, from); i < output.Length; i++)
+        {
+            if (Math.Abs((int)output[i]) > Silent)
+            {
+                lastSound = i;
+            }
+        }
+
+        var silentAfterMs = lastSound < 0 ? 0 : ((lastSound - from) * 1000.0 / AudioRig.Rate);
+        Assert.True(silentAfterMs < 100, $"sound went on {silentAfterMs:0} ms after mute");
+        Assert.True(Signal.Rms(output.AsSpan(output.Length - (AudioRig.Rate / 2))) < Silent, "silence stays after mute");
+        Assert.True((await call.Client("bob").WhoAsync()).Single(p => p.Name == "alice").Muted);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task TenPercentOfAudioLostAtTheRelay_LeavesNoSilentGapOver60Ms()
+    {
+        using var root = new TempDirectory();
+        await using var call = await Call.StartAsync(root, ["alice", "bob"], "--Relay:TestDropAudioFraction", "0.1");
+        call.Rig("alice").FeedTone(440, 0.3);
+        var output = await call.RecordAsync("bob", seconds: 4);
+        var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, Silent);
+        Assert.True(gap <= 60, $"silent gap of {gap} ms");
+        Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);
+        var status = await call.Client("bob").StatusAsync();
+        Assert.InRange(status.AudioLossPercent, 5, 15);
+    }
+
+    /// <summary>A relay and daemons with audio rigs, all joined to one session.</summary>
+    private sealed class Call : IAsyncDisposable
+    {
+        private readonly TempDirectory _root;
+        private readonly DaemonProcess _relay;
+        private readonly Dictionary<string, (DaemonProcess Daemon, AudioRig Rig, TestControlClient Client)> _members = [];
+
+        private Call(TempDirectory root, DaemonProcess relay)
+        {
+            _root = root;
+            _relay = relay;
+        }
+
+        public static async Task<Call> StartAsync(TempDirectory root, string[] names, params string[] relayArgs)
+        {
+            var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, relayArgs);
+            var call = new Call(root, relay);
+            foreach (var name in names)
+            {
+                var rig = new AudioRig(root.Sub(name));
+                var daemon = await DaemonProcess.StartParticipantAsync(root, name, $"127.0.0.1:{port}", "--Video:Fps", "5");
+                var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+                call._members[name] = (daemon, rig, client);
+                await client.JoinAsync("sound");
+            }
+
+            foreach (var (_, (_, _, client)) in call._members)
+            {
+                await Eventually.TrueAsync(
+                    async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
+                    TimeSpan.FromSeconds(15),
+                    "microphone and speaker on");
+            }
+
+            return call;
+        }
+
+        public AudioRig Rig(string name) => _members[name].Rig;
+
+        public TestControlClient Client(string name) => _members[name].Client;
+
+
+        /// <summary>Waits for sound at <paramref name="name"/>'s speaker, then returns the <paramref name="seconds"/> that follow.</summary>
+        public async Task<short[]> RecordAsync(string name, double seconds)
+        {
+            var rig = Rig(name);
+            var started = -1;
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    started = Array.FindIndex(rig.Output(), s => Math.Abs((int)s) > 1000);
+                    return Task.FromResult(started >= 0);
+                },
+                TimeSpan.FromSeconds(20),
+                $"sound at {name}'s speaker");
+
+            // Skip the first half second: the jitter buffer settles.
+            var from = started + (AudioRig.Rate / 2);
+            var length = (int)(seconds * AudioRig.Rate);
+            await Eventually.TrueAsync(() => Task.FromResult(rig.OutputLength >= from + length), TimeSpan.FromSeconds(seconds + 10), "recording");
+            return rig.Output().AsSpan(from, length).ToArray();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (_, (daemon, rig, client)) in _members)
+            {
+                await client.DisposeAsync();
+                await daemon.DisposeAsync();
+                rig.Dispose();
+            }
+
+            await _relay.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace S2cd.Tests.Support;
+
+/// <summary>
+/// A sound card for a daemon made of real alsa-lib and its <c>file</c> plugin: an asoundrc in the daemon's
+/// HOME whose capture reads a named pipe and whose playback writes another. This rig feeds the capture
+/// pipe and drains the playback pipe at 96000 bytes/s (48 kHz mono S16) on a 10 ms clock, as a card
+/// would: what the daemon has not written when a period is due is recorded as silence.
+/// </summary>
+internal sealed partial class AudioRig : IDisposable
+{
+    public const int Rate = 48000;
+    private const int Period = Rate / 100;
+    private readonly string _capturePipe;
+    private readonly string _playbackPipe;
+    private readonly Thread _thread;
+    private readonly short[] _output = new short[Rate * 120];
+    private int _outputLength;
+    private readonly Queue<byte> _card = new();
+    private readonly Stopwatch _clock = new();
+    private volatile bool _stop;
+    private Func<long, short> _source = _ => 0;
+    private long _fed;
+
+    public AudioRig(string home)
+    {
+        _capturePipe = Path.Combine(home, "capture.pipe");
+        _playbackPipe = Path.Combine(home, "playback.pipe");
+        foreach (var pipe in new[] { _capturePipe, _playbackPipe })
+        {
+            if (mkfifo(pipe, 0x1B6) != 0)
+            {
+                throw new IOException($"mkfifo {pipe} failed: {Marshal.GetLastPInvokeError()}");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(home, ".asoundrc"), $$"""
+            pcm.!default { type asym playback.pcm "s2ctest_out" capture.pcm "s2ctest_in" }
+            pcm.s2ctest_out { type file slave.pcm "null" file "{{_playbackPipe}}" format "raw" }
+            pcm.s2ctest_in { type file slave.pcm "null" file "/dev/null" infile "{{_capturePipe}}" format "raw" }
+            """);
+        _thread = new Thread(Run) { IsBackground = true, Name = "audio rig" };
+        _clock.Start();
+        _thread.Start();
+    }
+
+    /// <summary>Time on the rig's clock, in seconds: output sample n was due at n / 48000 after <see cref="OutputStart"/>.</summary>
+    public double Now => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Rig time of output sample 0.</summary>
+    public double OutputStart { get; private set; } = double.NaN;
+
+    /// <summary>Feeds a tone of <paramref name="frequency"/> Hz at <paramref name="amplitude"/> (0..1) from now on.</summary>
+    public void FeedTone(double frequency, double amplitude) =>
+        _source = n => (short)(amplitude * 32767 * Math.Sin(2 * Math.PI * frequency * n / Rate));
+
+    public void FeedSilence() => _source = _ => 0;
+
+    /// <summary>
+    /// What the daemon played so far, one sample per 1/48000 s from <see cref="OutputStart"/>. Reading it never
+    /// holds up the rig's clock: samples are only appended, and the length is published after them.
+    /// </summary>
+    public short[] Output() => _output.AsSpan(0, Volatile.Read(ref _outputLength)).ToArray();
+
+    public int OutputLength => Volatile.Read(ref _outputLength);
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join(2000);
+    }
+
+    private void Run()
+    {
+        var inFd = -1;
+        var outFd = -1;
+        var period = new short[Period];
+        var bytes = new byte[Period * 2];
+        long tick = 0;
+        while (!_stop)
+        {
+            var due = TimeSpan.FromMilliseconds(tick * 10);
+            var wait = due - _clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                Thread.Sleep(wait);
+            }
+
+            tick++;
+            var periods = 1;
+            if (inFd < 0)
+            {
+                inFd = open(_capturePipe, O_WRONLY | O_NONBLOCK);
+
+                // alsa-lib's file plugin pads a short read of its infile with silence, so keep periods waiting in
+                // the pipe: every read of the daemon finds a whole one even when this process pauses (a GC).
+                periods = 10;
+            }
+
+            for (var p = 0; p < periods && inFd >= 0; p++)
+            {
+                for (var i = 0; i < Period; i++)
+                {
+                    period[i] = _source(_fed + i);
+                }
+
+                _fed += Period;
+                MemoryMarshal.AsBytes(period.AsSpan()).CopyTo(bytes);
+                if (write(inFd, bytes, bytes.Length) < 0 && Marshal.GetLastPInvokeError() == EPIPE)
+                {
+                    close(inFd);
+                    inFd = -1;
+                }
+            }
+
+            if (outFd < 0)
+            {
+                outFd = open(_playbackPipe, O_RDONLY | O_NONBLOCK);
+            }
+
+            if (outFd >= 0)
+            {
+                Drain(outFd, bytes);
+            }
+        }
+
+        if (inFd >= 0)
+        {
+            close(inFd);
+        }
+
+        if (outFd >= 0)
+        {
+            close(outFd);
+        }
+    }
+
+    /// <summary>
+    /// Moves what the daemon wrote into the card's buffer and plays one period from it; when a whole period is
+    /// not there, the card plays a period of silence (an underrun) and keeps the rest for the next one.
+    /// </summary>
+    private void Drain(int fd, byte[] bytes)
+    {
+        var chunk = new byte[16 * 1024];
+        while (true)
+        {
+            var n = read(fd, chunk.AsSpan(), chunk.Length);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                _card.Enqueue(chunk[i]);
+            }
+        }
+
+        if (double.IsNaN(OutputStart))
+        {
+            if (_card.Count < bytes.Length)
+            {
+                return;
+            }
+
+            OutputStart = Now;
+        }
+
+        if (_card.Count >= bytes.Length)
+        {
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                bytes[i] = _card.Dequeue();
+            }
+        }
+        else
+        {
+            Array.Clear(bytes);
+        }
+
+        var length = _outputLength;
+        if (length + Period <= _output.Length)
+        {
+            MemoryMarshal.Cast<byte, short>(bytes.AsSpan()).CopyTo(_output.AsSpan(length));
+            Volatile.Write(ref _outputLength, length + Period);
+        }
+    }
+
+    private const int O_RDONLY = 0;
+    private const int O_WRONLY = 1;
+    private const int O_NONBLOCK = 0x800;
+    private const int EPIPE = 32;
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int mkfifo(string path, int mode);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, Span<byte> buffer, nint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, byte[] buffer, nint count);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+}

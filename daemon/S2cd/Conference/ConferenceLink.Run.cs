@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using S2cd.Contract;
 using S2cd.Hosting;
+using S2cd.Relay;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -69,7 +70,11 @@ internal sealed partial class ConferenceLink
     private async Task<(string Reason, bool Refused)> ConnectOnceAsync(string relay, TaskCompletionSource welcomed, CancellationToken cancellationToken)
     {
         var endpoint = DaemonOptions.ResolveEndPoint(relay);
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            SendBufferSize = RelayServer.SocketSendBufferBytes,
+        };
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             timeout.CancelAfter(ConnectTimeout);

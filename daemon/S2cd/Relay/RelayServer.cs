@@ -15,6 +15,8 @@ namespace S2cd.Relay;
 /// </summary>
 internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 {
+    public const int SocketSendBufferBytes = 128 * 1024;
+
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
     private readonly DaemonOptions _daemon;
@@ -252,6 +254,10 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         await Task.Yield();
         var remote = socket.RemoteEndPoint?.ToString() ?? "?";
         socket.NoDelay = true;
+
+        // Keep the kernel's share of a slow receiver's backlog small: what waits in our queue can still be
+        // replaced by newer video or dropped as stale audio; what sits in a socket buffer cannot.
+        socket.SendBufferSize = SocketSendBufferBytes;
         var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), ConnectionOptions, _time);
         var member = new RelayMember(this, connection, (uint)Interlocked.Increment(ref _nextId), remote, _time);
         try

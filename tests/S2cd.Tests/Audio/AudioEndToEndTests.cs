@@ -7,6 +7,7 @@ namespace S2cd.Tests.Audio;
 /// Audio through real alsa-lib (the file plugin on named pipes, paced like a sound card), real daemons
 /// and a relay on loopback: what one daemon's microphone hears comes out of the others' speakers.
 /// </summary>
+[Collection(RealtimeCollection.Name)]
 public sealed class AudioEndToEndTests
 {
     private const short Silent = 300;

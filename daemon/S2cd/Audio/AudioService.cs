@@ -147,8 +147,8 @@ internal sealed partial class AudioService(
             periods++;
             link.SetXruns(capture: false, pcm.Xruns);
 
-            // Stay at most two periods ahead of real time when the device accepts data faster than it plays.
-            KeepTime(clock, ref periods, 2, stoppingToken);
+            // Stay no more than the playback buffer ahead of real time when the device accepts data faster than it plays.
+            KeepTime(clock, ref periods, _options.PlaybackPeriods, stoppingToken);
         }
     }
 

@@ -110,6 +110,9 @@ public sealed class AudioEndToEndTests
                 var daemon = await DaemonProcess.StartParticipantAsync(root, name, $"127.0.0.1:{port}", "--Video:Fps", "5");
                 var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
                 call._members[name] = (daemon, rig, client);
+
+                // Cameras off: these tests listen for gaps of milliseconds on a 2-core machine.
+                await client.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false);
                 await client.JoinAsync("sound");
             }
 

@@ -125,6 +125,7 @@ internal static class Cli
 
         root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
         root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
+        root.Subcommands.Add(Simple("devices", "list cameras and ALSA capture and playback devices", Devices));
 
         var preview = new Command("preview", "show your own camera without joining a session");
         preview.SetAction((parse, ct) => RunVerbAsync(parse, (c, _, t) => OpenView(c, parse, preview: true, t), ct));
@@ -218,6 +219,18 @@ internal static class Cli
         }
 
         Console.Out.Write(Output.FormatWho(members));
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> Devices(ControlClient client, bool json, CancellationToken cancellationToken)
+    {
+        var devices = await client.CallAsync<DevicesResult>(ControlProtocol.Methods.Devices, [], cancellationToken).ConfigureAwait(false);
+        if (json)
+        {
+            return PrintJson(devices);
+        }
+
+        Console.Out.Write(Output.FormatDevices(devices));
         return ExitCodes.Ok;
     }
 

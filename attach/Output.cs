@@ -32,8 +32,14 @@ internal static class Output
             text.AppendLine(inv, $"Round trip {rtt:0.0} ms");
         }
 
-        text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")}");
-        text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")}");
+        text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")} ({Clean(status.Microphone)})");
+        text.AppendLine(inv, $"Speaker    {Clean(status.Speaker)}");
+        text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(status.Camera)})");
+        if (status.Session is not null)
+        {
+            var delay = status.AudioDelayMs is { } d ? $"{d:0} ms (p95 {status.AudioDelayP95Ms:0} ms)" : "-";
+            text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected");
+        }
         text.AppendLine(inv, $"People     {status.Participants}");
         if (status.RelayListen is not null)
         {
@@ -53,13 +59,40 @@ internal static class Output
         var width = Math.Max(4, members.Max(m => Clean(m.Name).Length));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA");
+        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  SPEAKING");
         foreach (var member in members)
         {
             var name = Clean(member.Name).PadRight(width);
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off")}");
+            var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {(member.Speaking ? "yes" : "no")}{level}");
         }
 
+        return text.ToString();
+    }
+
+    public static string FormatDevices(DevicesResult devices)
+    {
+        var text = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        void Section(string title, IReadOnlyList<DeviceInfo> list, string configured)
+        {
+            text.AppendLine(inv, $"{title}:");
+            foreach (var device in list)
+            {
+                var mark = device.Name == configured ? "*" : " ";
+                text.AppendLine(inv, $"  {mark} {Clean(device.Name),-28} {Clean(device.Description)}");
+            }
+
+            if (list.Count == 0)
+            {
+                text.AppendLine("    (none)");
+            }
+        }
+
+        Section("Cameras (Video:Camera)", devices.Cameras, devices.Configured[0]);
+        Section("Capture (Audio:CaptureDevice)", devices.Capture, devices.Configured[1]);
+        Section("Playback (Audio:PlaybackDevice)", devices.Playback, devices.Configured[2]);
+        text.AppendLine(inv, $"Configured now: camera {Clean(devices.Configured[0])}, capture {Clean(devices.Configured[1])}, playback {Clean(devices.Configured[2])}");
         return text.ToString();
     }
 

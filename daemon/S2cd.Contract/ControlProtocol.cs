@@ -69,6 +69,9 @@ public static class ControlProtocol
         /// <summary><c>participants()</c> → array of <see cref="ParticipantInfo"/>.</summary>
         public const string Participants = "participants";
 
+        /// <summary><c>devices()</c> → <see cref="DevicesResult"/>: cameras and ALSA devices.</summary>
+        public const string Devices = "devices";
+
         /// <summary><c>subscribe()</c>: from then on the daemon sends <see cref="EventNotification"/> notifications.</summary>
         public const string Subscribe = "subscribe";
 

@@ -23,6 +23,8 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     private readonly ConferenceLink _conference;
     private readonly EventHub _events;
     private readonly PictureStore _pictures;
+    private readonly VideoOptions _video;
+    private readonly Audio.AudioOptions _audio;
     private readonly TimeProvider _time;
     private readonly ILogger<ControlServer> _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -37,10 +39,14 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         ConferenceLink conference,
         EventHub events,
         PictureStore pictures,
+        IOptions<VideoOptions> video,
+        IOptions<Audio.AudioOptions> audio,
         TimeProvider time,
         ILogger<ControlServer> logger)
     {
         _pictures = pictures;
+        _video = video.Value;
+        _audio = audio.Value;
         _options = options.Value;
         _daemon = daemon.Value;
         _conference = conference;
@@ -215,7 +221,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
         var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter);
         JsonRpc? rpc = null;
-        var session = new ControlSession(_conference, _events, _daemon, _pictures, _time, _logger, () => rpc?.Dispose());
+        var session = new ControlSession(_conference, _events, _daemon, _pictures, _video, _audio, _time, _logger, () => rpc?.Dispose());
         rpc = new JsonRpc(handler);
         session.Notify = e => rpc.NotifyAsync(ControlProtocol.Methods.EventNotification, e);
         rpc.AddLocalRpcTarget(session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });

@@ -17,6 +17,8 @@ internal sealed partial class ControlSession(
     EventHub events,
     DaemonOptions daemon,
     PictureStore pictures,
+    VideoOptions video,
+    Audio.AudioOptions audio,
     TimeProvider time,
     ILogger logger,
     Action close)
@@ -60,6 +62,13 @@ internal sealed partial class ControlSession(
     {
         RequireHello();
         return conference.GetParticipants();
+    }
+
+    [JsonRpcMethod(ControlProtocol.Methods.Devices)]
+    public DevicesResult Devices()
+    {
+        RequireParticipant();
+        return DeviceCatalog.List(video, audio);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Join)]

@@ -58,6 +58,8 @@ public sealed class AttachCliTests
     [InlineData("camera")]
     [InlineData("status")]
     [InlineData("who")]
+    [InlineData("devices")]
+    [InlineData("preview")]
     public async Task Help_OnEveryVerb_DescribesIt(string verb)
     {
         var (code, stdout, _) = await AttachRunner.RunAsync(null, verb, "--help");
@@ -83,6 +85,11 @@ public sealed class AttachCliTests
         var (code, _, stderr) = await AttachRunner.RunAsync(daemon.SocketPath, "leave");
         Assert.Equal(1, code);
         Assert.Contains("not in a session", stderr, StringComparison.Ordinal);
+
+        var (devicesCode, devices, _) = await AttachRunner.RunAsync(daemon.SocketPath, "devices");
+        Assert.Equal(0, devicesCode);
+        Assert.Contains("* testpattern", devices, StringComparison.Ordinal);
+        Assert.Contains("Playback (Audio:PlaybackDevice)", devices, StringComparison.Ordinal);
 
         var (joinCode, _, joinErr) = await AttachRunner.RunAsync(daemon.SocketPath, "join", "x", "--relay", "127.0.0.1:1");
         Assert.Equal(1, joinCode);

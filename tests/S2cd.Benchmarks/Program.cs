@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "render" => RenderBench.Run(args[1..]),
     "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
     "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
+    "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]");
+    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S]");
     return 2;
 }

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using S2cd.Audio;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>
+/// Audio figures: CPU per participant for encoding, decoding and mixing (timed on this process), and the
+/// mouth-to-ear delay the daemons measure themselves, in a call of two daemons through a relay on loopback
+/// whose ALSA devices are the file plugin (capture from a tone file, playback to /dev/null).
+/// </summary>
+internal static class AudioBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Codec(inv);
+        await DelayAsync(inv, args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], inv) : 15).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void Codec(CultureInfo inv)
+    {
+        using var encoder = new OpusEncoder(AudioOptions.SampleRate, 24000, 5);
+        var frame = new short[AudioOptions.FrameSamples];
+        var packet = new byte[AudioPacketHeader.MaxOpusBytes];
+        var random = new Random(1);
+        var packets = new List<byte[]>();
+        const int frames = 2000;
+        var clock = Stopwatch.StartNew();
+        for (var f = 0; f < frames; f++)
+        {
+            for (var i = 0; i < frame.Length; i++)
+            {
+                // Speech-like: a wandering pitch with noise.
+                frame[i] = (short)((6000 * Math.Sin(2 * Math.PI * (150 + (50 * Math.Sin(f / 10.0))) * ((f * frame.Length) + i) / 48000)) + random.Next(-500, 500));
+            }
+
+            packets.Add(packet[..encoder.Encode(frame, packet)]);
+        }
+
+        var encode = clock.Elapsed.TotalMilliseconds / frames;
+        using var decoder = new OpusDecoder(AudioOptions.SampleRate);
+        clock.Restart();
+        foreach (var p in packets)
+        {
+            decoder.Decode(p, frame);
+        }
+
+        var decode = clock.Elapsed.TotalMilliseconds / frames;
+        var mixer = new AudioMixer(Options.Create(new AudioOptions()), TimeProvider.System);
+        uint seq = 0;
+        var payload = new byte[AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes];
+        const int senders = 4;
+        var output = new short[AudioOptions.PeriodSamples];
+        clock.Restart();
+        var mixTime = TimeSpan.Zero;
+        for (var f = 0; f < 500; f++)
+        {
+            seq++;
+            for (uint s = 1; s <= senders; s++)
+            {
+                var p = packets[f % packets.Count];
+                new AudioPacketHeader(seq, 0, 30).Write(payload);
+                p.CopyTo(payload.AsSpan(AudioPacketHeader.Size));
+                mixer.OnAudio(s, new System.Buffers.ReadOnlySequence<byte>(payload, 0, AudioPacketHeader.Size + p.Length));
+            }
+
+            var mixClock = Stopwatch.StartNew();
+            mixer.Mix(output);
+            mixer.Mix(output);
+            mixTime += mixClock.Elapsed;
+        }
+
+        Console.WriteLine(string.Create(inv, $"Opus 24 kbit/s CBR, 20 ms frames: encode {encode:0.000} ms/frame ({encode * 50 / 10:0.00}% of one core), decode {decode:0.000} ms/frame ({decode * 50 / 10:0.00}%)"));
+        Console.WriteLine(string.Create(inv, $"receive + jitter buffer + decode + mix of {senders} senders: {mixTime.TotalMilliseconds / 500:0.000} ms per 20 ms ({mixTime.TotalMilliseconds / 500 * 50 / 10:0.00}% of one core)"));
+        mixer.Dispose();
+    }
+
+    private static async Task DelayAsync(CultureInfo inv, int seconds)
+    {
+        var directory = Directory.CreateTempSubdirectory("s2cd-bench-audio").FullName;
+        var processes = new List<Process>();
+        try
+        {
+            var tone = Path.Combine(directory, "tone.raw");
+            var samples = new byte[AudioOptions.SampleRate * 2 * (seconds + 30)];
+            for (var i = 0; i < samples.Length / 2; i++)
+            {
+                var v = (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / AudioOptions.SampleRate));
+                samples[2 * i] = (byte)v;
+                samples[(2 * i) + 1] = (byte)(v >> 8);
+            }
+
+            await File.WriteAllBytesAsync(tone, samples).ConfigureAwait(false);
+            foreach (var name in new[] { "a", "b" })
+            {
+                Directory.CreateDirectory(Path.Combine(directory, name));
+                await File.WriteAllTextAsync(Path.Combine(directory, name, ".asoundrc"), $$"""
+                    pcm.!default { type asym playback.pcm "bench_out" capture.pcm "bench_in" }
+                    pcm.bench_out { type file slave.pcm "null" file "/dev/null" format "raw" }
+                    pcm.bench_in { type file slave.pcm "null" file "/dev/null" infile "{{tone}}" format "raw" }
+                    """).ConfigureAwait(false);
+            }
+
+            var a = Start(directory, "a", ["--listen", "127.0.0.1:0"]);
+            processes.Add(a);
+            var relay = await ReadListenAsync(a).ConfigureAwait(false);
+            processes.Add(Start(directory, "b", ["--relay", relay, "--Relay:Embedded", "false"]));
+            var clients = new List<JsonRpc>();
+            foreach (var name in new[] { "a", "b" })
+            {
+                var rpc = await ConnectAsync(Path.Combine(directory, name + ".sock")).ConfigureAwait(false);
+                await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false).ConfigureAwait(false);
+                await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = "bench", Relay = relay }).ConfigureAwait(false);
+                clients.Add(rpc);
+            }
+
+            var cpuBefore = ProcessStats.CpuTime(processes[1].Id);
+            await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+            var cpu = ProcessStats.CpuTime(processes[1].Id) - cpuBefore;
+            var status = await clients[1].InvokeAsync<StatusResult>(ControlProtocol.Methods.Status).ConfigureAwait(false);
+            Console.WriteLine(string.Create(inv, $"mouth-to-ear, capture read to playback write, measured by the receiving daemon: p50 {status.AudioDelayMs:0.0} ms, p95 {status.AudioDelayP95Ms:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns, {status.AudioXruns} xruns)"));
+            Console.WriteLine(string.Create(inv, $"receiving daemon, camera off, one sender: {cpu.TotalSeconds / seconds * 100:0.0}% of one core, {ProcessStats.ResidentBytes(processes[1].Id) / 1048576.0:0} MB resident"));
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                process.Kill();
+                process.Dispose();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static Process Start(string directory, string name, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        foreach (var arg in new[] { "--socket", Path.Combine(directory, name + ".sock"), "--state-dir", Path.Combine(directory, name, "state"), "--Control:Group", "", "--name", name }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["HOME"] = Path.Combine(directory, name);
+        var process = Process.Start(info)!;
+        _ = process.StandardError.ReadToEndAsync();
+        if (name != "a")
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+        }
+
+        return process;
+    }
+
+    private static async Task<string> ReadListenAsync(Process daemon)
+    {
+        while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
+            if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
+            {
+                _ = daemon.StandardOutput.ReadToEndAsync();
+                return line[(at + "listens on ".Length)..].Trim();
+            }
+        }
+
+        throw new InvalidOperationException("daemon did not start its relay");
+    }
+
+    private static async Task<JsonRpc> ConnectAsync(string socketPath)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
+                rpc.StartListening();
+                await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
+                return rpc;
+            }
+            catch (SocketException) when (attempt < 200)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -71,6 +71,37 @@ public sealed class VideoEndToEndTests
         Assert.Equal("1", tmux.Query("#{cursor_flag}"));
     }
 
+    [Theory(Timeout = 120_000)]
+    [InlineData("C-c")]
+    [InlineData("SIGTERM")]
+    [InlineData("SIGHUP")]
+    public async Task View_InterruptedOrSignalled_RestoresTheTerminal(string how)
+    {
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0"]);
+        await daemon.WaitReadyAsync();
+        using var tmux = new Tmux();
+        var exitFile = Path.Combine(root.Path, "exit");
+        tmux.Start(80, 24, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii; echo $? > {exitFile}; sleep 60'");
+        await tmux.WaitForAsync(s => s.Contains("q detach", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the view");
+        Assert.Equal("1", tmux.Query("#{alternate_on}"));
+        if (how == "C-c")
+        {
+            tmux.SendKeys("C-c");
+        }
+        else
+        {
+            // Only the client, not the shell around it: anchor on the command name.
+            using var kill = System.Diagnostics.Process.Start("pkill", [$"-{how[3..]}", "-f", $"^dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath}"])!;
+            await kill.WaitForExitAsync();
+        }
+
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(10), "s2c-attach exited");
+        Assert.Equal("0", (await File.ReadAllTextAsync(exitFile)).Trim());
+        Assert.Equal("0", tmux.Query("#{alternate_on}"));
+        Assert.Equal("1", tmux.Query("#{cursor_flag}"));
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Preview_WithoutSession_ShowsOwnCamera()
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using S2cd.Audio;
 using S2cd.Contract;
@@ -107,14 +106,14 @@ internal static class AudioBench
                     """).ConfigureAwait(false);
             }
 
-            var a = Start(directory, "a", ["--listen", "127.0.0.1:0"]);
+            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0"], keepStdout: true, home: Path.Combine(directory, "a"));
             processes.Add(a);
-            var relay = await ReadListenAsync(a).ConfigureAwait(false);
-            processes.Add(Start(directory, "b", ["--relay", relay, "--Relay:Embedded", "false"]));
+            var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
+            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false"], home: Path.Combine(directory, "b")));
             var clients = new List<JsonRpc>();
             foreach (var name in new[] { "a", "b" })
             {
-                var rpc = await ConnectAsync(Path.Combine(directory, name + ".sock")).ConfigureAwait(false);
+                var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
                 await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false).ConfigureAwait(false);
                 await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = "bench", Relay = relay }).ConfigureAwait(false);
                 clients.Add(rpc);
@@ -143,59 +142,4 @@ internal static class AudioBench
         }
     }
 
-    private static Process Start(string directory, string name, string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
-        foreach (var arg in new[] { "--socket", Path.Combine(directory, name + ".sock"), "--state-dir", Path.Combine(directory, name, "state"), "--Control:Group", "", "--name", name }.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["HOME"] = Path.Combine(directory, name);
-        var process = Process.Start(info)!;
-        _ = process.StandardError.ReadToEndAsync();
-        if (name != "a")
-        {
-            _ = process.StandardOutput.ReadToEndAsync();
-        }
-
-        return process;
-    }
-
-    private static async Task<string> ReadListenAsync(Process daemon)
-    {
-        while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
-            if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
-            {
-                _ = daemon.StandardOutput.ReadToEndAsync();
-                return line[(at + "listens on ".Length)..].Trim();
-            }
-        }
-
-        throw new InvalidOperationException("daemon did not start its relay");
-    }
-
-    private static async Task<JsonRpc> ConnectAsync(string socketPath)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
-                var stream = new NetworkStream(socket, ownsSocket: true);
-                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
-                rpc.StartListening();
-                await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
-                return rpc;
-            }
-            catch (SocketException) when (attempt < 200)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-        }
-    }
 }

@@ -27,8 +27,13 @@ internal static class RelayLoad
         var seconds = Arg(args, "--seconds", 20);
         var warmup = Arg(args, "--warmup", 3);
 
-        using var relay = StartRelay();
-        var endpoint = await WaitForRelayAsync(relay).ConfigureAwait(false);
+        var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
+        using var relay = BenchDaemons.Start(
+            directory,
+            "relay",
+            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000"],
+            keepStdout: true);
+        var endpoint = IPEndPoint.Parse(await BenchDaemons.ReadRelayListenAsync(relay).ConfigureAwait(false));
         Console.WriteLine($"relay pid {relay.Id} on {endpoint}; {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
 
         var clients = new List<Participant>();
@@ -91,6 +96,7 @@ internal static class RelayLoad
             await client.DisposeAsync().ConfigureAwait(false);
         }
 
+        Directory.Delete(directory, recursive: true);
         return 0;
     }
 
@@ -145,42 +151,6 @@ internal static class RelayLoad
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static Process StartRelay()
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        var directory = Path.Combine(Path.GetTempPath(), "s2cd-bench-" + Environment.ProcessId);
-        Directory.CreateDirectory(directory);
-        foreach (var arg in new[]
-        {
-            Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--role", "relay", "--listen", "127.0.0.1:0",
-            "--socket", Path.Combine(directory, "relay.sock"), "--state-dir", directory, "--Control:Group", "",
-            "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000",
-        })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        return Process.Start(info)!;
-    }
-
-    private static async Task<IPEndPoint> WaitForRelayAsync(Process relay)
-    {
-        // The relay logs "The relay listens on HOST:PORT"; read it from its output.
-        while (await relay.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                _ = relay.StandardOutput.ReadToEndAsync();
-                _ = relay.StandardError.ReadToEndAsync();
-                return IPEndPoint.Parse(line[(at + "listens on ".Length)..].Trim());
-            }
-        }
-
-        throw new InvalidOperationException("the relay did not start: " + await relay.StandardError.ReadToEndAsync().ConfigureAwait(false));
     }
 
     private sealed class Participant : IAsyncDisposable

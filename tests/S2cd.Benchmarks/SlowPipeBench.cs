@@ -21,12 +21,10 @@ internal static class SlowPipeBench
         var processes = new List<Process>();
         try
         {
-            var a = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--socket", $"{directory}/a.sock", "--state-dir", $"{directory}/a", "--Control:Group", "", "--name", "alice", "--listen", "127.0.0.1:0"]);
+            var a = BenchDaemons.Start(directory, "a", ["--name", "alice", "--listen", "127.0.0.1:0"], keepStdout: true);
             processes.Add(a);
-            var relay = await ReadListenAsync(a).ConfigureAwait(false);
-            var b = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2cd.dll"), "--socket", $"{directory}/b.sock", "--state-dir", $"{directory}/b", "--Control:Group", "", "--name", "bob", "--Relay:Embedded", "false", "--relay", relay]);
-            processes.Add(b);
-            _ = b.StandardOutput.ReadToEndAsync();
+            var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
+            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "bob", "--Relay:Embedded", "false", "--relay", relay]));
             await Task.Delay(2000).ConfigureAwait(false);
             foreach (var socket in new[] { "a", "b" })
             {
@@ -148,18 +146,4 @@ internal static class SlowPipeBench
         return process;
     }
 
-    private static async Task<string> ReadListenAsync(Process daemon)
-    {
-        while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
-            if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
-            {
-                _ = daemon.StandardOutput.ReadToEndAsync();
-                return line[(at + "listens on ".Length)..].Trim();
-            }
-        }
-
-        throw new InvalidOperationException("daemon did not start its relay");
-    }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using S2cd.Contract;
 using StreamJsonRpc;
@@ -22,18 +21,18 @@ internal static class VideoDelayBench
         var daemons = new List<Process>();
         try
         {
-            var relay = Start(directory, "relay", ["--role", "relay", "--listen", "127.0.0.1:0"]);
+            var relay = BenchDaemons.Start(directory, "relay", ["--role", "relay", "--listen", "127.0.0.1:0"], keepStdout: true);
             daemons.Add(relay);
-            var port = await ListenPortAsync(relay).ConfigureAwait(false);
+            var relayAddress = await BenchDaemons.ReadRelayListenAsync(relay).ConfigureAwait(false);
             for (var i = 0; i < 4; i++)
             {
-                daemons.Add(Start(directory, $"p{i}", ["--name", $"p{i}", "--relay", $"127.0.0.1:{port}", "--Relay:Embedded", "false"]));
+                daemons.Add(BenchDaemons.Start(directory, $"p{i}", ["--name", $"p{i}", "--relay", relayAddress, "--Relay:Embedded", "false"]));
             }
 
             var clients = new List<JsonRpc>();
             for (var i = 0; i < 4; i++)
             {
-                var rpc = await ConnectAsync(Path.Combine(directory, $"p{i}.sock")).ConfigureAwait(false);
+                var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, $"p{i}")).ConfigureAwait(false);
                 await rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = "bench" }).ConfigureAwait(false);
                 clients.Add(rpc);
             }
@@ -104,59 +103,4 @@ internal static class VideoDelayBench
 
     private static double Pct(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
 
-    private static Process Start(string directory, string name, string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
-        foreach (var arg in new[] { "--socket", Path.Combine(directory, name + ".sock"), "--state-dir", Path.Combine(directory, name), "--Control:Group", "" }.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        if (name != "relay")
-        {
-            _ = process.StandardOutput.ReadToEndAsync();
-        }
-
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
-
-    private static async Task<int> ListenPortAsync(Process relay)
-    {
-        while (await relay.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
-        {
-            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                _ = relay.StandardOutput.ReadToEndAsync();
-                var endpoint = line[(at + "listens on ".Length)..].Trim();
-                return int.Parse(endpoint[(endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException("relay did not start");
-    }
-
-    private static async Task<JsonRpc> ConnectAsync(string socketPath)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
-                var stream = new NetworkStream(socket, ownsSocket: true);
-                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
-                rpc.StartListening();
-                await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
-                return rpc;
-            }
-            catch (SocketException) when (attempt < 200)
-            {
-                await Task.Delay(100).ConfigureAwait(false);
-            }
-        }
-    }
 }

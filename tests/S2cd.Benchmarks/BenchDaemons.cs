@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>Starting real s2cd processes for the benchmarks, finding their relay, and talking to their control sockets.</summary>
+internal static class BenchDaemons
+{
+    /// <summary>
+    /// Starts s2cd with its own socket (DIRECTORY/NAME.sock) and state directory. Standard output stays readable
+    /// for <see cref="ReadRelayListenAsync"/> when <paramref name="keepStdout"/> is set; everything else is drained.
+    /// </summary>
+    public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        foreach (var arg in new[] { "--socket", SocketPath(directory, name), "--state-dir", Path.Combine(directory, name + ".state"), "--Control:Group", "" }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (home is not null)
+        {
+            info.Environment["HOME"] = home;
+        }
+
+        var process = Process.Start(info)!;
+        _ = process.StandardError.ReadToEndAsync();
+        if (!keepStdout)
+        {
+            _ = process.StandardOutput.ReadToEndAsync();
+        }
+
+        return process;
+    }
+
+    public static string SocketPath(string directory, string name) => Path.Combine(directory, name + ".sock");
+
+    /// <summary>Reads the daemon's log until its relay reports where it listens; returns HOST:PORT and drains the rest.</summary>
+    public static async Task<string> ReadRelayListenAsync(Process daemon)
+    {
+        while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            var at = line.IndexOf("listens on ", StringComparison.Ordinal);
+            if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
+            {
+                _ = daemon.StandardOutput.ReadToEndAsync();
+                return line[(at + "listens on ".Length)..].Trim();
+            }
+        }
+
+        throw new InvalidOperationException("the daemon did not start its relay");
+    }
+
+    /// <summary>Connects to a control socket (waiting for it to appear) and says hello.</summary>
+    public static async Task<JsonRpc> ConnectAsync(string socketPath)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
+                var stream = new NetworkStream(socket, ownsSocket: true);
+                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
+                rpc.StartListening();
+                await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
+                return rpc;
+            }
+            catch (SocketException) when (attempt < 200)
+            {
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -153,7 +153,6 @@ internal sealed partial class ConferenceLink
                 break;
             case FrameType.MediaForward:
                 var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
-                MediaReceived++;
                 if (IsMember(sender))
                 {
                     if (kind == MediaKind.Video)

@@ -91,9 +91,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         };
     }
 
-    /// <summary>Media frames received from other members (the media pipelines consume them).</summary>
-    public long MediaReceived { get; private set; }
-
     public StatusResult GetStatus()
     {
         lock (_lock)

@@ -27,6 +27,11 @@ internal static class Output
         }
 
         text.AppendLine(inv, $"Relay      {(status.Relay is null ? "-" : Clean(status.Relay))} ({link})");
+        if (status.Session is not null)
+        {
+            text.AppendLine(inv, $"Encryption {Clean(status.Encryption)}");
+        }
+
         if (status.RoundTripMs is { } rtt)
         {
             text.AppendLine(inv, $"Round trip {rtt:0.0} ms");

@@ -33,6 +33,9 @@ public sealed record StatusResult
     /// <summary>True when the camera is on.</summary>
     public required bool CameraOn { get; init; }
 
+    /// <summary>How the link to the relay is protected: TLS with the relay's certificate fingerprint, or "not encrypted".</summary>
+    public string Encryption { get; init; } = "not in a session";
+
     /// <summary>The camera's state: <c>off</c>, <c>on: SOURCE</c>, or <c>unavailable: REASON</c>.</summary>
     public string Camera { get; init; } = "off";
 

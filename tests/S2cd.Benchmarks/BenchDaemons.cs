@@ -39,15 +39,28 @@ internal static class BenchDaemons
     public static string SocketPath(string directory, string name) => Path.Combine(directory, name + ".sock");
 
     /// <summary>Reads the daemon's log until its relay reports where it listens; returns HOST:PORT and drains the rest.</summary>
-    public static async Task<string> ReadRelayListenAsync(Process daemon)
+    public static async Task<string> ReadRelayListenAsync(Process daemon) => (await ReadRelayAsync(daemon).ConfigureAwait(false)).Endpoint;
+
+    /// <summary>
+    /// Reads the daemon's log until its relay reports where it listens; returns HOST:PORT and the TLS certificate's
+    /// fingerprint (logged just before; null for plain TCP), and drains the rest.
+    /// </summary>
+    public static async Task<(string Endpoint, string? Fingerprint)> ReadRelayAsync(Process daemon)
     {
+        string? fingerprint = null;
         while (await daemon.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
+            var mark = line.IndexOf("SHA256:", StringComparison.Ordinal);
+            if (mark >= 0 && line.Contains("certificate", StringComparison.Ordinal))
+            {
+                fingerprint = line.Substring(mark, 50);
+            }
+
             var at = line.IndexOf("listens on ", StringComparison.Ordinal);
             if (at >= 0 && line.Contains("relay", StringComparison.Ordinal))
             {
                 _ = daemon.StandardOutput.ReadToEndAsync();
-                return line[(at + "listens on ".Length)..].Trim();
+                return (line[(at + "listens on ".Length)..].Trim(), fingerprint);
             }
         }
 

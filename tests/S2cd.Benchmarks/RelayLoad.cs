@@ -4,7 +4,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using S2cd.Security;
 using S2cd.Wire;
 
 namespace S2cd.Benchmarks;
@@ -26,22 +29,24 @@ internal static class RelayLoad
         var participants = Arg(args, "--participants", 4);
         var seconds = Arg(args, "--seconds", 20);
         var warmup = Arg(args, "--warmup", 3);
+        var tls = !args.Contains("--plain");
 
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
         using var relay = BenchDaemons.Start(
             directory,
             "relay",
-            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000"],
+            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000", "--Relay:Tls", tls ? "true" : "false"],
             keepStdout: true);
-        var endpoint = IPEndPoint.Parse(await BenchDaemons.ReadRelayListenAsync(relay).ConfigureAwait(false));
-        Console.WriteLine($"relay pid {relay.Id} on {endpoint}; {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
+        var (address, fingerprint) = await BenchDaemons.ReadRelayAsync(relay).ConfigureAwait(false);
+        var endpoint = IPEndPoint.Parse(address);
+        Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
 
         var clients = new List<Participant>();
         for (var s = 0; s < sessions; s++)
         {
             for (var p = 0; p < participants; p++)
             {
-                clients.Add(await Participant.JoinAsync(endpoint, $"load{s}", $"p{p}").ConfigureAwait(false));
+                clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}").ConfigureAwait(false));
             }
         }
 
@@ -156,17 +161,17 @@ internal static class RelayLoad
     private sealed class Participant : IAsyncDisposable
     {
         private readonly Socket _socket;
-        private readonly NetworkStream _stream;
+        private readonly Stream _stream;
         private readonly ArrayBufferWriter<byte> _out = new(8192);
         private readonly Dictionary<uint, uint> _lastAudioSeq = [];
         private uint _audioSeq;
         private uint _videoSeq;
         private volatile bool _measuring;
 
-        private Participant(Socket socket)
+        private Participant(Socket socket, Stream stream)
         {
             _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
+            _stream = stream;
         }
 
         public List<long> AudioDelays { get; } = new(200_000);
@@ -175,11 +180,19 @@ internal static class RelayLoad
 
         public long AudioLost { get; private set; }
 
-        public static async Task<Participant> JoinAsync(IPEndPoint relay, string session, string name)
+        public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(relay).ConfigureAwait(false);
-            var participant = new Participant(socket);
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (fingerprint is not null)
+            {
+                var ssl = new SslStream(stream, false, (_, certificate, _, _) => certificate is not null && Fingerprint.Of(certificate.GetRawCertData()) == fingerprint);
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "relay", EnabledSslProtocols = SslProtocols.Tls13 }).ConfigureAwait(false);
+                stream = ssl;
+            }
+
+            var participant = new Participant(socket, stream);
             FrameWriter.WriteHello(participant._out, MemberFlags.CameraOn, session, name);
             await participant.FlushAsync().ConfigureAwait(false);
             return participant;

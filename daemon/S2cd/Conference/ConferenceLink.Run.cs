@@ -1,9 +1,12 @@
 using System.Buffers;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using S2cd.Contract;
 using S2cd.Hosting;
 using S2cd.Relay;
+using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -89,7 +92,24 @@ internal sealed partial class ConferenceLink
             }
         }
 
-        var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), _connectionOptions, _time);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_options.Tls)
+        {
+            var (secured, problem, pinMismatch) = await SecureAsync(stream, relay, cancellationToken).ConfigureAwait(false);
+            if (secured is null)
+            {
+                // A changed certificate is final, like a refusal: retrying cannot fix it and must not hide it.
+                return (problem!, pinMismatch);
+            }
+
+            stream = secured;
+        }
+        else
+        {
+            SetEncryption("not encrypted (Conference:Tls is false)");
+        }
+
+        var connection = new FrameConnection(stream, _connectionOptions, _time);
         string? refusal = null;
         await using (connection.ConfigureAwait(false))
         {
@@ -131,6 +151,52 @@ internal sealed partial class ConferenceLink
 
             return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null);
         }
+    }
+
+    /// <summary>
+    /// TLS 1.3 to the relay, trusting its certificate by fingerprint: the configured one, else the one pinned in
+    /// known_relays, else (first use) the one presented, which is then pinned. Returns the stream, or why not.
+    /// </summary>
+    private async Task<(Stream? Stream, string? Problem, bool PinMismatch)> SecureAsync(Stream stream, string relay, CancellationToken cancellationToken)
+    {
+        var expected = _options.RelayFingerprint ?? _knownRelays.Find(relay);
+        string? presented = null;
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+        {
+            presented = certificate is null ? null : Fingerprint.Of(certificate.GetRawCertData());
+            return presented is not null && (expected is null || expected == presented);
+        });
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            _ = NameRules.TryParseEndpoint(relay, out var host, out _);
+            await ssl.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions { TargetHost = host, EnabledSslProtocols = SslProtocols.Tls13 },
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            if (presented is not null && expected is not null && presented != expected)
+            {
+                var source = _options.RelayFingerprint is not null ? "Conference:RelayFingerprint" : _knownRelays.Path;
+                return (null, $"relay {relay} presented certificate {presented}, but {source} expects {expected}. "
+                    + $"If the relay's certificate was replaced on purpose, remove the line for {relay} from {_knownRelays.Path} "
+                    + "(or set Conference:RelayFingerprint to the new fingerprint, which the relay logs) and join again", true);
+            }
+
+            return (null, $"TLS with the relay failed: {ex.Message}", false);
+        }
+
+        if (expected is null)
+        {
+            _knownRelays.Remember(relay, presented!);
+            LogRelayPinned(relay, presented!, _knownRelays.Path);
+        }
+
+        SetEncryption($"TLS 1.3 to the relay, certificate {presented}");
+        return (ssl, null, false);
     }
 
     private void OnFrame(FrameType type, ReadOnlySequence<byte> body, TaskCompletionSource welcomed)

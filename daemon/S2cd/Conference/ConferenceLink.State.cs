@@ -90,6 +90,7 @@ internal sealed partial class ConferenceLink
         var expected = audio.Received + audio.Lost;
         return new StatusResult
         {
+            Encryption = _session is null ? "not in a session" : _encryption,
             Microphone = _microphoneState,
             Speaker = _speakerState,
             AudioXruns = Interlocked.Read(ref _captureXruns) + Interlocked.Read(ref _playbackXruns),
@@ -128,4 +129,7 @@ internal sealed partial class ConferenceLink
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Message}")]
     private partial void LogLinkFailed(string message);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Pinned relay {Relay} at first use: {Fingerprint} (in {Path})")]
+    private partial void LogRelayPinned(string relay, string fingerprint, string path);
 }

@@ -7,6 +7,7 @@ using S2cd.Contract;
 using S2cd.Control;
 using S2cd.Hosting;
 using S2cd.Relay;
+using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Video;
 using S2cd.Wire;
@@ -40,6 +41,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         });
 
     private readonly AudioMixer _audio;
+    private readonly KnownRelays _knownRelays;
+    private string _encryption = "not connected";
     private int _previewers;
     private string _cameraState = "off";
     private string _microphoneState = "off";
@@ -72,6 +75,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         ILogger<ConferenceLink> logger)
     {
         _audio = audio;
+        _knownRelays = new KnownRelays(daemon.Value.ResolvedStateDirectory);
         _pictures = pictures;
         _video = video;
         _options = options.Value;
@@ -197,6 +201,14 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
 
         Publish(ControlEventKind.ConnectionChanged, null);
+    }
+
+    private void SetEncryption(string encryption)
+    {
+        lock (_lock)
+        {
+            _encryption = encryption;
+        }
     }
 
     public void SetAudioState(string microphone, string speaker)

@@ -8,6 +8,15 @@ internal sealed class ConferenceOptions
     /// <summary>The relay joins go to when the client names none.</summary>
     public string Relay { get; set; } = "127.0.0.1:1122";
 
+    /// <summary>TLS 1.3 to the relay. False speaks plain TCP, and status and the view say "not encrypted".</summary>
+    public bool Tls { get; set; } = true;
+
+    /// <summary>
+    /// The relay certificate's fingerprint (SHA256:...), to pin it from configuration. Without it the first
+    /// certificate seen is pinned in STATE/known_relays, as ssh does with known_hosts.
+    /// </summary>
+    public string? RelayFingerprint { get; set; }
+
     /// <summary>The display name. Default: user@host, shortened to 32 characters.</summary>
     public string? Name { get; set; }
 

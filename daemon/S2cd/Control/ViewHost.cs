@@ -136,7 +136,8 @@ internal sealed class ViewHost : IDisposable
         var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
         var fps = string.Create(inv, $" · {ViewFps():0} fps");
         var camera = s.Camera.StartsWith("unavailable", StringComparison.Ordinal) ? " · camera unavailable" : string.Empty;
-        return $"{link}{rtt}{fps}{camera} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
+        var plain = s.Encryption.StartsWith("not encrypted", StringComparison.Ordinal) ? " · NOT ENCRYPTED" : string.Empty;
+        return $"{link}{plain}{rtt}{fps}{camera} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
     }
 
     private void CountFrame()

@@ -15,6 +15,9 @@ internal sealed class DaemonOptions
 
     public bool IsRelay => string.Equals(Role, "relay", StringComparison.Ordinal);
 
+    /// <summary>The state directory in use: the configured one, or the default.</summary>
+    public string ResolvedStateDirectory => StateDirectory ?? DefaultStateDirectory();
+
     public static string DefaultStateDirectory()
     {
         var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");

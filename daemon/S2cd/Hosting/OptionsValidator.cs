@@ -50,6 +50,11 @@ internal static class OptionsValidator
             return Describe("Conference:Name", conference.Name, nameProblem);
         }
 
+        if (conference.RelayFingerprint is not null && !Security.Fingerprint.IsValid(conference.RelayFingerprint))
+        {
+            return Describe("Conference:RelayFingerprint", conference.RelayFingerprint, "SHA256: and 43 base64 characters, as the relay logs it");
+        }
+
         if (conference.ReconnectMaxSeconds is < 0.1 or > 300)
         {
             return Describe("Conference:ReconnectMaxSeconds", conference.ReconnectMaxSeconds, "0.1 to 300");

@@ -11,6 +11,12 @@ internal sealed class RelayOptions
     /// <summary>HOST:PORT to listen on. Relay role default 0.0.0.0:1122; the embedded relay's default 127.0.0.1:1122.</summary>
     public string? Listen { get; set; }
 
+    /// <summary>
+    /// TLS 1.3 with the relay's self-signed certificate (made on first start, kept in the state directory).
+    /// False serves plain TCP: only for a relay whose daemons are configured with Conference:Tls false.
+    /// </summary>
+    public bool Tls { get; set; } = true;
+
     /// <summary>Whether a participant daemon runs an embedded relay on loopback.</summary>
     public bool Embedded { get; set; } = true;
 

@@ -1,9 +1,13 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S2cd.Hosting;
+using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -25,6 +29,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private readonly HashSet<Task> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
+    private X509Certificate2? _certificate;
     private Task? _acceptLoop;
     private int _connectionCount;
     private int _nextId;
@@ -51,6 +56,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     public RelayOptions Options { get; }
 
     public FrameConnectionOptions ConnectionOptions { get; }
+
+    /// <summary>The SHA-256 fingerprint of the relay's TLS certificate, or null for plain TCP or when it does not run.</summary>
+    public string? CertificateFingerprint { get; private set; }
 
     /// <summary>The endpoint the relay listens on, once started; null when it does not run.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
@@ -119,6 +127,18 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        // The certificate is logged before "listens on", so that whoever waits for the latter has seen the former.
+        if (Options.Tls)
+        {
+            _certificate = RelayCertificate.LoadOrCreate(_daemon.ResolvedStateDirectory, out var created);
+            CertificateFingerprint = Fingerprint.Of(_certificate);
+            LogCertificate(created ? "made" : "loaded", CertificateFingerprint, Path.Combine(_daemon.ResolvedStateDirectory, RelayCertificate.FileName));
+        }
+        else
+        {
+            LogPlain();
+        }
+
         _listener = socket;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_daemon.IsRelay ? "relay" : "embedded relay", LocalEndPoint.ToString());
@@ -157,6 +177,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _certificate?.Dispose();
     }
 
     internal (RelaySession? Session, (Wire.WireError Code, string Message) Error, RelayMember[] Others) AddMember(string name, RelayMember member)
@@ -258,7 +279,23 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         // Keep the kernel's share of a slow receiver's backlog small: what waits in our queue can still be
         // replaced by newer video or dropped as stale audio; what sits in a socket buffer cannot.
         socket.SendBufferSize = SocketSendBufferBytes;
-        var connection = new FrameConnection(new NetworkStream(socket, ownsSocket: true), ConnectionOptions, _time);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_certificate is not null)
+        {
+            try
+            {
+                stream = await AuthenticateAsync(stream, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
+            {
+                LogHandshakeFailed(remote, ex.Message);
+                await stream.DisposeAsync().ConfigureAwait(false);
+                Interlocked.Decrement(ref _connectionCount);
+                return;
+            }
+        }
+
+        var connection = new FrameConnection(stream, ConnectionOptions, _time);
         var member = new RelayMember(this, connection, (uint)Interlocked.Increment(ref _nextId), remote, _time);
         try
         {
@@ -288,6 +325,40 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             Interlocked.Decrement(ref _connectionCount);
         }
     }
+
+    /// <summary>TLS 1.3 only, with a handshake deadline so that a silent client cannot hold a connection.</summary>
+    private async Task<Stream> AuthenticateAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectionOptions.HeartbeatTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _certificate,
+                    EnabledSslProtocols = SslProtocols.Tls13,
+                    ClientCertificateRequired = false,
+                },
+                timeout.Token).ConfigureAwait(false);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Relay TLS certificate {Action}: {Fingerprint} ({Path})")]
+    private partial void LogCertificate(string action, string fingerprint, string path);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "The relay serves plain TCP (Relay:Tls is false): links to it are not encrypted")]
+    private partial void LogPlain();
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "TLS handshake with {Remote} failed: {Reason}")]
+    private partial void LogHandshakeFailed(string remote, string reason);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The {Kind} listens on {Endpoint}")]
     private partial void LogListening(string kind, string endpoint);

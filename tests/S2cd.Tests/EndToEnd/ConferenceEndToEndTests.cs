@@ -79,7 +79,8 @@ public sealed class ConferenceEndToEndTests
             var reconnecting = await AttachRunner.RunAsync(alice.SocketPath, "status");
             Assert.Contains("reconnecting", reconnecting.Stdout, StringComparison.Ordinal);
             await relay.DisposeAsync();
-            (relay, _) = await DaemonProcess.StartRelayAsync(root, "relay2", port);
+            // Same directory, so the same state directory and certificate: the daemons pinned it.
+            (relay, _) = await DaemonProcess.StartRelayAsync(root, "relay", port);
             await Eventually.TrueAsync(
                 async () =>
                 {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S2cd.Hosting;
 using S2cd.Relay;
+using S2cd.Security;
 using S2cd.Tests.Support;
 using S2cd.Wire;
 
@@ -12,9 +13,12 @@ namespace S2cd.Tests.Relay;
 /// <summary>The relay on loopback port 0, driven by raw wire clients.</summary>
 public sealed class RelayServerTests : IAsyncLifetime
 {
+    private readonly string _state = Directory.CreateTempSubdirectory("s2cd-relay-test").FullName;
     private RelayServer _relay = null!;
 
     private IPEndPoint Endpoint => _relay.LocalEndPoint!;
+
+    private string Pin => _relay.CertificateFingerprint!;
 
     public async Task InitializeAsync()
     {
@@ -30,20 +34,24 @@ public sealed class RelayServerTests : IAsyncLifetime
                 TimeoutSeconds = 2,
                 QueueCapacity = 32,
             }),
-            Options.Create(new DaemonOptions { Role = "relay" }),
+            Options.Create(new DaemonOptions { Role = "relay", StateDirectory = _state }),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);
         await _relay.StartAsync(CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await _relay.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _relay.DisposeAsync();
+        Directory.Delete(_state, recursive: true);
+    }
 
     [Fact(Timeout = 30_000)]
     public async Task Media_FromOneMember_ReachesTheOthersUnchangedAndNotTheSender()
     {
-        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, "s", "a");
-        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "s", "b");
-        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, "s", "c");
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "s", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "s", "b");
+        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "s", "c");
         await using (a)
         await using (b)
         await using (c)
@@ -71,10 +79,10 @@ public sealed class RelayServerTests : IAsyncLifetime
         var members = new List<RawRelayClient>();
         for (var i = 0; i < 3; i++)
         {
-            members.Add((await RawRelayClient.JoinAsync(Endpoint, "full", $"m{i}")).Client);
+            members.Add((await RawRelayClient.JoinAsync(Endpoint, Pin, "full", $"m{i}")).Client);
         }
 
-        await using var extra = await RawRelayClient.ConnectAsync(Endpoint);
+        await using var extra = await RawRelayClient.ConnectAsync(Endpoint, Pin);
         await extra.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "full", "late"));
         var (type, body) = await extra.ReadFrameAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(FrameType.Error, type);
@@ -95,10 +103,10 @@ public sealed class RelayServerTests : IAsyncLifetime
         var members = new List<RawRelayClient>();
         for (var i = 0; i < 4; i++)
         {
-            members.Add((await RawRelayClient.JoinAsync(Endpoint, $"s{i}", "m")).Client);
+            members.Add((await RawRelayClient.JoinAsync(Endpoint, Pin, $"s{i}", "m")).Client);
         }
 
-        await using var extra = await RawRelayClient.ConnectAsync(Endpoint);
+        await using var extra = await RawRelayClient.ConnectAsync(Endpoint, Pin);
         await extra.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "fifth", "m"));
         var (type, body) = await extra.ReadFrameAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(FrameType.Error, type);
@@ -114,7 +122,7 @@ public sealed class RelayServerTests : IAsyncLifetime
     [InlineData("ok", "esc\u001b[0m")]
     public async Task Hello_InvalidNames_AreRefused(string session, string name)
     {
-        await using var client = await RawRelayClient.ConnectAsync(Endpoint);
+        await using var client = await RawRelayClient.ConnectAsync(Endpoint, Pin);
         await client.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, session, name));
         var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(FrameType.Error, type);
@@ -124,9 +132,9 @@ public sealed class RelayServerTests : IAsyncLifetime
     [Fact(Timeout = 30_000)]
     public async Task Frame_OverSizeLimit_ClosesThatConnectionOnly()
     {
-        var (a, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "a");
-        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "b");
-        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, "big", "c");
+        var (a, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "big", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "big", "b");
+        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "big", "c");
         await using (a)
         await using (b)
         await using (c)
@@ -144,7 +152,7 @@ public sealed class RelayServerTests : IAsyncLifetime
     [InlineData(new byte[] { 0x47, 0x45, 0x54, 0x20, 0x2F, 0x20, 0x48, 0x54, 0x54, 0x50 })]
     public async Task Garbage_BeforeHello_ClosesTheConnection(byte[] bytes)
     {
-        await using var client = await RawRelayClient.ConnectAsync(Endpoint);
+        await using var client = await RawRelayClient.ConnectAsync(Endpoint, Pin);
         await client.SendRawAsync(bytes);
         Assert.True(await client.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal(0, _relay.SessionCount);
@@ -153,8 +161,8 @@ public sealed class RelayServerTests : IAsyncLifetime
     [Fact(Timeout = 30_000)]
     public async Task State_Change_ReachesOthersAsPresence()
     {
-        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, "st", "a");
-        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, "st", "b");
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "st", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "st", "b");
         await using (a)
         await using (b)
         {
@@ -166,13 +174,69 @@ public sealed class RelayServerTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task PlainTcpClient_AndStalledHandshake_AreDroppedAndMembersCarryOn()
+    {
+        var (a, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "tls", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "tls", "b");
+        await using (a)
+        await using (b)
+        {
+            // The members keep reading (and answering heartbeats) while the bad clients come and go.
+            var media = new[] { a, b }.Select(m => m.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromSeconds(20))).ToArray();
+
+            // Plain TCP to a TLS relay: the hello is not a TLS record, so the handshake fails and the relay closes.
+            await using (var plain = await RawRelayClient.ConnectAsync(Endpoint, fingerprint: null))
+            {
+                await plain.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "tls", "plain"));
+                Assert.True(await plain.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+            }
+
+            // A client that connects and never starts the handshake is closed by the handshake deadline.
+            await using (var silent = await RawRelayClient.ConnectAsync(Endpoint, fingerprint: null))
+            {
+                Assert.True(await silent.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+            }
+
+            var (c, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "tls", "c");
+            await using (c)
+            {
+                await c.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Audio, [9, 9, 9]));
+                foreach (var body in await Task.WhenAll(media))
+                {
+                    Assert.Equal([9, 9, 9], FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(body)).Payload.ToArray());
+                }
+            }
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Certificate_IsOwnerOnly_AndReusedAfterRestart()
+    {
+        var path = Path.Combine(_state, RelayCertificate.FileName);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_state));
+        var first = Pin;
+        Assert.True(Fingerprint.IsValid(first));
+
+        await using var again = new RelayServer(
+            Options.Create(new RelayOptions { Listen = "127.0.0.1:0" }),
+            Options.Create(new DaemonOptions { Role = "relay", StateDirectory = _state }),
+            TimeProvider.System,
+            NullLogger<RelayServer>.Instance);
+        await again.StartAsync(CancellationToken.None);
+        Assert.Equal(first, again.CertificateFingerprint);
+        var (client, _) = await RawRelayClient.JoinAsync(again.LocalEndPoint!, first, "again", "a");
+        await client.DisposeAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task SilentPeer_IsDroppedWithinFiveSeconds()
     {
-        var (watcher, _) = await RawRelayClient.JoinAsync(Endpoint, "hb", "watcher");
+        var (watcher, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "hb", "watcher");
         await using var _w = watcher;
 
         // A member that says hello and then sends nothing, not even heartbeats: a dead link.
-        await using var silent = await RawRelayClient.ConnectAsync(Endpoint);
+        await using var silent = await RawRelayClient.ConnectAsync(Endpoint, Pin);
         await silent.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, "hb", "silent"));
         var started = DateTime.UtcNow;
         await watcher.ReadUntilAsync(FrameType.Presence, x => x[0] == (byte)PresenceEvent.Joined, TimeSpan.FromSeconds(5));
@@ -183,9 +247,9 @@ public sealed class RelayServerTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task SlowReceiver_DoesNotDelayTheOthers()
     {
-        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "sender");
-        var (fast, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "fast");
-        var (stuck, _) = await RawRelayClient.JoinAsync(Endpoint, "slow", "stuck", receiveBuffer: 4096);
+        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "slow", "sender");
+        var (fast, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "slow", "fast");
+        var (stuck, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "slow", "stuck", receiveBuffer: 4096);
         await using (sender)
         await using (fast)
         await using (stuck)
@@ -217,8 +281,8 @@ public sealed class RelayServerTests : IAsyncLifetime
     [Fact(Timeout = 30_000)]
     public async Task Sender_OverByteRate_HasMediaDropped()
     {
-        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, "rate", "sender");
-        var (receiver, _) = await RawRelayClient.JoinAsync(Endpoint, "rate", "receiver");
+        var (sender, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "rate", "sender");
+        var (receiver, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "rate", "receiver");
         await using (sender)
         await using (receiver)
         {

@@ -1,7 +1,10 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using S2cd.Security;
 using S2cd.Wire;
 
 namespace S2cd.Tests.Support;
@@ -10,17 +13,21 @@ namespace S2cd.Tests.Support;
 internal sealed class RawRelayClient : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
 
-    private RawRelayClient(Socket socket)
+    private RawRelayClient(Socket socket, Stream stream)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream);
     }
 
-    public static async Task<RawRelayClient> ConnectAsync(IPEndPoint relay, int receiveBuffer = 0)
+    /// <summary>
+    /// Connects; with <paramref name="fingerprint"/> it speaks TLS 1.3 and accepts only that certificate,
+    /// without it plain TCP.
+    /// </summary>
+    public static async Task<RawRelayClient> ConnectAsync(IPEndPoint relay, string? fingerprint, int receiveBuffer = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (receiveBuffer > 0)
@@ -29,13 +36,21 @@ internal sealed class RawRelayClient : IAsyncDisposable
         }
 
         await socket.ConnectAsync(relay);
-        return new RawRelayClient(socket);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (fingerprint is not null)
+        {
+            var ssl = new SslStream(stream, false, (_, certificate, _, _) => certificate is not null && Fingerprint.Of(certificate.GetRawCertData()) == fingerprint);
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "relay", EnabledSslProtocols = SslProtocols.Tls13 });
+            stream = ssl;
+        }
+
+        return new RawRelayClient(socket, stream);
     }
 
     /// <summary>Connects, says hello and returns once welcomed, with the id the relay gave.</summary>
-    public static async Task<(RawRelayClient Client, uint Id)> JoinAsync(IPEndPoint relay, string session, string name, int receiveBuffer = 0)
+    public static async Task<(RawRelayClient Client, uint Id)> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, int receiveBuffer = 0)
     {
-        var client = await ConnectAsync(relay, receiveBuffer);
+        var client = await ConnectAsync(relay, fingerprint, receiveBuffer);
         await client.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, session, name));
         var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(FrameType.Welcome, type);

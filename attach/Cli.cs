@@ -71,7 +71,11 @@ internal static class Cli
         var session = new Argument<string>("SESSION") { Description = "the session to join: letters, digits, '.', '_' and '-', at most 64" };
         var relay = new Option<string?>("--relay") { Description = "the relay as HOST:PORT (default: the daemon's Conference:Relay)" };
         var name = new Option<string?>("--name") { Description = "the name others see (default: the daemon's Conference:Name)" };
-        var passphrase = new Option<string?>("--passphrase") { Description = "the session passphrase, if it has one" };
+        var passphrase = new Option<string?>("--passphrase")
+        {
+            Description = "the session passphrase; give --passphrase alone to be asked for it (it then stays out of ps and your shell history)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var detach = new Option<bool>("--detach") { Description = "join and return, without opening the view" };
         var join = new Command("join", "join a session (leaving the current one) and open the view") { session, relay, name, passphrase, detach };
         join.Validators.Add(result =>
@@ -89,12 +93,23 @@ internal static class Cli
             parse,
             async (client, json, token) =>
             {
+                var secret = parse.GetValue(passphrase);
+                if (secret is null && parse.GetResult(passphrase) is not null)
+                {
+                    secret = PassphrasePrompt.Read();
+                    if (NameRules.CheckPassphrase(secret ?? string.Empty) is { } problem)
+                    {
+                        Console.Error.WriteLine($"s2c-attach: passphrase: {problem}");
+                        return ExitCodes.Usage;
+                    }
+                }
+
                 var code = await Join(client, json, new JoinRequest
                 {
                     Session = parse.GetValue(session)!,
                     Relay = parse.GetValue(relay),
                     Name = parse.GetValue(name),
-                    Passphrase = parse.GetValue(passphrase),
+                    Passphrase = secret,
                 }, token).ConfigureAwait(false);
 
                 // A script, or output that is not a terminal, gets the plain answer; a person gets the call.
@@ -218,7 +233,8 @@ internal static class Cli
             return PrintJson(members);
         }
 
-        Console.Out.Write(Output.FormatWho(members));
+        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
+        Console.Out.Write(Output.FormatWho(members, status.CallCode));
         return ExitCodes.Ok;
     }
 

@@ -30,6 +30,22 @@ internal static class Output
         if (status.Session is not null)
         {
             text.AppendLine(inv, $"Encryption {Clean(status.Encryption)}");
+            text.AppendLine(inv, $"End to end {Clean(status.EndToEnd)}{(status.Passphrase ? "; passphrase set" : string.Empty)}");
+            if (status.CallCode is not null)
+            {
+                text.AppendLine(inv, $"Call code  {status.CallCode} (everyone sees the same code exactly when everyone sees the same certificates)");
+            }
+
+            var rejected = status.RejectedTampered + status.RejectedReplayed + status.RejectedOldKey + status.RejectedKeyBundles + status.RefusedMembers;
+            if (rejected > 0 || status.MediaAwaitingKey > 0)
+            {
+                text.AppendLine(inv, $"Rejected   {status.RejectedTampered} tampered, {status.RejectedReplayed} replayed, {status.RejectedOldKey} under an old key, {status.RejectedKeyBundles} bad key bundles, {status.RefusedMembers} members refused; {status.MediaAwaitingKey} frames came before their key");
+            }
+        }
+
+        if (status.Fingerprint is not null)
+        {
+            text.AppendLine(inv, $"Identity   {status.Fingerprint}");
         }
 
         if (status.RoundTripMs is { } rtt)
@@ -54,7 +70,7 @@ internal static class Output
         return text.ToString();
     }
 
-    public static string FormatWho(IReadOnlyList<ParticipantInfo> members)
+    public static string FormatWho(IReadOnlyList<ParticipantInfo> members, string? callCode = null)
     {
         if (members.Count == 0)
         {
@@ -64,12 +80,18 @@ internal static class Output
         var width = Math.Max(4, members.Max(m => Clean(m.Name).Length));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  SPEAKING");
+        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  SPEAKING         {"FINGERPRINT",-50}  TRUST");
         foreach (var member in members)
         {
             var name = Clean(member.Name).PadRight(width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {(member.Speaking ? "yes" : "no")}{level}");
+            var speaking = (member.Speaking ? "yes" : "no") + level;
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {speaking,-15}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
+        }
+
+        if (callCode is not null)
+        {
+            text.AppendLine(inv, $"Call code {callCode}: read it out; everyone should see the same. A different code means someone sees other certificates.");
         }
 
         return text.ToString();

@@ -29,4 +29,16 @@ public sealed record ParticipantInfo
 
     /// <summary>Delay from the participant's capture to our decode, in milliseconds, for the last picture.</summary>
     public double? VideoDelayMs { get; init; }
+
+    /// <summary>The participant's identity certificate fingerprint (SHA256:...), once its announcement was checked.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>
+    /// Whether its media can be trusted: "you", "verified", "waiting for its certificate", "refused: REASON", or
+    /// "not encrypted" when end-to-end encryption is off.
+    /// </summary>
+    public string? Trust { get; init; }
+
+    /// <summary>True when this daemon refused the participant (it gets no keys, its media is dropped).</summary>
+    public bool Refused { get; init; }
 }

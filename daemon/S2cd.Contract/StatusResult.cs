@@ -36,6 +36,42 @@ public sealed record StatusResult
     /// <summary>How the link to the relay is protected: TLS with the relay's certificate fingerprint, or "not encrypted".</summary>
     public string Encryption { get; init; } = "not in a session";
 
+    /// <summary>
+    /// How media is protected end to end: AES-256-GCM under per-sender keys and how many members' keys we hold,
+    /// or why not ("off (Conference:EndToEnd is false)").
+    /// </summary>
+    public string EndToEnd { get; init; } = "not in a session";
+
+    /// <summary>This daemon's identity certificate fingerprint (SHA256:...), or null in the relay role.</summary>
+    public string? Fingerprint { get; init; }
+
+    /// <summary>
+    /// A short code derived from the certificates of everyone verified in the call (ourselves included): equal for
+    /// all members exactly when they all see the same certificates. Null outside a session.
+    /// </summary>
+    public string? CallCode { get; init; }
+
+    /// <summary>True when the session was joined with a passphrase.</summary>
+    public bool Passphrase { get; init; }
+
+    /// <summary>Media frames from others rejected because they did not authenticate (tampered, or not under the sender's key).</summary>
+    public long RejectedTampered { get; init; }
+
+    /// <summary>Media frames from others rejected because their counter had been seen before (replayed).</summary>
+    public long RejectedReplayed { get; init; }
+
+    /// <summary>Media frames from others rejected because they were under a key the sender replaced more than a few seconds ago.</summary>
+    public long RejectedOldKey { get; init; }
+
+    /// <summary>Key bundles and other signals rejected: signed by someone else, replayed, for another session, malformed.</summary>
+    public long RejectedKeyBundles { get; init; }
+
+    /// <summary>Members refused: an announcement not signed by its certificate (a swap), or a passphrase that does not match.</summary>
+    public long RefusedMembers { get; init; }
+
+    /// <summary>Media frames dropped because their key had not arrived yet (normal for a moment after a join or rekey).</summary>
+    public long MediaAwaitingKey { get; init; }
+
     /// <summary>The camera's state: <c>off</c>, <c>on: SOURCE</c>, or <c>unavailable: REASON</c>.</summary>
     public string Camera { get; init; } = "off";
 

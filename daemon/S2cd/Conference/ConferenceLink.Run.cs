@@ -143,9 +143,29 @@ internal sealed partial class ConferenceLink
             }
             finally
             {
+                EndToEndSession? e2e;
                 lock (_lock)
                 {
                     _connection = null;
+                    e2e = _e2e;
+                    _e2e = null;
+                }
+
+                if (e2e is not null)
+                {
+                    var (tampered, replayed, oldKey, bundles, refused, awaiting) = e2e.Counters;
+                    lock (_lock)
+                    {
+                        _e2eTotals = new EndToEndSession.Figures(
+                            _e2eTotals.Tampered + tampered,
+                            _e2eTotals.Replayed + replayed,
+                            _e2eTotals.OldKey + oldKey,
+                            _e2eTotals.BadKeyBundles + bundles,
+                            _e2eTotals.RefusedMembers + refused,
+                            _e2eTotals.AwaitingKey + awaiting);
+                    }
+
+                    await e2e.DisposeAsync().ConfigureAwait(false);
                 }
             }
 
@@ -221,14 +241,15 @@ internal sealed partial class ConferenceLink
                 var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
                 if (IsMember(sender))
                 {
-                    if (kind == MediaKind.Video)
-                    {
-                        _video.OnVideo(sender, payload);
-                    }
-                    else
-                    {
-                        _audio.OnAudio(sender, payload);
-                    }
+                    OnMedia(sender, kind, payload);
+                }
+
+                break;
+            case FrameType.SignalForward:
+                var (from, signal) = FrameReader.ReadSignal(body);
+                if (IsMember(from))
+                {
+                    CurrentEndToEnd()?.OnSignal(from, signal);
                 }
 
                 break;
@@ -237,13 +258,94 @@ internal sealed partial class ConferenceLink
         }
     }
 
+    /// <summary>Opens a member's media (end-to-end sealed unless Conference:EndToEnd is off) and hands it on.</summary>
+    private void OnMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+    {
+        var e2e = CurrentEndToEnd();
+        if (e2e is null)
+        {
+            Deliver(sender, kind, payload);
+            return;
+        }
+
+        var length = (int)payload.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length * 2);
+        try
+        {
+            var sealedFrame = buffer.AsSpan(0, length);
+            payload.CopyTo(sealedFrame);
+            if (e2e.Open(sender, kind, sealedFrame, buffer.AsSpan(length), out var opened) == EndToEndSession.OpenResult.Opened)
+            {
+                Deliver(sender, kind, new ReadOnlySequence<byte>(buffer, length, opened));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Deliver(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+    {
+        if (kind == MediaKind.Video)
+        {
+            _video.OnVideo(sender, payload);
+        }
+        else
+        {
+            _audio.OnAudio(sender, payload);
+        }
+    }
+
+    private EndToEndSession? CurrentEndToEnd()
+    {
+        lock (_lock)
+        {
+            return _e2e;
+        }
+    }
+
+    /// <summary>Sends an end-to-end signal to member <paramref name="target"/> (0: everyone else) through the relay.</summary>
+    private void SendSignal(uint target, byte[] payload)
+    {
+        FrameConnection? connection;
+        lock (_lock)
+        {
+            connection = _connection;
+        }
+
+        connection?.SendControl((target, payload), static (w, s) => FrameWriter.WriteSignal(w, FrameType.Signal, s.target, new ReadOnlySequence<byte>(s.payload)));
+    }
+
+    /// <summary>A member's trust changed (verified, refused, first key): the views and `who` show it.</summary>
+    private void OnMemberTrustChanged(uint id)
+    {
+        ParticipantInfo? info;
+        lock (_lock)
+        {
+            _members.TryGetValue(id, out info);
+        }
+
+        if (info is not null)
+        {
+            Publish(ControlEventKind.ParticipantChanged, info);
+        }
+    }
+
     private void OnWelcome(uint selfId, WireMember[] members)
     {
         List<ParticipantInfo> joined = [];
+        EndToEndSession? e2e = null;
         lock (_lock)
         {
             _selfId = selfId;
             _members.Clear();
+            if (_options.EndToEnd && _identity is not null)
+            {
+                e2e = new EndToEndSession(_identity, _session!, selfId, _passphraseKey, SendSignal, OnMemberTrustChanged, _time, _logger);
+                _e2e = e2e;
+            }
+
             foreach (var member in members)
             {
                 if (member.Id != selfId && IsAcceptable(member))
@@ -251,9 +353,12 @@ internal sealed partial class ConferenceLink
                     var info = ToInfo(member);
                     _members[member.Id] = info;
                     joined.Add(info);
+                    e2e?.MemberPresent(member.Id, newlyJoined: false);
                 }
             }
         }
+
+        e2e?.AnnounceToAll();
 
         SetState(ConnectionState.Connected, null);
         LogJoined(GetStatus().Session ?? "?", GetStatus().Relay ?? "?", members.Length + 1);
@@ -289,17 +394,20 @@ internal sealed partial class ConferenceLink
 
                     _pictures.Remove(member.Id);
                     _audio.Remove(member.Id);
+                    _e2e?.MemberLeft(member.Id);
 
                     info = gone;
                     kind = ControlEventKind.ParticipantLeft;
                     break;
                 case PresenceEvent.Joined:
                     _members[member.Id] = info;
+                    _e2e?.MemberPresent(member.Id, newlyJoined: true);
                     kind = ControlEventKind.ParticipantJoined;
                     break;
                 default:
                     kind = _members.ContainsKey(member.Id) ? ControlEventKind.ParticipantChanged : ControlEventKind.ParticipantJoined;
                     _members[member.Id] = info;
+                    _e2e?.MemberPresent(member.Id, newlyJoined: false);
                     if (info.Muted)
                     {
                         // Silence a member the moment it mutes, rather than playing out what is still buffered.
@@ -352,6 +460,7 @@ internal sealed partial class ConferenceLink
             _relay = null;
             _members.Clear();
             _selfId = 0;
+            _passphraseKey = null;
         }
 
         _pictures.Clear();

@@ -88,8 +88,19 @@ internal sealed partial class ConferenceLink
     {
         var audio = _audio.Figures();
         var expected = audio.Received + audio.Lost;
+        var e2e = _e2e?.Counters ?? default;
         return new StatusResult
         {
+            EndToEnd = EndToEndLocked(),
+            Fingerprint = _identity?.Fingerprint,
+            CallCode = _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null,
+            Passphrase = _session is not null && _passphraseKey is not null,
+            RejectedTampered = _e2eTotals.Tampered + e2e.Tampered,
+            RejectedReplayed = _e2eTotals.Replayed + e2e.Replayed,
+            RejectedOldKey = _e2eTotals.OldKey + e2e.OldKey,
+            RejectedKeyBundles = _e2eTotals.BadKeyBundles + e2e.BadKeyBundles,
+            RefusedMembers = _e2eTotals.RefusedMembers + e2e.RefusedMembers,
+            MediaAwaitingKey = _e2eTotals.AwaitingKey + e2e.AwaitingKey,
             Encryption = _session is null ? "not in a session" : _encryption,
             Microphone = _microphoneState,
             Speaker = _speakerState,
@@ -121,6 +132,29 @@ internal sealed partial class ConferenceLink
         };
     }
 
+    private string EndToEndLocked()
+    {
+        if (_session is null)
+        {
+            return "not in a session";
+        }
+
+        if (!_options.EndToEnd)
+        {
+            return "off (Conference:EndToEnd is false): media crosses the relay readable";
+        }
+
+        if (_e2e is null)
+        {
+            return "AES-256-GCM, waiting for the relay";
+        }
+
+        var (verified, keys, others) = _e2e.Coverage();
+        return others == 0
+            ? "AES-256-GCM under per-sender keys; nobody else here yet"
+            : $"AES-256-GCM under per-sender keys; keys from {keys} of {others} other members ({verified} verified)";
+    }
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
     private partial void LogJoined(string session, string relay, int count);
 
@@ -129,6 +163,9 @@ internal sealed partial class ConferenceLink
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Message}")]
     private partial void LogLinkFailed(string message);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Identity {How}: certificate {Fingerprint} ({Path})")]
+    private partial void LogIdentity(string how, string fingerprint, string path);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Pinned relay {Relay} at first use: {Fingerprint} (in {Path})")]
     private partial void LogRelayPinned(string relay, string fingerprint, string path);

@@ -42,6 +42,10 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
     private readonly AudioMixer _audio;
     private readonly KnownRelays _knownRelays;
+    private readonly DaemonIdentity? _identity;
+    private EndToEndSession? _e2e;
+    private EndToEndSession.Figures _e2eTotals;
+    private byte[]? _passphraseKey;
     private string _encryption = "not connected";
     private int _previewers;
     private string _cameraState = "off";
@@ -85,6 +89,11 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         _time = time;
         _logger = logger;
         _name = _options.ResolveName();
+        if (!_daemon.IsRelay)
+        {
+            _identity = DaemonIdentity.LoadOrCreate(_daemon.ResolvedStateDirectory, out var created);
+            LogIdentity(created ? "made" : "loaded", _identity.Fingerprint, Path.Combine(_daemon.ResolvedStateDirectory, DaemonIdentity.FileName));
+        }
         _connectionOptions = new FrameConnectionOptions
         {
             MaxFrameBytes = relayServer.Options.MaxFrameBytes,
@@ -121,11 +130,14 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         {
             if (list[i].IsSelf)
             {
+                list[i] = list[i] with { Fingerprint = _identity?.Fingerprint, Trust = "you" };
                 byte? own = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted ? _ownLevel : null;
                 list[i] = list[i] with { VideoFps = _pictures.SelfFps, AudioLevel = -own, Speaking = own < SpeakingThreshold };
                 continue;
             }
 
+            var trust = DescribeTrust(list[i].Id);
+            list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused };
             var (picture, fps, delay) = _pictures.Get(list[i].Id);
             var level = _audio.RecentLevel(list[i].Id);
             list[i] = list[i] with
@@ -138,6 +150,23 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
 
         return list;
+    }
+
+    private (string? Fingerprint, string Trust, bool Refused) DescribeTrust(uint id)
+    {
+        if (!_options.EndToEnd)
+        {
+            return (null, "not encrypted", false);
+        }
+
+        var e2e = CurrentEndToEnd();
+        if (e2e is null)
+        {
+            return (null, "waiting for its certificate", false);
+        }
+
+        var (fingerprint, trust, refused, hasKey) = e2e.Describe(id);
+        return (fingerprint, trust == "verified" && !hasKey ? "verified, waiting for its key" : trust, refused);
     }
 
     /// <summary>True while the camera should run: in a session with the camera on, or while someone previews.</summary>
@@ -282,22 +311,37 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         return new PreviewLease(this);
     }
 
-    /// <summary>Sends a media payload to the session, when connected; dropped otherwise.</summary>
+    /// <summary>
+    /// Sends a media payload to the session, sealed under our end-to-end key, when connected; dropped otherwise.
+    /// </summary>
     public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload)
     {
         FrameConnection? connection;
+        EndToEndSession? e2e;
         lock (_lock)
         {
             connection = _state == ConnectionState.Connected ? _connection : null;
+            e2e = _e2e;
         }
 
-        if (connection is null)
+        if (connection is null || (e2e is null && _options.EndToEnd))
         {
             return;
         }
 
-        var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + payload.Length);
-        FrameWriter.WriteMedia(frame, kind, payload);
+        var length = e2e is null ? payload.Length : EndToEndSession.SealedLength(payload.Length);
+        var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + length);
+        var span = FrameWriter.BeginMedia(frame, kind, length);
+        if (e2e is null)
+        {
+            payload.CopyTo(span);
+        }
+        else
+        {
+            e2e.Seal(kind, payload, span);
+        }
+
+        frame.Advance(WireProtocol.LengthPrefixBytes + 2 + length);
         connection.SendMedia(frame, kind, 0);
     }
 
@@ -317,12 +361,15 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             throw new ArgumentException(problem);
         }
 
+        // Stretched once per join (it is slow on purpose); the passphrase itself is not kept, logged or sent.
+        var passphraseKey = request.Passphrase is null ? null : Announcement.DerivePassphraseKey(request.Passphrase, request.Session);
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             lock (_lock)
             {
                 if (_session == request.Session && _relay == relay && (request.Name is null || request.Name == _name)
+                    && (passphraseKey ?? []).AsSpan().SequenceEqual(_passphraseKey ?? [])
                     && _state is ConnectionState.Connected or ConnectionState.Reconnecting)
                 {
                     return StatusLocked();
@@ -341,6 +388,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
                 _selfId = 0;
                 _reason = null;
                 _runCancellation = run;
+                _passphraseKey = passphraseKey;
+                _e2eTotals = default;
             }
 
             SetState(ConnectionState.Connecting, null);

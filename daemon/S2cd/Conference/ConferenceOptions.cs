@@ -17,6 +17,13 @@ internal sealed class ConferenceOptions
     /// </summary>
     public string? RelayFingerprint { get; set; }
 
+    /// <summary>
+    /// End-to-end encryption of media (AES-256-GCM under per-sender keys given out with CMS). False sends
+    /// media in the clear through the relay; it exists to measure what encryption costs, and every member of
+    /// a session must then have it off. Status and the view say so.
+    /// </summary>
+    public bool EndToEnd { get; set; } = true;
+
     /// <summary>The display name. Default: user@host, shortened to 32 characters.</summary>
     public string? Name { get; set; }
 

@@ -120,7 +120,7 @@ internal sealed class ViewHost : IDisposable
             }
 
             var picture = p.IsSelf ? _pictures.Self : _pictures.Get(p.Id).Picture;
-            tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, p.Speaking, picture, p.VideoFps));
+            tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, p.Speaking, picture, p.VideoFps, p.Refused));
         }
 
         return tiles;
@@ -137,6 +137,12 @@ internal sealed class ViewHost : IDisposable
         var fps = string.Create(inv, $" · {ViewFps():0} fps");
         var camera = s.Camera.StartsWith("unavailable", StringComparison.Ordinal) ? " · camera unavailable" : string.Empty;
         var plain = s.Encryption.StartsWith("not encrypted", StringComparison.Ordinal) ? " · NOT ENCRYPTED" : string.Empty;
+        if (s.Session is not null)
+        {
+            plain += s.EndToEnd.StartsWith("off", StringComparison.Ordinal) ? " · NOT END-TO-END ENCRYPTED"
+                : s.CallCode is { } code ? $" · call code {code}" : string.Empty;
+        }
+
         return $"{link}{plain}{rtt}{fps}{camera} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
     }
 

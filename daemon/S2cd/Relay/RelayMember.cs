@@ -65,6 +65,9 @@ internal sealed class RelayMember
             case FrameType.Media:
                 OnMedia(body);
                 break;
+            case FrameType.Signal:
+                OnSignal(body);
+                break;
             case FrameType.State:
                 OnState(body);
                 break;
@@ -189,6 +192,29 @@ internal sealed class RelayMember
         }
 
         _relay.CountForwarded(members.Length - 1);
+    }
+
+    /// <summary>
+    /// Passes an end-to-end signal (certificate announcement, key bundle) to one member or, for target 0, to every
+    /// other member, unread. Signals count against the sender's byte rate like media; a target that is not in
+    /// the session (it may just have left) gets nothing.
+    /// </summary>
+    private void OnSignal(ReadOnlySequence<byte> body)
+    {
+        var (target, payload) = FrameReader.ReadSignal(body);
+        if (!TakeTokens(body.Length))
+        {
+            _relay.CountRateLimited();
+            return;
+        }
+
+        foreach (var member in Session!.Members)
+        {
+            if (member != this && (target == 0 || member.Id == target))
+            {
+                member.Connection.SendControl((Id, payload), static (w, s) => FrameWriter.WriteSignal(w, FrameType.SignalForward, s.Id, s.payload));
+            }
+        }
     }
 
     private bool TakeTokens(long bytes)

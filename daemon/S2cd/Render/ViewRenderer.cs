@@ -112,7 +112,12 @@ internal sealed class ViewRenderer
 
         if (tile.Muted)
         {
-            screen.Text(x, row, " [muted]", col + width - x, MutedFg, bg);
+            x += screen.Text(x, row, " [muted]", col + width - x, MutedFg, bg);
+        }
+
+        if (tile.Refused)
+        {
+            screen.Text(x, row, " [refused]", col + width - x, MutedFg, bg);
         }
 
         if (tile.CameraOn && tile.Picture is not null && tile.Fps > 0)
@@ -127,7 +132,11 @@ internal sealed class ViewRenderer
             return;
         }
 
-        if (!tile.CameraOn)
+        if (tile.Refused)
+        {
+            Placeholder(screen, col, row + 1, width, pictureRows, "refused: see who");
+        }
+        else if (!tile.CameraOn)
         {
             Placeholder(screen, col, row + 1, width, pictureRows, "camera off");
         }

@@ -125,6 +125,22 @@ internal static class FrameReader
         return (sender, kind, body.Slice(5));
     }
 
+    /// <summary>
+    /// Reads a Signal (daemon → relay: target) or SignalForward (relay → daemon: sender) frame: a member id and an
+    /// end-to-end payload of at least one byte, which the relay does not read.
+    /// </summary>
+    public static (uint Member, ReadOnlySequence<byte> Payload) ReadSignal(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        var member = ReadUInt32(ref reader);
+        if (reader.End)
+        {
+            throw new WireProtocolException(WireError.MalformedFrame, "signal frame has no payload");
+        }
+
+        return (member, body.Slice(4));
+    }
+
     public static ulong ReadPing(ReadOnlySequence<byte> body)
     {
         var reader = new SequenceReader<byte>(body);

@@ -10,6 +10,8 @@ internal enum FrameType : byte
     Leave = 0x05,
     Media = 0x10,
     MediaForward = 0x11,
+    Signal = 0x12,
+    SignalForward = 0x13,
     Ping = 0x20,
     Pong = 0x21,
     Error = 0x7F,

@@ -72,6 +72,14 @@ internal static class FrameWriter
         output.Advance(6 + payload.Length);
     }
 
+    /// <summary>Writes the header of a Media frame of <paramref name="payloadLength"/> bytes; returns the span for the payload. The caller advances.</summary>
+    public static Span<byte> BeginMedia(IBufferWriter<byte> output, MediaKind kind, int payloadLength)
+    {
+        var span = Begin(output, FrameType.Media, 1 + 1 + payloadLength);
+        span[5] = (byte)kind;
+        return span.Slice(6, payloadLength);
+    }
+
     /// <summary>Writes the header of a forwarded media frame into <paramref name="destination"/>; the payload follows it.</summary>
     public static void WriteMediaForwardHeader(Span<byte> destination, uint sender, MediaKind kind, int payloadLength)
     {
@@ -79,6 +87,15 @@ internal static class FrameWriter
         destination[4] = (byte)FrameType.MediaForward;
         BinaryPrimitives.WriteUInt32BigEndian(destination[5..], sender);
         destination[9] = (byte)kind;
+    }
+
+    /// <summary>Writes a Signal (<paramref name="type"/>) or SignalForward frame: a member id and an end-to-end payload.</summary>
+    public static void WriteSignal(IBufferWriter<byte> output, FrameType type, uint member, ReadOnlySequence<byte> payload)
+    {
+        var span = Begin(output, type, 1 + 4 + (int)payload.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(span[5..], member);
+        payload.CopyTo(span[9..]);
+        output.Advance(9 + (int)payload.Length);
     }
 
     public static void WritePing(IBufferWriter<byte> output, FrameType type, ulong token)

@@ -1,0 +1,577 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using S2cd.Security;
+using S2cd.Wire;
+
+namespace S2cd.Conference;
+
+/// <summary>
+/// End-to-end encryption of one connection's stay in a session: who the other members are (their announced
+/// certificates, checked), our media key and the keys the others gave us. A new key of ours goes out, wrapped
+/// to the verified members only, whenever that set changes, so a newcomer cannot read what came before it and
+/// a leaver cannot read what follows. Keys we were given are kept a few seconds after their sender replaces
+/// them, for frames in flight, then forgotten.
+/// </summary>
+/// <remarks>
+/// Signals (see PROTOCOL.md) start with a kind byte: 1 certificate announcement, 2 key bundle.
+/// Member callbacks and <see cref="Open"/> run on the connection's receive loop; <see cref="Seal"/> on the
+/// capture threads; the rekey on a loop of its own.
+/// </remarks>
+internal sealed partial class EndToEndSession : IAsyncDisposable
+{
+    public const byte AnnouncementSignal = 1;
+    public const byte KeyBundleSignal = 2;
+
+    /// <summary>How long a replaced key of another member still opens frames.</summary>
+    public static readonly TimeSpan OldKeyLifetime = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a change of members waits for more changes before one rekey covers them all.</summary>
+    public static readonly TimeSpan RekeyDelay = TimeSpan.FromMilliseconds(100);
+
+    private const int MaxLoggedProblems = 20;
+    private readonly DaemonIdentity _identity;
+    private readonly string _session;
+    private readonly uint _selfId;
+    private readonly byte[]? _passphraseKey;
+    private readonly Action<uint, byte[]> _sendSignal;
+    private readonly Action<uint> _memberChanged;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Lock _sendLock = new();
+    private readonly Dictionary<uint, Peer> _peers = [];
+    private readonly Channel<bool> _rekeyWanted = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _rekeyLoop;
+    private MediaKey _sendKey;
+    private ulong _sendCounter;
+    private uint _sendKeyId = 1;
+    private int _loggedProblems;
+    private long _tampered;
+    private long _replayed;
+    private long _oldKey;
+    private long _badBundles;
+    private long _refused;
+    private long _awaitingKey;
+
+    public EndToEndSession(
+        DaemonIdentity identity,
+        string session,
+        uint selfId,
+        byte[]? passphraseKey,
+        Action<uint, byte[]> sendSignal,
+        Action<uint> memberChanged,
+        TimeProvider time,
+        ILogger logger)
+    {
+        _identity = identity;
+        _session = session;
+        _selfId = selfId;
+        _passphraseKey = passphraseKey;
+        _sendSignal = sendSignal;
+        _memberChanged = memberChanged;
+        _time = time;
+        _logger = logger;
+        _sendKey = new MediaKey(_sendKeyId, RandomNumberGenerator.GetBytes(MediaKey.SecretBytes));
+        _rekeyLoop = RekeyLoopAsync(_stop.Token);
+    }
+
+    public readonly record struct Figures(long Tampered, long Replayed, long OldKey, long BadKeyBundles, long RefusedMembers, long AwaitingKey);
+
+    public enum OpenResult
+    {
+        Opened,
+        NotVerified,
+        AwaitingKey,
+        OldKey,
+        Replayed,
+        Tampered,
+    }
+
+    public Figures Counters => new(
+        Interlocked.Read(ref _tampered),
+        Interlocked.Read(ref _replayed),
+        Interlocked.Read(ref _oldKey),
+        Interlocked.Read(ref _badBundles),
+        Interlocked.Read(ref _refused),
+        Interlocked.Read(ref _awaitingKey));
+
+    public bool HasPassphrase => _passphraseKey is not null;
+
+    /// <summary>Our key id now (it grows by one with every rekey).</summary>
+    public uint SendKeyId => Volatile.Read(ref _sendKeyId);
+
+    /// <summary>Tells everyone in the session who we are; call once, when welcomed.</summary>
+    public void AnnounceToAll() => _sendSignal(0, Announce());
+
+    /// <summary>A member is in the session: from the welcome (they will hear our announcement) or newly joined (tell it who we are).</summary>
+    public void MemberPresent(uint id, bool newlyJoined)
+    {
+        lock (_lock)
+        {
+            _peers.TryAdd(id, new Peer(id));
+        }
+
+        if (newlyJoined)
+        {
+            _sendSignal(id, Announce());
+        }
+    }
+
+    public void MemberLeft(uint id)
+    {
+        Peer? peer;
+        lock (_lock)
+        {
+            _peers.Remove(id, out peer);
+        }
+
+        if (peer is not null)
+        {
+            var wasVerified = peer.State == PeerState.Verified;
+            peer.Dispose();
+            if (wasVerified)
+            {
+                RequestRekey();
+            }
+        }
+    }
+
+    /// <summary>Takes a signal another member sent us through the relay.</summary>
+    public void OnSignal(uint sender, ReadOnlySequence<byte> payload)
+    {
+        Peer? peer;
+        lock (_lock)
+        {
+            _peers.TryGetValue(sender, out peer);
+        }
+
+        var bytes = payload.Length <= 64 * 1024 ? payload.ToArray() : [];
+        var kind = bytes.Length > 0 ? bytes[0] : (byte)0;
+        if (peer is null)
+        {
+            CountBadBundle(sender, $"a signal came from member {sender}, who is not in the session");
+            return;
+        }
+
+        switch (kind)
+        {
+            case AnnouncementSignal:
+                OnAnnouncement(peer, bytes.AsSpan(1));
+                break;
+            case KeyBundleSignal:
+                OnKeyBundle(peer, bytes.AsSpan(1));
+                break;
+            default:
+                CountBadBundle(sender, $"member {sender} sent a signal of unknown kind {kind} or of {payload.Length} bytes");
+                break;
+        }
+    }
+
+    /// <summary>Bytes a sealed frame takes for <paramref name="plaintextLength"/> bytes of media.</summary>
+    public static int SealedLength(int plaintextLength) => plaintextLength + MediaKey.Overhead;
+
+    /// <summary>Seals a media payload under our current key into <paramref name="destination"/> (<see cref="SealedLength"/> bytes).</summary>
+    public void Seal(MediaKind kind, ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    {
+        lock (_sendLock)
+        {
+            _sendKey.Seal(_sendCounter++, _selfId, kind, plaintext, destination);
+        }
+    }
+
+    /// <summary>
+    /// Opens a sealed media frame from <paramref name="sender"/> into <paramref name="plaintext"/> (at least the frame's
+    /// length); <paramref name="length"/> is the plaintext's length. Anything but <see cref="OpenResult.Opened"/> is dropped.
+    /// </summary>
+    public OpenResult Open(uint sender, MediaKind kind, ReadOnlySpan<byte> frame, Span<byte> plaintext, out int length)
+    {
+        length = 0;
+        Peer? peer;
+        lock (_lock)
+        {
+            _peers.TryGetValue(sender, out peer);
+        }
+
+        if (peer is null || peer.State != PeerState.Verified)
+        {
+            return OpenResult.NotVerified;
+        }
+
+        if (!MediaKey.TryReadHeader(frame, out var keyId, out var counter))
+        {
+            Interlocked.Increment(ref _tampered);
+            return OpenResult.Tampered;
+        }
+
+        peer.Retire(_time.GetTimestamp());
+        if (!peer.Keys.TryGetValue(keyId, out var key))
+        {
+            if (keyId > peer.NewestKeyId)
+            {
+                Interlocked.Increment(ref _awaitingKey);
+                return OpenResult.AwaitingKey;
+            }
+
+            Interlocked.Increment(ref _oldKey);
+            return OpenResult.OldKey;
+        }
+
+        if (!key.Window.IsFresh(counter))
+        {
+            Interlocked.Increment(ref _replayed);
+            return OpenResult.Replayed;
+        }
+
+        if (!key.Key.TryOpen(frame, counter, sender, kind, plaintext))
+        {
+            Interlocked.Increment(ref _tampered);
+            return OpenResult.Tampered;
+        }
+
+        key.Window.Record(counter);
+        length = frame.Length - MediaKey.Overhead;
+        return OpenResult.Opened;
+    }
+
+    /// <summary>What we know of a member: its fingerprint (once verified) and its trust state for people to read.</summary>
+    public (string? Fingerprint, string Trust, bool Refused, bool HasKey) Describe(uint id)
+    {
+        lock (_lock)
+        {
+            if (!_peers.TryGetValue(id, out var peer))
+            {
+                return (null, "unknown", false, false);
+            }
+
+            return peer.State switch
+            {
+                PeerState.Verified => (peer.Fingerprint, "verified", false, peer.NewestKeyId > 0),
+                PeerState.Refused => (peer.Fingerprint, "refused: " + peer.Reason, true, false),
+                _ => (null, "waiting for its certificate", false, false),
+            };
+        }
+    }
+
+    /// <summary>(members verified, members whose key we hold, other members in all).</summary>
+    public (int Verified, int Keys, int Others) Coverage()
+    {
+        lock (_lock)
+        {
+            var verified = _peers.Values.Count(p => p.State == PeerState.Verified);
+            var keys = _peers.Values.Count(p => p.State == PeerState.Verified && p.NewestKeyId > 0);
+            return (verified, keys, _peers.Count);
+        }
+    }
+
+    /// <summary>
+    /// A short code derived from the certificates of everyone verified in the call, ourselves included. It is
+    /// the same for all members exactly when they all see the same certificates, so people can compare it aloud.
+    /// </summary>
+    public string CallCode()
+    {
+        List<byte[]> hashes = [_identity.CertificateHash];
+        lock (_lock)
+        {
+            hashes.AddRange(_peers.Values.Where(p => p.State == PeerState.Verified).Select(p => p.CertificateHash!));
+        }
+
+        return CallCodeOf(hashes);
+    }
+
+    public static string CallCodeOf(IEnumerable<byte[]> certificateHashes)
+    {
+        var sorted = certificateHashes.Select(Convert.ToHexString).Order(StringComparer.Ordinal);
+        var digest = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes("s2cd call code v1:" + string.Join(',', sorted)));
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest) % 1_000_000_000UL;
+        var digits = value.ToString("D9", System.Globalization.CultureInfo.InvariantCulture);
+        return $"{digits[..3]}-{digits[3..6]}-{digits[6..]}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _rekeyLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (_lock)
+        {
+            foreach (var peer in _peers.Values)
+            {
+                peer.Dispose();
+            }
+
+            _peers.Clear();
+        }
+
+        lock (_sendLock)
+        {
+            _sendKey.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private byte[] Announce()
+    {
+        var body = Announcement.Create(_identity, _session, _selfId, _passphraseKey);
+        return [AnnouncementSignal, .. body];
+    }
+
+    private void OnAnnouncement(Peer peer, ReadOnlySpan<byte> body)
+    {
+        if (peer.State != PeerState.Waiting)
+        {
+            // A member announces itself once per stay; a second announcement could only be a relay's attempt at a swap.
+            if (peer.State == PeerState.Verified)
+            {
+                CountBadBundle(peer.Id, $"member {peer.Id} announced a second certificate; the first stays");
+            }
+
+            return;
+        }
+
+        var certificate = Announcement.Verify(body, _session, peer.Id, _passphraseKey, out var refusal);
+        lock (_lock)
+        {
+            if (certificate is null)
+            {
+                peer.State = PeerState.Refused;
+                peer.Reason = refusal;
+            }
+            else
+            {
+                peer.Verify(certificate);
+            }
+        }
+
+        if (certificate is null)
+        {
+            Interlocked.Increment(ref _refused);
+            LogRefused(peer.Id, refusal!);
+        }
+        else
+        {
+            LogVerified(peer.Id, peer.Fingerprint!);
+            RequestRekey();
+        }
+
+        _memberChanged(peer.Id);
+    }
+
+    private void OnKeyBundle(Peer peer, ReadOnlySpan<byte> body)
+    {
+        if (peer.State != PeerState.Verified)
+        {
+            if (peer.State == PeerState.Waiting)
+            {
+                CountBadBundle(peer.Id, $"member {peer.Id} sent a key bundle before its certificate");
+            }
+
+            return;
+        }
+
+        var outcome = KeyBundle.Open(body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem);
+        switch (outcome)
+        {
+            case KeyBundle.Outcome.Accepted:
+                var first = peer.NewestKeyId == 0;
+                peer.Install(keyId, secret!, _time.GetTimestamp() + (long)(OldKeyLifetime.TotalSeconds * _time.TimestampFrequency));
+                CryptographicOperations.ZeroMemory(secret);
+                if (first)
+                {
+                    _memberChanged(peer.Id);
+                }
+
+                break;
+            case KeyBundle.Outcome.Rejected:
+                CountBadBundle(peer.Id, $"key bundle from member {peer.Id} rejected: {problem}");
+                break;
+        }
+    }
+
+    private void RequestRekey() => _rekeyWanted.Writer.TryWrite(true);
+
+    private async Task RekeyLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (await _rekeyWanted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Task.Delay(RekeyDelay, _time, cancellationToken).ConfigureAwait(false);
+            _rekeyWanted.Reader.TryRead(out _);
+            try
+            {
+                Rekey();
+            }
+            catch (CryptographicException ex)
+            {
+                LogRekeyFailed(ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A fresh key of ours, wrapped to the members verified now and sent before it is first used.</summary>
+    private void Rekey()
+    {
+        List<KeyBundle.Recipient> recipients;
+        lock (_lock)
+        {
+            recipients = [.. _peers.Values.Where(p => p.State == PeerState.Verified).Select(p => new KeyBundle.Recipient(p.Id, p.Certificate!))];
+        }
+
+        var keyId = SendKeyId + 1;
+        var secret = RandomNumberGenerator.GetBytes(MediaKey.SecretBytes);
+        var key = new MediaKey(keyId, secret);
+        if (recipients.Count > 0)
+        {
+            var bundle = KeyBundle.Create(_identity, _session, _selfId, keyId, secret, recipients);
+            _sendSignal(0, [KeyBundleSignal, .. bundle]);
+        }
+
+        CryptographicOperations.ZeroMemory(secret);
+        MediaKey old;
+        lock (_sendLock)
+        {
+            old = _sendKey;
+            _sendKey = key;
+            _sendCounter = 0;
+            Volatile.Write(ref _sendKeyId, keyId);
+        }
+
+        old.Dispose();
+        LogRekeyed(keyId, recipients.Count);
+    }
+
+    private void CountBadBundle(uint member, string problem)
+    {
+        Interlocked.Increment(ref _badBundles);
+        if (Interlocked.Increment(ref _loggedProblems) <= MaxLoggedProblems)
+        {
+            LogBadSignal(member, problem);
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Member {Member} verified: certificate {Fingerprint}")]
+    private partial void LogVerified(uint member, string fingerprint);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Member {Member} refused, given no keys: {Reason}")]
+    private partial void LogRefused(uint member, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Dropped a signal from member {Member}: {Problem}")]
+    private partial void LogBadSignal(uint member, string problem);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "New media key {KeyId}, given to {Count} members")]
+    private partial void LogRekeyed(uint keyId, int count);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "Could not make a new media key: {Message}")]
+    private partial void LogRekeyFailed(string message);
+
+    private enum PeerState
+    {
+        Waiting,
+        Verified,
+        Refused,
+    }
+
+    private sealed class ReceiveKey(MediaKey key) : IDisposable
+    {
+        public MediaKey Key { get; } = key;
+
+        public ReplayWindow Window { get; } = new();
+
+        /// <summary>When this key stops opening frames (a timestamp), or 0 while it is the sender's newest.</summary>
+        public long RetireAt { get; set; }
+
+        public void Dispose() => Key.Dispose();
+    }
+
+    private sealed class Peer(uint id) : IDisposable
+    {
+        public uint Id { get; } = id;
+
+        public PeerState State { get; set; }
+
+        public string? Reason { get; set; }
+
+        public X509Certificate2? Certificate { get; private set; }
+
+        public string? Fingerprint { get; private set; }
+
+        public byte[]? CertificateHash { get; private set; }
+
+        /// <summary>Keys by key id; touched on the receive loop only.</summary>
+        public Dictionary<uint, ReceiveKey> Keys { get; } = [];
+
+        public uint NewestKeyId { get; private set; }
+
+        public void Verify(X509Certificate2 certificate)
+        {
+            Certificate = certificate;
+            Fingerprint = Security.Fingerprint.Of(certificate);
+            CertificateHash = SHA256.HashData(certificate.RawData);
+            State = PeerState.Verified;
+        }
+
+        /// <summary>Makes <paramref name="keyId"/> the newest key; the one it replaces opens frames until <paramref name="retireOlderAt"/>.</summary>
+        public void Install(uint keyId, byte[] secret, long retireOlderAt)
+        {
+            foreach (var older in Keys.Values)
+            {
+                if (older.RetireAt == 0)
+                {
+                    older.RetireAt = retireOlderAt;
+                }
+            }
+
+            Keys[keyId] = new ReceiveKey(new MediaKey(keyId, secret));
+            NewestKeyId = keyId;
+        }
+
+        /// <summary>Forgets keys whose time for frames in flight is over.</summary>
+        public void Retire(long now)
+        {
+            if (Keys.Count < 2)
+            {
+                return;
+            }
+
+            List<uint>? gone = null;
+            foreach (var (id, key) in Keys)
+            {
+                if (key.RetireAt != 0 && now >= key.RetireAt)
+                {
+                    (gone ??= []).Add(id);
+                }
+            }
+
+            if (gone is null)
+            {
+                return;
+            }
+
+            foreach (var id in gone)
+            {
+                Keys.Remove(id, out var key);
+                key!.Dispose();
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var key in Keys.Values)
+            {
+                key.Dispose();
+            }
+
+            Keys.Clear();
+        }
+    }
+}

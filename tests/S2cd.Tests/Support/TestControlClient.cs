@@ -38,8 +38,8 @@ public sealed class TestControlClient : IAsyncDisposable
 
     public Task<ParticipantInfo[]> WhoAsync() => _rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.Participants);
 
-    public Task<StatusResult> JoinAsync(string session, string? name = null, string? relay = null) =>
-        _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = session, Name = name, Relay = relay });
+    public Task<StatusResult> JoinAsync(string session, string? name = null, string? relay = null, string? passphrase = null) =>
+        _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = session, Name = name, Relay = relay, Passphrase = passphrase });
 
     public ValueTask DisposeAsync()
     {

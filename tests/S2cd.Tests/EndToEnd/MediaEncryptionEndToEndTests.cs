@@ -1,0 +1,333 @@
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Security;
+using S2cd.Tests.Support;
+using S2cd.Wire;
+
+namespace S2cd.Tests.EndToEnd;
+
+/// <summary>
+/// End-to-end media encryption between real daemons, with a hostile relay in the middle that tampers with,
+/// replays, forges and swaps what it forwards. Each attack is rejected and counted by the daemon it targets,
+/// and the call goes on for everyone else.
+/// </summary>
+public sealed class MediaEncryptionEndToEndTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task TamperedAndReplayedFrames_AreRejectedAndCounted_AndTheCallGoesOn()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice");
+        await call.JoinAsync("bob");
+        await call.JoinAsync("carol");
+        var alice = await call.IdOfAsync("alice");
+        var count = 0;
+        call.Middle.ToDaemon = (link, frame) =>
+        {
+            if (link.Name != "bob" || InterceptingRelay.TypeOf(frame) != FrameType.MediaForward || InterceptingRelay.SenderOf(frame) != alice)
+            {
+                return [frame];
+            }
+
+            switch (++count % 6)
+            {
+                case 1:
+                    var tampered = (byte[])frame.Clone();
+                    tampered[^20] ^= 0x40; // a bit of the ciphertext
+                    return [tampered];
+                case 3:
+                    return [frame, frame];
+                default:
+                    return [frame];
+            }
+        };
+
+        try
+        {
+            await call.SeesVideoAsync("bob", "alice");
+            await call.SeesVideoAsync("carol", "alice");
+            await Eventually.TrueAsync(
+                async () => await call.Client("bob").StatusAsync() is { RejectedTampered: > 2, RejectedReplayed: > 2 },
+                TimeSpan.FromSeconds(20),
+                "bob rejects tampered and replayed frames");
+            var carol = await call.Client("carol").StatusAsync();
+            Assert.Equal(0, carol.RejectedTampered + carol.RejectedReplayed + carol.RejectedOldKey + carol.RejectedKeyBundles + carol.RefusedMembers);
+            Assert.Equal(0, (await call.Client("bob").StatusAsync()).VideoRejected);
+
+            var status = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "status");
+            Assert.Contains("AES-256-GCM", status.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"Rejected   \d+ tampered, \d+ replayed", status.Stdout);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AfterALeave_ANewKeyIsUsed_AndAFrameUnderTheOldKeyIsRejected()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice");
+        await call.JoinAsync("bob");
+        await call.JoinAsync("carol");
+        var alice = await call.IdOfAsync("alice");
+        byte[]? lastFromAlice = null;
+        call.Middle.ToDaemon = (link, frame) =>
+        {
+            if (link.Name == "bob" && InterceptingRelay.TypeOf(frame) == FrameType.MediaForward && InterceptingRelay.SenderOf(frame) == alice)
+            {
+                Volatile.Write(ref lastFromAlice, frame);
+            }
+
+            return [frame];
+        };
+
+        try
+        {
+            await call.SeesVideoAsync("bob", "alice");
+            var underOldKey = Volatile.Read(ref lastFromAlice)!;
+            MediaKey.TryReadHeader(underOldKey.AsSpan(10), out var oldKeyId, out _);
+
+            await call.Client("carol").Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Leave);
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    MediaKey.TryReadHeader(Volatile.Read(ref lastFromAlice)!.AsSpan(10), out var keyId, out _);
+                    return Task.FromResult(keyId > oldKeyId);
+                },
+                TimeSpan.FromSeconds(10),
+                "alice sends under a new key once carol has left");
+
+            // Past the few seconds old keys live for frames in flight, the relay sends bob an old frame again.
+            await Task.Delay(EndToEndSession.OldKeyLifetime + TimeSpan.FromSeconds(1));
+            await call.Middle.Find("bob")!.InjectAsync(underOldKey);
+            await Eventually.TrueAsync(
+                async () => (await call.Client("bob").StatusAsync()).RejectedOldKey >= 1,
+                TimeSpan.FromSeconds(10),
+                "bob rejects the frame under alice's old key");
+            await call.SeesVideoAsync("bob", "alice");
+            Assert.Equal(2, (await call.Client("bob").WhoAsync()).Length);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AKeyBundleSignedBySomeoneElse_OrReplayed_IsRejected_AndKeysStillFlow()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice");
+        await call.JoinAsync("bob");
+        var alice = await call.IdOfAsync("alice");
+        byte[]? alicesBundle = null;
+        call.Middle.ToDaemon = (link, frame) =>
+        {
+            if (link.Name == "bob" && InterceptingRelay.TypeOf(frame) == FrameType.SignalForward && frame[9] == EndToEndSession.KeyBundleSignal)
+            {
+                var sender = InterceptingRelay.SenderOf(frame);
+                if (sender == alice)
+                {
+                    alicesBundle ??= frame;
+                }
+                else
+                {
+                    // Carol's bundle, passed off as alice's: signed by the wrong identity.
+                    return [frame, InterceptingRelay.WithSender(frame, alice)];
+                }
+            }
+
+            return [frame];
+        };
+
+        try
+        {
+            await call.SeesVideoAsync("bob", "alice");
+            await call.JoinAsync("carol");
+            await Eventually.TrueAsync(
+                async () => (await call.Client("bob").StatusAsync()).RejectedKeyBundles >= 1,
+                TimeSpan.FromSeconds(15),
+                "bob rejects carol's bundle under alice's name");
+
+            // Alice's first bundle again, after she has moved on to a newer key: replayed, rejected.
+            var before = (await call.Client("bob").StatusAsync()).RejectedKeyBundles;
+            await call.Middle.Find("bob")!.InjectAsync(alicesBundle!);
+            await Eventually.TrueAsync(
+                async () => (await call.Client("bob").StatusAsync()).RejectedKeyBundles > before,
+                TimeSpan.FromSeconds(10),
+                "bob rejects the replayed bundle");
+
+            await call.SeesVideoAsync("bob", "carol");
+            await call.SeesVideoAsync("bob", "alice");
+            Assert.Contains("Dropped a signal", call.Daemon("bob").Output, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task ARelayThatSwapsCertificates_IsCaught()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice", "correct horse");
+        var alice = await call.IdOfAsync("alice");
+        using var mallory = DaemonIdentity.CreateEphemeral();
+        call.Middle.ToDaemon = (link, frame) =>
+        {
+            if (link.Name == "bob" && InterceptingRelay.TypeOf(frame) == FrameType.SignalForward
+                && frame[9] == EndToEndSession.AnnouncementSignal && InterceptingRelay.SenderOf(frame) == alice)
+            {
+                // The relay's own certificate in place of alice's, properly signed by its own key. It cannot make
+                // the passphrase proof: it does not know the passphrase.
+                byte[] forged = [EndToEndSession.AnnouncementSignal, .. Announcement.Create(mallory, SecureCall.Session, alice, null)];
+                var signal = new System.Buffers.ArrayBufferWriter<byte>();
+                FrameWriter.WriteSignal(signal, FrameType.SignalForward, alice, new System.Buffers.ReadOnlySequence<byte>(forged));
+                return [signal.WrittenSpan.ToArray()];
+            }
+
+            return [frame];
+        };
+
+        try
+        {
+            await call.JoinAsync("bob", "correct horse");
+            await call.JoinAsync("carol", "correct horse");
+            await Eventually.TrueAsync(
+                async () => (await call.MemberAsync("bob", "alice")).Refused,
+                TimeSpan.FromSeconds(15),
+                "bob refuses the swapped certificate");
+            Assert.Equal(1, (await call.Client("bob").StatusAsync()).RefusedMembers);
+            Assert.Contains("passphrase", (await call.MemberAsync("bob", "alice")).Trust, StringComparison.Ordinal);
+
+            // Everyone else goes on: carol sees both, bob sees carol.
+            await call.SeesVideoAsync("carol", "alice");
+            await call.SeesVideoAsync("carol", "bob");
+            await call.SeesVideoAsync("bob", "carol");
+            Assert.Equal(0, (await call.MemberAsync("bob", "alice")).VideoFps);
+            Assert.Equal(0, (await call.Client("carol").StatusAsync()).RefusedMembers);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WithoutAPassphrase_ASwappedCertificate_ShowsInTheCallCode_AndACopiedOneIsRefused()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice");
+        await call.JoinAsync("bob");
+        var alice = await call.IdOfAsync("alice");
+        var bob = await call.IdOfAsync("bob");
+        using var mallory = DaemonIdentity.CreateEphemeral();
+        call.Middle.ToDaemon = (link, frame) =>
+        {
+            if (link.Name != "carol" || InterceptingRelay.TypeOf(frame) != FrameType.SignalForward || frame[9] != EndToEndSession.AnnouncementSignal)
+            {
+                return [frame];
+            }
+
+            var sender = InterceptingRelay.SenderOf(frame);
+            if (sender == alice)
+            {
+                // Full man in the middle: the relay's own certificate, signed by its own key, as alice.
+                byte[] forged = [EndToEndSession.AnnouncementSignal, .. Announcement.Create(mallory, SecureCall.Session, alice, null)];
+                var signal = new System.Buffers.ArrayBufferWriter<byte>();
+                FrameWriter.WriteSignal(signal, FrameType.SignalForward, alice, new System.Buffers.ReadOnlySequence<byte>(forged));
+                return [signal.WrittenSpan.ToArray()];
+            }
+
+            // Bob's own announcement replayed under another member id: its signature does not cover that id.
+            return sender == bob ? [InterceptingRelay.WithSender(frame, alice), frame] : [frame];
+        };
+
+        try
+        {
+            await call.JoinAsync("carol");
+            await call.SeesVideoAsync("carol", "bob");
+            await call.SeesVideoAsync("bob", "carol");
+
+            // Carol took the forged certificate for alice's (nothing can tell without a passphrase), but the
+            // fingerprints and the call code people compare differ between carol and the others.
+            var aliceStatus = await call.Client("alice").StatusAsync();
+            var carolSees = await call.MemberAsync("carol", "alice");
+            await Eventually.TrueAsync(
+                async () => (await call.Client("bob").StatusAsync()).CallCode == (await call.Client("alice").StatusAsync()).CallCode
+                    && (await call.MemberAsync("bob", "carol")).Trust == "verified",
+                TimeSpan.FromSeconds(10),
+                "alice and bob agree on the call code");
+            if (!carolSees.Refused)
+            {
+                Assert.Equal(mallory.Fingerprint, carolSees.Fingerprint);
+                Assert.NotEqual(aliceStatus.Fingerprint, carolSees.Fingerprint);
+                Assert.NotEqual((await call.Client("alice").StatusAsync()).CallCode, (await call.Client("carol").StatusAsync()).CallCode);
+            }
+            else
+            {
+                // The copied announcement of bob's arrived first, and alice's slot was refused for it.
+                Assert.Contains("not signed", carolSees.Trust, StringComparison.Ordinal);
+            }
+
+            Assert.True((await call.Client("carol").StatusAsync()).RefusedMembers + (await call.Client("carol").StatusAsync()).RejectedKeyBundles >= 1);
+            var who = await AttachRunner.RunAsync(call.Daemon("alice").SocketPath, "who");
+            Assert.Contains(aliceStatus.Fingerprint!, who.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Call code " + (await call.Client("alice").StatusAsync()).CallCode, who.Stdout, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AWrongPassphrase_GetsNoKeys_AndTheOthersAreToldWhoWasRefused()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        await call.JoinAsync("alice", "sesame");
+        await call.JoinAsync("bob", "sesame");
+        await call.JoinAsync("mallory", "open sesame");
+        try
+        {
+            await call.SeesVideoAsync("alice", "bob");
+            await call.SeesVideoAsync("bob", "alice");
+            foreach (var member in new[] { "alice", "bob" })
+            {
+                await Eventually.TrueAsync(
+                    async () => (await call.MemberAsync(member, "mallory")).Refused,
+                    TimeSpan.FromSeconds(15),
+                    $"{member} refuses mallory");
+                var seen = await call.MemberAsync(member, "mallory");
+                Assert.Equal("refused: it does not know the session passphrase", seen.Trust);
+                Assert.Equal(1, (await call.Client(member).StatusAsync()).RefusedMembers);
+            }
+
+            var who = await AttachRunner.RunAsync(call.Daemon("alice").SocketPath, "who");
+            Assert.Contains("refused: it does not know the session passphrase", who.Stdout, StringComparison.Ordinal);
+
+            // Mallory got no keys: nobody's picture reaches her, and she is told why in her own list.
+            await Task.Delay(2000);
+            foreach (var other in (await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf))
+            {
+                Assert.Equal(0, other.VideoFps);
+            }
+
+            Assert.All((await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf), p => Assert.True(p.Refused));
+            Assert.Equal((await call.Client("alice").StatusAsync()).CallCode, (await call.Client("bob").StatusAsync()).CallCode);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+        }
+    }
+}

@@ -256,6 +256,15 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         }
     }
 
+    /// <summary>The id of the newest key <paramref name="id"/> gave us (0: none yet).</summary>
+    public uint NewestKeyIdFrom(uint id)
+    {
+        lock (_lock)
+        {
+            return _peers.TryGetValue(id, out var peer) ? peer.NewestKeyId : 0;
+        }
+    }
+
     /// <summary>(members verified, members whose key we hold, other members in all).</summary>
     public (int Verified, int Keys, int Others) Coverage()
     {

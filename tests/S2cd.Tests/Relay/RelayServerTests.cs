@@ -314,6 +314,49 @@ public sealed class RelayServerTests : IAsyncLifetime
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Signals_ReachTheirTargetOrEveryoneElse_Unread_AndAnEmptyOneClosesOnlyItsSender()
+    {
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "sig", "a");
+        var (b, bId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "sig", "b");
+        var (c, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "sig", "c");
+        await using (a)
+        await using (b)
+        await using (c)
+        {
+            byte[] toB = [2, 0xDE, 0xAD];
+            byte[] toAll = [1, 0xBE, 0xEF];
+            await a.SendAsync(w => FrameWriter.WriteSignal(w, FrameType.Signal, bId, new ReadOnlySequence<byte>(toB)));
+            await a.SendAsync(w => FrameWriter.WriteSignal(w, FrameType.Signal, 0, new ReadOnlySequence<byte>(toAll)));
+            await a.SendAsync(w => FrameWriter.WriteSignal(w, FrameType.Signal, 999, new ReadOnlySequence<byte>(toB)));
+            var first = FrameReader.ReadSignal(new ReadOnlySequence<byte>(await b.ReadUntilAsync(FrameType.SignalForward, _ => true, TimeSpan.FromSeconds(5))));
+            Assert.Equal(aId, first.Member);
+            Assert.Equal(toB, first.Payload.ToArray());
+            var second = FrameReader.ReadSignal(new ReadOnlySequence<byte>(await b.ReadUntilAsync(FrameType.SignalForward, _ => true, TimeSpan.FromSeconds(5))));
+            Assert.Equal(aId, second.Member);
+            Assert.Equal(toAll, second.Payload.ToArray());
+
+            // c gets only the one for everyone: the next signal it sees after it is b's.
+            var atC = FrameReader.ReadSignal(new ReadOnlySequence<byte>(await c.ReadUntilAsync(FrameType.SignalForward, _ => true, TimeSpan.FromSeconds(5))));
+            Assert.Equal(toAll, atC.Payload.ToArray());
+            await b.SendAsync(w => FrameWriter.WriteSignal(w, FrameType.Signal, 0, new ReadOnlySequence<byte>(toB)));
+            atC = FrameReader.ReadSignal(new ReadOnlySequence<byte>(await c.ReadUntilAsync(FrameType.SignalForward, _ => true, TimeSpan.FromSeconds(5))));
+            Assert.Equal(bId, atC.Member);
+
+            // A signal with no payload is malformed: its sender is closed with an error, the others carry on.
+            await a.SendRawAsync(new byte[] { 0, 0, 0, 5, (byte)FrameType.Signal, 0, 0, 0, 0 });
+            var (type, body) = await a.ReadFrameAsync(TimeSpan.FromSeconds(5));
+            while (type != FrameType.Error)
+            {
+                (type, body) = await a.ReadFrameAsync(TimeSpan.FromSeconds(5));
+            }
+
+            Assert.Equal(WireError.MalformedFrame, FrameReader.ReadError(new ReadOnlySequence<byte>(body)).Code);
+            Assert.True(await a.IsClosedWithinAsync(TimeSpan.FromSeconds(5)));
+            await AssertSessionWorksAsync(b, c);
+        }
+    }
+
     private static async Task AssertSessionWorksAsync(RawRelayClient from, RawRelayClient to)
     {
         byte[] marker = [0xCA, 0xFE, 0xBA, 0xBE];

@@ -18,7 +18,7 @@ internal static class AudioBench
     {
         var inv = CultureInfo.InvariantCulture;
         Codec(inv);
-        await DelayAsync(inv, args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], inv) : 15).ConfigureAwait(false);
+        await DelayAsync(inv, args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], inv) : 15, endToEnd: !args.Contains("--no-e2e")).ConfigureAwait(false);
         return 0;
     }
 
@@ -80,7 +80,7 @@ internal static class AudioBench
         mixer.Dispose();
     }
 
-    private static async Task DelayAsync(CultureInfo inv, int seconds)
+    private static async Task DelayAsync(CultureInfo inv, int seconds, bool endToEnd)
     {
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-audio").FullName;
         var processes = new List<Process>();
@@ -106,10 +106,10 @@ internal static class AudioBench
                     """).ConfigureAwait(false);
             }
 
-            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0"], keepStdout: true, home: Path.Combine(directory, "a"));
+            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0", "--Conference:EndToEnd", endToEnd ? "true" : "false"], keepStdout: true, home: Path.Combine(directory, "a"));
             processes.Add(a);
             var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
-            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false"], home: Path.Combine(directory, "b")));
+            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false", "--Conference:EndToEnd", endToEnd ? "true" : "false"], home: Path.Combine(directory, "b")));
             var clients = new List<JsonRpc>();
             foreach (var name in new[] { "a", "b" })
             {
@@ -123,6 +123,7 @@ internal static class AudioBench
             await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
             var cpu = ProcessStats.CpuTime(processes[1].Id) - cpuBefore;
             var status = await clients[1].InvokeAsync<StatusResult>(ControlProtocol.Methods.Status).ConfigureAwait(false);
+            Console.WriteLine($"end-to-end encryption {(endToEnd ? "on" : "off")}");
             Console.WriteLine(string.Create(inv, $"mouth-to-ear, capture read to playback write, measured by the receiving daemon: p50 {status.AudioDelayMs:0.0} ms, p95 {status.AudioDelayP95Ms:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns, {status.AudioXruns} xruns)"));
             Console.WriteLine(string.Create(inv, $"receiving daemon, camera off, one sender: {cpu.TotalSeconds / seconds * 100:0.0}% of one core, {ProcessStats.ResidentBytes(processes[1].Id) / 1048576.0:0} MB resident"));
             foreach (var client in clients)

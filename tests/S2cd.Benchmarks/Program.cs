@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
     "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
     "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
+    "crypto" => CryptoBench.Run(),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S]");
+    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto");
     return 2;
 }

@@ -17,6 +17,7 @@ internal static class VideoDelayBench
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+        var endToEnd = args.Contains("--no-e2e") ? "false" : "true";
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-video").FullName;
         var daemons = new List<Process>();
         try
@@ -26,7 +27,7 @@ internal static class VideoDelayBench
             var relayAddress = await BenchDaemons.ReadRelayListenAsync(relay).ConfigureAwait(false);
             for (var i = 0; i < 4; i++)
             {
-                daemons.Add(BenchDaemons.Start(directory, $"p{i}", ["--name", $"p{i}", "--relay", relayAddress, "--Relay:Embedded", "false"]));
+                daemons.Add(BenchDaemons.Start(directory, $"p{i}", ["--name", $"p{i}", "--relay", relayAddress, "--Relay:Embedded", "false", "--Conference:EndToEnd", endToEnd]));
             }
 
             var clients = new List<JsonRpc>();
@@ -77,7 +78,7 @@ internal static class VideoDelayBench
             var otherCpu = ProcessStats.CpuTime(otherPid) - otherBefore;
             delays.Sort();
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"4 participants, 15 fps test patterns, view 160x48 blocks on p0, {clock.Elapsed.TotalSeconds:0} s"));
+            Console.WriteLine(string.Create(inv, $"4 participants, 15 fps test patterns, view 160x48 blocks on p0, {clock.Elapsed.TotalSeconds:0} s, end-to-end encryption {(endToEnd == "true" ? "on" : "off")}"));
             Console.WriteLine(string.Create(inv, $"capture->write delay  p50 {Pct(delays, 0.5):0.0} ms  p99 {Pct(delays, 0.99):0.0} ms  ({delays.Count} new pictures)"));
             Console.WriteLine(string.Create(inv, $"view                  {frames / clock.Elapsed.TotalSeconds:0} frames/s, {bytes / clock.Elapsed.TotalSeconds / 1024:0} KB/s"));
             Console.WriteLine(string.Create(inv, $"daemon p0 (with view) {cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100:0.0}% of one core, {peakRss / 1048576.0:0} MB resident (peak)"));

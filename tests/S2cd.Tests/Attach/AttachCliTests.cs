@@ -112,4 +112,24 @@ public sealed class AttachCliTests
         Assert.Equal(1, joinCode);
         Assert.Contains("runs as a relay", stderr, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Passphrase_GivenAlone_IsReadFromStdin_AndNeverShown()
+    {
+        using var root = new TempDirectory();
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
+        await using var _ = relay;
+        await using var daemon = await DaemonProcess.StartParticipantAsync(root, "d", $"127.0.0.1:{port}", "--Audio:Enabled", "false");
+        var (empty, _, emptyErr) = await AttachRunner.RunWithInputAsync(daemon.SocketPath, "\n", "join", "x", "--passphrase", "--detach");
+        Assert.Equal(2, empty);
+        Assert.Contains("passphrase must be 1 to 256 characters", emptyErr, StringComparison.Ordinal);
+
+        var (code, stdout, stderr) = await AttachRunner.RunWithInputAsync(daemon.SocketPath, "open sesame\n", "join", "x", "--passphrase", "--detach");
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("sesame", stdout + stderr, StringComparison.Ordinal);
+        var (_, status, _) = await AttachRunner.RunAsync(daemon.SocketPath, "status");
+        Assert.Contains("passphrase set", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("sesame", status + daemon.Output, StringComparison.Ordinal);
+        Assert.Contains("Identity   SHA256:", status, StringComparison.Ordinal);
+    }
 }

@@ -5,12 +5,17 @@ namespace S2cd.Tests.Support;
 /// <summary>Runs the real s2c-attach as a separate process, as a user or script would.</summary>
 internal static class AttachRunner
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string? socket, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string? socket, params string[] args) =>
+        RunWithInputAsync(socket, null, args);
+
+    /// <summary>Runs s2c-attach with <paramref name="input"/> on its standard input (a pipe), when given.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string? socket, string? input, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         info.ArgumentList.Add(DaemonProcess.AttachPath);
@@ -25,6 +30,12 @@ internal static class AttachRunner
         }
 
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -28,6 +28,13 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
     /// <summary>How long a replaced key of another member still opens frames.</summary>
     public static readonly TimeSpan OldKeyLifetime = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Key bundles from one member whose key we unwrap (RSA work, about 3 ms each): a burst of this many, then
+    /// this many per second. Honest members rekey once per join or leave; this holds back only a member that
+    /// floods us with validly signed bundles. Forged ones fail the signature check first and cost no unwrap.
+    /// </summary>
+    public const double BundlesPerSecond = 5;
+
     /// <summary>How long a change of members waits for more changes before one rekey covers them all.</summary>
     public static readonly TimeSpan RekeyDelay = TimeSpan.FromMilliseconds(100);
 
@@ -388,7 +395,9 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
             return;
         }
 
-        var outcome = KeyBundle.Open(body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem);
+        var outcome = KeyBundle.Open(
+            body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem,
+            mayUnwrap: () => peer.TakeBundleToken(_time.GetTimestamp(), _time.TimestampFrequency));
         switch (outcome)
         {
             case KeyBundle.Outcome.Accepted:
@@ -420,8 +429,9 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
             {
                 Rekey();
             }
-            catch (CryptographicException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Keep the loop: the next change of members tries again.
                 LogRekeyFailed(ex.Message);
             }
         }
@@ -520,6 +530,27 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         public Dictionary<uint, ReceiveKey> Keys { get; } = [];
 
         public uint NewestKeyId { get; private set; }
+
+        private double _bundleTokens = BundlesPerSecond;
+        private long _bundleRefill;
+
+        /// <summary>True when another bundle of this member's may be unwrapped now (a token bucket).</summary>
+        public bool TakeBundleToken(long now, long frequency)
+        {
+            if (_bundleRefill != 0)
+            {
+                _bundleTokens = Math.Min(BundlesPerSecond, _bundleTokens + ((now - _bundleRefill) * BundlesPerSecond / frequency));
+            }
+
+            _bundleRefill = now;
+            if (_bundleTokens < 1)
+            {
+                return false;
+            }
+
+            _bundleTokens--;
+            return true;
+        }
 
         public void Verify(X509Certificate2 certificate)
         {

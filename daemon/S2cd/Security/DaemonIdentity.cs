@@ -43,7 +43,15 @@ internal sealed class DaemonIdentity : IDisposable
             StateDirectory.WriteSecret(path, fresh.Export(X509ContentType.Pkcs12));
         }
 
-        return new DaemonIdentity(X509CertificateLoader.LoadPkcs12FromFile(path, password: null));
+        try
+        {
+            return new DaemonIdentity(X509CertificateLoader.LoadPkcs12FromFile(path, password: null));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidOperationException(
+                $"the identity in {path} cannot be read; move the file away to make a new identity (the others will then see a new fingerprint)", ex);
+        }
     }
 
     /// <summary>An identity kept in memory only (tests, benchmarks).</summary>

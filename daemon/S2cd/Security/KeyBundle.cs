@@ -80,6 +80,10 @@ internal static class KeyBundle
         Rejected,
     }
 
+    /// <summary>
+    /// Checks a bundle from member <paramref name="senderId"/> and unwraps our key from it. <paramref name="mayUnwrap"/>
+    /// is asked just before the unwrap (the costly part), after every check has passed.
+    /// </summary>
     public static Outcome Open(
         ReadOnlySpan<byte> bundle,
         string session,
@@ -90,7 +94,8 @@ internal static class KeyBundle
         uint selfId,
         out uint keyId,
         out byte[]? secret,
-        out string? problem)
+        out string? problem,
+        Func<bool>? mayUnwrap = null)
     {
         keyId = 0;
         secret = null;
@@ -146,6 +151,12 @@ internal static class KeyBundle
         if (!forUs)
         {
             return Outcome.NotForUs;
+        }
+
+        if (mayUnwrap is not null && !mayUnwrap())
+        {
+            problem = "its sender sends more key bundles than anyone needs; this one is not unwrapped";
+            return Outcome.Rejected;
         }
 
         try

@@ -25,6 +25,14 @@ internal static class RelayCertificate
             StateDirectory.WriteSecret(path, certificate.Export(X509ContentType.Pkcs12));
         }
 
-        return X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+        try
+        {
+            return X509CertificateLoader.LoadPkcs12FromFile(path, password: null);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new InvalidOperationException(
+                $"the relay certificate in {path} cannot be read; move the file away to make a new one (daemons that pinned the old one will refuse the new one until told)", ex);
+        }
     }
 }

@@ -95,4 +95,19 @@ public sealed class ConfigurationTests
         await using var client = await TestControlClient.ConnectAsync(first.SocketPath);
         Assert.NotNull(await client.StatusAsync());
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task ACorruptIdentityFile_StopsTheDaemonWithOneLineSayingWhatToDo()
+    {
+        using var root = new TempDirectory();
+        var state = Path.Combine(root.Sub("d"), "state");
+        Directory.CreateDirectory(state);
+        File.WriteAllBytes(Path.Combine(state, S2cd.Security.DaemonIdentity.FileName), [1, 2, 3, 4]);
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0"]);
+        Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, daemon.ExitCode);
+        var last = daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.StartsWith("s2cd: the identity in ", last, StringComparison.Ordinal);
+        Assert.Contains("identity.pfx cannot be read; move the file away", last, StringComparison.Ordinal);
+    }
 }

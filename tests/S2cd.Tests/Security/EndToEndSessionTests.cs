@@ -76,6 +76,33 @@ public sealed class EndToEndSessionTests : IClassFixture<KeyBundleTests.Identiti
         Assert.Equal(EndToEndSession.OpenResult.NotVerified, bob.Open(9, MediaKind.Audio, new byte[50], plaintext, out _));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AMemberFloodingValidBundles_IsHeldBack_AfterABurst()
+    {
+        var time = new ManualTimeProvider();
+        await using var hub = new Hub(time);
+        var alice = hub.Join(1, _ids.Alice);
+        var bob = hub.Join(2, _ids.Bob);
+        await hub.SettledAsync();
+        var before = bob.Counters.BadKeyBundles;
+
+        // Alice (or someone with her key) sends twenty fresh, validly signed bundles at once.
+        for (var i = 0; i < 20; i++)
+        {
+            var bundle = KeyBundle.Create(_ids.Alice, "s", 1, (uint)(1000 + i), new byte[32], [new(2, _ids.Bob.Certificate)]);
+            bob.OnSignal(1, new ReadOnlySequence<byte>([EndToEndSession.KeyBundleSignal, .. bundle]));
+        }
+
+        var held = bob.Counters.BadKeyBundles - before;
+        Assert.InRange(held, 20 - (int)EndToEndSession.BundlesPerSecond, 20 - 1);
+        time.Advance(TimeSpan.FromSeconds(1));
+        var next = KeyBundle.Create(_ids.Alice, "s", 1, 2000, new byte[32], [new(2, _ids.Bob.Certificate)]);
+        bob.OnSignal(1, new ReadOnlySequence<byte>([EndToEndSession.KeyBundleSignal, .. next]));
+        Assert.Equal(2000u, bob.NewestKeyIdFrom(1));
+        Assert.Equal(held, bob.Counters.BadKeyBundles - before);
+        _ = alice;
+    }
+
     private static byte[] Seal(EndToEndSession session, string text)
     {
         var plaintext = System.Text.Encoding.UTF8.GetBytes(text);

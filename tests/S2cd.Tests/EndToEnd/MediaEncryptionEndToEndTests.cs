@@ -315,6 +315,14 @@ public sealed class MediaEncryptionEndToEndTests
             var who = await AttachRunner.RunAsync(call.Daemon("alice").SocketPath, "who");
             Assert.Contains("refused: it does not know the session passphrase", who.Stdout, StringComparison.Ordinal);
 
+            // The view marks her and shows the call code people compare.
+            var alice = call.Client("alice");
+            var viewId = await alice.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 30, Mode = "ascii" });
+            var frame = await alice.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, viewId, 0L, 5000);
+            var text = System.Text.RegularExpressions.Regex.Replace(frame.Data, "\u001b\\[[0-9;]*m", string.Empty);
+            Assert.Contains("mallory [refused]", text, StringComparison.Ordinal);
+            Assert.Contains("call code " + (await alice.StatusAsync()).CallCode, text, StringComparison.Ordinal);
+
             // Mallory got no keys: nobody's picture reaches her, and she is told why in her own list.
             await Task.Delay(2000);
             foreach (var other in (await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf))

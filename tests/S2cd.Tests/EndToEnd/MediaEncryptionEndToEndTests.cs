@@ -61,7 +61,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 
@@ -88,6 +88,7 @@ public sealed class MediaEncryptionEndToEndTests
         try
         {
             await call.SeesVideoAsync("bob", "alice");
+            await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref lastFromAlice) is not null), TimeSpan.FromSeconds(10), "a frame from alice to bob in the middle");
             var underOldKey = Volatile.Read(ref lastFromAlice)!;
             MediaKey.TryReadHeader(underOldKey.AsSpan(10), out var oldKeyId, out _);
 
@@ -113,7 +114,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 
@@ -168,7 +169,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 
@@ -216,7 +217,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 
@@ -285,7 +286,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 
@@ -335,7 +336,7 @@ public sealed class MediaEncryptionEndToEndTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 }

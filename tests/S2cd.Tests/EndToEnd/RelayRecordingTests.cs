@@ -80,7 +80,7 @@ public sealed class RelayRecordingTests
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{call.Logs()}");
+            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
         }
     }
 

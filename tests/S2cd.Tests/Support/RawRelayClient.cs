@@ -15,6 +15,9 @@ internal sealed class RawRelayClient : IAsyncDisposable
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _reader;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private Task _keepAlive = Task.CompletedTask;
 
     private RawRelayClient(Socket socket, Stream stream)
     {
@@ -47,7 +50,11 @@ internal sealed class RawRelayClient : IAsyncDisposable
         return new RawRelayClient(socket, stream);
     }
 
-    /// <summary>Connects, says hello and returns once welcomed, with the id the relay gave.</summary>
+    /// <summary>
+    /// Connects, says hello and returns once welcomed, with the id the relay gave. From then on it sends a Ping
+    /// every half second, as a live daemon does, so that the relay does not take it for a dead link while the
+    /// test is busy elsewhere (on a loaded machine that can be longer than the relay's timeout).
+    /// </summary>
     public static async Task<(RawRelayClient Client, uint Id)> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, int receiveBuffer = 0)
     {
         var client = await ConnectAsync(relay, fingerprint, receiveBuffer);
@@ -55,6 +62,7 @@ internal sealed class RawRelayClient : IAsyncDisposable
         var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(FrameType.Welcome, type);
         var (_, id, _) = FrameReader.ReadWelcome(new ReadOnlySequence<byte>(body), 1024);
+        client._keepAlive = client.KeepAliveAsync();
         return (client, id);
     }
 
@@ -65,7 +73,34 @@ internal sealed class RawRelayClient : IAsyncDisposable
         await SendRawAsync(buffer.WrittenMemory);
     }
 
-    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes) => await _stream.WriteAsync(bytes);
+    public async Task SendRawAsync(ReadOnlyMemory<byte> bytes)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _stream.WriteAsync(bytes);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task KeepAliveAsync()
+    {
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                await Task.Delay(500, _closing.Token);
+                await SendAsync(w => FrameWriter.WritePing(w, FrameType.Ping, 1));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Closed by the test or by the relay.
+        }
+    }
 
     /// <summary>Reads the next frame that is not a heartbeat, answering pings as a live peer does.</summary>
     public async Task<(FrameType Type, byte[] Body)> ReadFrameAsync(TimeSpan within)
@@ -149,6 +184,8 @@ internal sealed class RawRelayClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
+        await _keepAlive;
         await _reader.CompleteAsync();
         await _stream.DisposeAsync();
         _socket.Dispose();

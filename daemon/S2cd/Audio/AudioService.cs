@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S2cd.Conference;
+using S2cd.Hosting;
 using S2cd.Wire;
 
 namespace S2cd.Audio;
@@ -19,6 +20,7 @@ internal sealed partial class AudioService(
     ConferenceLink link,
     AudioMixer mixer,
     TimeProvider time,
+    LoopHealth health,
     ILogger<AudioService> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
@@ -66,8 +68,10 @@ internal sealed partial class AudioService(
     {
         var device = capture ? _options.CaptureDevice : _options.PlaybackDevice;
         var kind = capture ? "microphone" : "speaker";
+        var loop = health.Register(kind);
         while (!stoppingToken.IsCancellationRequested)
         {
+            loop.Beat();
             if (!link.InSession)
             {
                 link.SetAudioState(capture, "off");
@@ -82,23 +86,24 @@ internal sealed partial class AudioService(
                 LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
                 if (capture)
                 {
-                    CaptureLoop(pcm, stoppingToken);
+                    CaptureLoop(pcm, loop, stoppingToken);
                 }
                 else
                 {
-                    PlaybackLoop(pcm, stoppingToken);
+                    PlaybackLoop(pcm, loop, stoppingToken);
                 }
             }
             catch (Exception ex) when (ex is AlsaException or DllNotFoundException or OpusException)
             {
                 link.SetAudioState(capture, $"unavailable: {ex.Message}; retrying every {_options.RetrySeconds:0.#} s");
                 LogDeviceUnavailable(kind, device, ex.Message);
+                loop.Wait();
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(_options.RetrySeconds));
             }
         }
     }
 
-    private void CaptureLoop(AlsaPcm pcm, CancellationToken stoppingToken)
+    private void CaptureLoop(AlsaPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
     {
         using var encoder = new OpusEncoder(AudioOptions.SampleRate, _options.Bitrate, _options.ExpectedLossPercent);
         var frame = new short[AudioOptions.FrameSamples];
@@ -109,6 +114,7 @@ internal sealed partial class AudioService(
         long periods = 0;
         while (!stoppingToken.IsCancellationRequested && link.InSession)
         {
+            loop.Beat();
             var read = pcm.Read(frame.AsSpan(filled, AudioOptions.PeriodSamples));
             filled += read;
             periods++;
@@ -135,13 +141,14 @@ internal sealed partial class AudioService(
         }
     }
 
-    private void PlaybackLoop(AlsaPcm pcm, CancellationToken stoppingToken)
+    private void PlaybackLoop(AlsaPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
     {
         var period = new short[AudioOptions.PeriodSamples];
         var clock = Stopwatch.StartNew();
         long periods = 0;
         while (!stoppingToken.IsCancellationRequested && link.InSession)
         {
+            loop.Beat();
             mixer.Mix(period);
             pcm.Write(period);
             periods++;

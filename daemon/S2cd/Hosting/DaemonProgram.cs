@@ -133,6 +133,7 @@ internal static class DaemonProgram
         builder.Services.AddSingleton(Options.Create(settings.Relay));
         builder.Services.AddSingleton(Options.Create(settings.Video));
         builder.Services.AddSingleton(Options.Create(settings.Audio));
+        builder.Services.AddSingleton<LoopHealth>();
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<PictureStore>();
         builder.Services.AddSingleton<VideoReceiver>();
@@ -147,6 +148,8 @@ internal static class DaemonProgram
             builder.Services.AddHostedService<CameraService>();
             builder.Services.AddHostedService<AudioService>();
         }
+
+        builder.Services.AddHostedService<WatchdogService>();
         return builder.Build();
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using S2cd.Conference;
+using S2cd.Hosting;
 using S2cd.Wire;
 
 namespace S2cd.Video;
@@ -20,9 +21,11 @@ internal sealed partial class CameraService(
     ConferenceLink link,
     PictureStore pictures,
     TimeProvider time,
+    LoopHealth health,
     ILogger<CameraService> logger) : BackgroundService
 {
     private readonly VideoOptions _options = options.Value;
+    private readonly LoopHealth.Loop _loop = health.Register("camera");
     private readonly ILogger<CameraService> _logger = logger;
     private uint _sequence;
 
@@ -35,12 +38,15 @@ internal sealed partial class CameraService(
             {
                 link.SetCameraState("off");
                 pictures.SetSelf(null);
+                _loop.Wait();
                 await link.WaitForCameraDemandAsync(stoppingToken).ConfigureAwait(false);
                 continue;
             }
 
             try
             {
+                // Opening a camera may block in the driver; a camera that never answers shows in the watchdog.
+                _loop.Beat();
                 using var source = OpenSource();
                 link.SetCameraState($"on: {source.Description}");
                 LogCameraOpened(source.Description);
@@ -51,6 +57,7 @@ internal sealed partial class CameraService(
                 link.SetCameraState($"unavailable: {ex.Message}; retrying every {_options.RetrySeconds:0.#} s");
                 pictures.SetSelf(null);
                 LogCameraUnavailable(ex.Message);
+                _loop.Wait();
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(_options.RetrySeconds), time, stoppingToken).ConfigureAwait(false);
@@ -90,6 +97,7 @@ internal sealed partial class CameraService(
         var encoding = new ImageEncodingParam(ImwriteFlags.JpegQuality, _options.JpegQuality);
         while (link.WantsCamera && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
+            _loop.Beat();
             if (!source.TryRead(frame))
             {
                 throw new CameraException($"{source.Description} stopped delivering pictures");

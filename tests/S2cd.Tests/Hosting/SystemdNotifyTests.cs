@@ -34,7 +34,41 @@ public sealed class SystemdNotifyTests
         Assert.False(File.Exists(daemon.SocketPath), "the control socket is removed on a clean stop");
     }
 
-    private static async Task<bool> ReceiveUntilAsync(Socket socket, string expected, TimeSpan within)
+    [Fact(Timeout = 90_000)]
+    public async Task Watchdog_PingsWhileHealthy_AndStopsWithAReasonWhenTheCameraHangs()
+    {
+        using var root = new TempDirectory();
+        var notifyPath = Path.Combine(root.Path, "notify");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+
+        // A camera that never answers: a named pipe nobody writes to, so opening it blocks (as a hung driver would).
+        var fifo = Path.Combine(root.Path, "camera.fifo");
+        Assert.Equal(0, Interop.mkfifo(fifo, 0x1B6));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifyPath, ["WATCHDOG_USEC"] = "1000000" };
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--camera", fifo, "--Audio:Enabled", "false"], environment);
+        Assert.True(await ReceiveUntilAsync(notify, "READY=1", TimeSpan.FromSeconds(30)), $"no READY=1\n{daemon.Output}");
+        var pings = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            pings += await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(3)) ? 1 : 0;
+        }
+
+        Assert.Equal(3, pings);
+
+        // Joining wants the camera: its loop blocks in open and stops beating.
+        await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        var relay = (await client.StatusAsync()).RelayListen!;
+        _ = client.JoinAsync("watch", relay: relay);
+        Assert.True(
+            await ReceiveUntilAsync(notify, "STATUS=unhealthy: the camera loop has made no progress for 5 s", TimeSpan.FromSeconds(20), prefix: true),
+            $"no unhealthy status\n{daemon.Output}");
+        Assert.False(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(2)), "pings go on while the camera hangs");
+        Assert.Contains("Unhealthy, no more watchdog pings", daemon.Output, StringComparison.Ordinal);
+        daemon.Kill();
+    }
+
+    private static async Task<bool> ReceiveUntilAsync(Socket socket, string expected, TimeSpan within, bool prefix = false)
     {
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(within);
@@ -44,7 +78,7 @@ public sealed class SystemdNotifyTests
             {
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
                 var message = Encoding.UTF8.GetString(buffer, 0, read);
-                if (message.Split('\n').Contains(expected))
+                if (message.Split('\n').Any(line => prefix ? line.StartsWith(expected, StringComparison.Ordinal) : line == expected))
                 {
                     return true;
                 }

@@ -30,7 +30,7 @@ internal sealed partial class AudioRig : IDisposable
         _playbackPipe = Path.Combine(home, "playback.pipe");
         foreach (var pipe in new[] { _capturePipe, _playbackPipe })
         {
-            if (mkfifo(pipe, 0x1B6) != 0)
+            if (Interop.mkfifo(pipe, 0x1B6) != 0)
             {
                 throw new IOException($"mkfifo {pipe} failed: {Marshal.GetLastPInvokeError()}");
             }
@@ -192,9 +192,6 @@ internal sealed partial class AudioRig : IDisposable
     private const int O_WRONLY = 1;
     private const int O_NONBLOCK = 0x800;
     private const int EPIPE = 32;
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int mkfifo(string path, int mode);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);

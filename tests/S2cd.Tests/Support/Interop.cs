@@ -9,4 +9,7 @@ internal static partial class Interop
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int kill(int pid, int signal);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int mkfifo(string path, int mode);
 }

@@ -20,6 +20,8 @@ cleanup() {
   rm -rf "$dir"
 }
 trap cleanup EXIT INT TERM
+# The demo's own settings (the defaults), whatever an installed /etc/s2cd/s2cd.json says.
+echo '{}' > "$dir/demo.json"
 
 attach() { dotnet "$bin_attach" --socket "$1" "${@:2}"; }
 
@@ -33,11 +35,11 @@ wait_for() {
   return 1
 }
 
-dotnet "$bin_daemon" --socket "$you" --state-dir "$dir/you" --name "${USER:-me}" --listen "127.0.0.1:$port" \
+dotnet "$bin_daemon" --config "$dir/demo.json" --socket "$you" --state-dir "$dir/you" --name "${USER:-me}" --listen "127.0.0.1:$port" \
   --relay "127.0.0.1:$port" --Control:Group "" >"$dir/you.log" 2>&1 &
 you_pid=$!
 wait_for "$you" "$dir/you.log"
-dotnet "$bin_daemon" --socket "$guest" --state-dir "$dir/guest" --name guest --relay "127.0.0.1:$port" \
+dotnet "$bin_daemon" --config "$dir/demo.json" --socket "$guest" --state-dir "$dir/guest" --name guest --relay "127.0.0.1:$port" \
   --Relay:Embedded false --Control:Group "" >"$dir/guest.log" 2>&1 &
 guest_pid=$!
 wait_for "$guest" "$dir/guest.log"

@@ -16,7 +16,10 @@ internal static class BenchDaemons
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
-        foreach (var arg in new[] { "--socket", SocketPath(directory, name), "--state-dir", Path.Combine(directory, name + ".state"), "--Control:Group", "" }.Concat(args))
+        // A configuration of its own: an installed /etc/s2cd/s2cd.json must not change what is measured.
+        var config = Path.Combine(directory, name + ".json");
+        File.WriteAllText(config, "{}\n");
+        foreach (var arg in new[] { "--socket", SocketPath(directory, name), "--state-dir", Path.Combine(directory, name + ".state"), "--Control:Group", "", "--config", config }.Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

@@ -149,7 +149,12 @@ internal static class DaemonProgram
             builder.Services.AddHostedService<AudioService>();
         }
 
-        builder.Services.AddHostedService<WatchdogService>();
+        // The watchdog only when a service manager asked for it, and so also gave a notify socket.
+        var notifying = SystemdHelpers.IsSystemdService() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
+        if (notifying && WatchdogService.RequestedInterval() is not null)
+        {
+            builder.Services.AddHostedService<WatchdogService>();
+        }
         return builder.Build();
     }
 

@@ -64,6 +64,19 @@ public sealed class DaemonProcess : IAsyncDisposable
         info.ArgumentList.Add(Path.Combine(directory, "state"));
         info.ArgumentList.Add("--Control:Group");
         info.ArgumentList.Add("");
+        if (!args.Contains("--config"))
+        {
+            // A configuration of its own, so that an installed /etc/s2cd/s2cd.json never reaches a test daemon.
+            var config = Path.Combine(directory, "s2cd.json");
+            if (!File.Exists(config))
+            {
+                File.WriteAllText(config, "{}\n");
+            }
+
+            info.ArgumentList.Add("--config");
+            info.ArgumentList.Add(config);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

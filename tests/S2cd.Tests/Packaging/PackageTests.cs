@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Packaging;
+
+/// <summary>
+/// The units and the Debian package as a user gets them: systemd-analyze on the units, the .deb built by
+/// packaging/build-deb.sh, inspected with dpkg-deb and lintian, installed on this machine with dpkg, the
+/// installed daemon run as its system user with a real second user at its socket, then purged.
+/// </summary>
+[Collection(PackagingCollection.Name)]
+public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPackage>
+{
+    private readonly BuiltPackage _package;
+
+    public PackageTests(BuiltPackage package) => _package = package;
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("s2cd.service")]
+    [InlineData("s2c-relay.service")]
+    public async Task Units_ScoreUnderFourInSystemdAnalyzeSecurity(string unit)
+    {
+        var (code, output) = await Run.ProgramAsync("systemd-analyze", "security", "--offline=true", Path.Combine(Run.RepositoryRoot(), "systemd", unit));
+        Assert.True(code == 0, output);
+        var score = double.Parse(ExposureScore().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(score < 4.0, $"{unit} exposure {score}\n{output}");
+    }
+
+    [Fact(Timeout = 900_000)]
+    public async Task Package_HoldsFilesConffilesAndDependencies_AndLintianFindsNoErrorOrWarning()
+    {
+        var deb = await _package.PathAsync();
+        var (_, contents) = await Run.ProgramAsync("dpkg-deb", "--contents", deb);
+        foreach (var path in new[]
+        {
+            "./usr/lib/s2cd/s2cd", "./usr/lib/s2cd/s2c-attach", "./usr/lib/s2cd/libOpenCvSharpExtern.so", "./usr/sbin/s2cd -> ../lib/s2cd/s2cd",
+            "./usr/bin/s2c-attach -> ../lib/s2cd/s2c-attach", "./lib/systemd/system/s2cd.service", "./lib/systemd/system/s2c-relay.service",
+            "./usr/lib/sysusers.d/s2cd.conf", "./usr/lib/tmpfiles.d/s2cd.conf", "./etc/s2cd/s2cd.json", "./etc/s2cd/s2c-relay.json",
+            "./usr/share/doc/s2cd/copyright", "./usr/share/doc/s2cd/changelog.gz", "./usr/share/man/man8/s2cd.8.gz", "./usr/share/man/man1/s2c-attach.1.gz",
+        })
+        {
+            Assert.Contains(path, contents, StringComparison.Ordinal);
+        }
+
+        Assert.Matches(@"-rwxr-xr-x root/root .* \./usr/lib/s2cd/s2cd\n", contents);
+        var (_, depends) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Depends");
+        foreach (var library in new[] { "libasound2", "libopus0", "libgtk-3-0", "libssl3", "libstdc++6" })
+        {
+            Assert.Contains(library, depends, StringComparison.Ordinal);
+        }
+
+        var (_, conffiles) = await Run.ProgramAsync("dpkg-deb", "--info", deb, "conffiles");
+        Assert.Equal("/etc/s2cd/s2cd.json\n/etc/s2cd/s2c-relay.json\n", conffiles);
+
+        var (_, lint) = await Run.ProgramAsync("lintian", "--tag-display-limit", "0", deb);
+        var tags = lint.Split('\n').Where(l => l.StartsWith("E:", StringComparison.Ordinal) || l.StartsWith("W:", StringComparison.Ordinal)).ToList();
+        Assert.True(tags.Count == 0, "lintian:\n" + string.Join('\n', tags));
+    }
+
+    [Fact(Timeout = 900_000)]
+    public async Task Package_Installs_RunsAsItsUser_KeepsStateOnUpgrade_AndPurgeLeavesNothing()
+    {
+        Assert.True(Environment.UserName == "root", "installing a package needs root (dpkg -i)");
+        var deb = await _package.PathAsync();
+        var tester = "s2ctest" + Random.Shared.Next(1000, 9999).ToString(CultureInfo.InvariantCulture);
+        await Run.ProgramAsync("dpkg", "--purge", "s2cd");
+        try
+        {
+            var (installed, installLog) = await Run.ProgramAsync("dpkg", "-i", deb);
+            Assert.True(installed == 0, installLog);
+            foreach (var file in new[] { "/usr/lib/s2cd/s2cd", "/etc/s2cd/s2cd.json", "/lib/systemd/system/s2cd.service", "/usr/share/man/man8/s2cd.8.gz" })
+            {
+                Assert.True(File.Exists(file), file);
+            }
+
+            Assert.True(File.Exists("/etc/systemd/system/multi-user.target.wants/s2cd.service"), "s2cd.service is enabled");
+            var (_, groups) = await Run.ProgramAsync("id", "-nG", "s2cd");
+            Assert.Equal(["audio", "s2c", "s2cd", "video"], groups.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order());
+            Assert.Equal(0, (await Run.ProgramAsync("getent", "group", "s2c")).ExitCode);
+            Assert.Equal("drwx------", (await Run.ProgramAsync("stat", "-c", "%A %U", "/var/lib/s2cd")).Output[..10]);
+
+            var (versionCode, version) = await Run.ProgramAsync("/usr/sbin/s2cd", "--version");
+            Assert.Equal((0, "s2cd 0.1.0"), (versionCode, version.Trim()));
+            var (helpCode, help) = await Run.ProgramAsync("/usr/bin/s2c-attach", "--help");
+            Assert.Equal(0, helpCode);
+            Assert.Contains("join", help, StringComparison.Ordinal);
+            var (verifyCode, verify) = await Run.ProgramAsync("systemd-analyze", "verify", "--man=no", "/lib/systemd/system/s2cd.service", "/lib/systemd/system/s2c-relay.service");
+            Assert.True(verifyCode == 0, verify);
+            foreach (var library in Directory.GetFiles("/usr/lib/s2cd", "*.so"))
+            {
+                Assert.DoesNotContain("not found", (await Run.ProgramAsync("ldd", library)).Output, StringComparison.Ordinal);
+            }
+
+            // The installed daemon as systemd would run it: its user and groups, its runtime and state directories.
+            var identity = await RunInstalledDaemonAsync(tester);
+
+            // An upgrade (the same package again) keeps the daemon's state.
+            var (again, againLog) = await Run.ProgramAsync("dpkg", "-i", deb);
+            Assert.True(again == 0, againLog);
+            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx"));
+
+            var (purged, purgeLog) = await Run.ProgramAsync("dpkg", "--purge", "s2cd");
+            Assert.True(purged == 0, purgeLog);
+            foreach (var path in new[]
+            {
+                "/usr/lib/s2cd", "/usr/sbin/s2cd", "/usr/bin/s2c-attach", "/etc/s2cd", "/var/lib/s2cd", "/var/lib/s2c-relay", "/run/s2cd",
+                "/lib/systemd/system/s2cd.service", "/etc/systemd/system/multi-user.target.wants/s2cd.service", "/usr/share/doc/s2cd",
+            })
+            {
+                Assert.False(File.Exists(path) || Directory.Exists(path), $"{path} is left after purge");
+            }
+
+            Assert.Empty(Directory.GetFiles("/var/lib/systemd", "*s2c*", SearchOption.AllDirectories));
+            Assert.Contains("no packages found", (await Run.ProgramAsync("dpkg-query", "-W", "s2cd")).Output, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await Run.ProgramAsync("pkill", "-f", "^/usr/sbin/s2cd");
+            await Run.ProgramAsync("dpkg", "--purge", "s2cd");
+            await Run.ProgramAsync("userdel", tester);
+        }
+    }
+
+    /// <summary>
+    /// Runs /usr/sbin/s2cd as the user s2cd (groups video, audio, s2c) with /run/s2cd and /var/lib/s2cd, as the
+    /// unit does; checks the socket is s2cd:s2c 0660; a real second user is refused with the hint until it is in
+    /// group s2c. Returns the identity the daemon made.
+    /// </summary>
+    private static async Task<byte[]> RunInstalledDaemonAsync(string tester)
+    {
+        var environment = new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = "/run/s2cd", ["STATE_DIRECTORY"] = "/var/lib/s2cd" };
+        Directory.CreateDirectory("/run/s2cd");
+        await Run.ProgramAsync("chown", "s2cd:s2cd", "/run/s2cd");
+        var daemon = Task.Run(() => Run.ProgramWithEnvironmentAsync(
+            "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "-G", "video", "-G", "audio", "--", "/usr/sbin/s2cd", "--Audio:Enabled", "false"));
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(File.Exists("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
+            await Task.Delay(500);
+            Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2cd/s2cd.sock")).Output.Trim());
+            Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2cd/identity.pfx")).Output.Trim());
+
+            Assert.Equal(0, (await Run.ProgramAsync("useradd", "-M", "-s", "/bin/sh", tester)).ExitCode);
+            var (refused, refusal) = await Run.ProgramAsync("runuser", "-u", tester, "--", "/usr/bin/s2c-attach", "status");
+            Assert.NotEqual(0, refused);
+            Assert.Contains("permission denied on /run/s2cd/s2cd.sock", refusal, StringComparison.Ordinal);
+            Assert.Contains("usermod -aG s2c", refusal, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await Run.ProgramAsync("usermod", "-aG", "s2c", tester)).ExitCode);
+            var (allowed, status) = await Run.ProgramAsync("runuser", "-u", tester, "--", "/usr/bin/s2c-attach", "status");
+            Assert.True(allowed == 0, status);
+            Assert.Contains("(participant)", status, StringComparison.Ordinal);
+            Assert.Contains("Identity   SHA256:", status, StringComparison.Ordinal);
+            return await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx");
+        }
+        finally
+        {
+            await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd");
+            var (code, log) = await daemon.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(code == 0, log);
+        }
+    }
+
+    [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
+    private static partial Regex ExposureScore();
+
+    /// <summary>The .deb, built once for the class by packaging/build-deb.sh into a folder of its own.</summary>
+    public sealed class BuiltPackage : IDisposable
+    {
+        private readonly string _out = Directory.CreateTempSubdirectory("s2cd-deb-test").FullName;
+        private Task<string>? _build;
+
+        public Task<string> PathAsync() => _build ??= BuildAsync();
+
+        public void Dispose() => Directory.Delete(_out, recursive: true);
+
+        private async Task<string> BuildAsync()
+        {
+            var (code, output) = await Run.ProgramAsync(Path.Combine(Run.RepositoryRoot(), "packaging", "build-deb.sh"), _out);
+            Assert.True(code == 0, output);
+            return Directory.GetFiles(_out, "s2cd_*_amd64.deb").Single();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace S2cd.Tests.Packaging;
+
+/// <summary>
+/// The package tests build the .deb (a full self-contained publish) and install it on this machine, so they
+/// run on their own: nothing else runs while the system user, the units and /etc/s2cd exist.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PackagingCollection
+{
+    public const string Name = "Debian package";
+}

@@ -94,6 +94,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
 
             // The installed daemon as systemd would run it: its user and groups, its runtime and state directories.
             var identity = await RunInstalledDaemonAsync(tester);
+            await RunInstalledRelayAsync();
 
             // An upgrade (the same package again) keeps the daemon's state.
             var (again, againLog) = await Run.ProgramAsync("dpkg", "-i", deb);
@@ -104,7 +105,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.True(purged == 0, purgeLog);
             foreach (var path in new[]
             {
-                "/usr/lib/s2cd", "/usr/sbin/s2cd", "/usr/bin/s2c-attach", "/etc/s2cd", "/var/lib/s2cd", "/var/lib/s2c-relay", "/run/s2cd",
+                "/usr/lib/s2cd", "/usr/sbin/s2cd", "/usr/bin/s2c-attach", "/etc/s2cd", "/var/lib/s2cd", "/var/lib/s2c-relay", "/run/s2cd", "/run/s2c-relay",
                 "/lib/systemd/system/s2cd.service", "/etc/systemd/system/multi-user.target.wants/s2cd.service", "/usr/share/doc/s2cd",
             })
             {
@@ -158,6 +159,31 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         {
             await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd");
             var (code, log) = await daemon.WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(code == 0, log);
+        }
+    }
+
+    /// <summary>The relay as s2c-relay.service runs it, with the shipped /etc/s2cd/s2c-relay.json (on a free port).</summary>
+    private static async Task RunInstalledRelayAsync()
+    {
+        var environment = new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = "/run/s2c-relay", ["STATE_DIRECTORY"] = "/var/lib/s2c-relay" };
+        Directory.CreateDirectory("/run/s2c-relay");
+        await Run.ProgramAsync("chown", "s2cd:s2cd", "/run/s2c-relay");
+        var relay = Task.Run(() => Run.ProgramWithEnvironmentAsync(
+            "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "--", "/usr/sbin/s2cd", "--role", "relay", "--config", "/etc/s2cd/s2c-relay.json", "--listen", "127.0.0.1:0"));
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(File.Exists("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
+            await Task.Delay(500);
+            var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "--socket", "/run/s2c-relay/s2c-relay.sock", "status");
+            Assert.True(code == 0, status);
+            Assert.Contains("(relay)", status, StringComparison.Ordinal);
+            Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2c-relay/relay-certificate.pfx")).Output.Trim());
+        }
+        finally
+        {
+            await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd --role relay");
+            var (code, log) = await relay.WaitAsync(TimeSpan.FromSeconds(15));
             Assert.True(code == 0, log);
         }
     }

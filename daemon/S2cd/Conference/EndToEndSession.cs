@@ -57,6 +57,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
     private ulong _sendCounter;
     private uint _sendKeyId = 1;
     private int _loggedProblems;
+    private byte[]? _announcement;
     private long _tampered;
     private long _replayed;
     private long _oldKey;
@@ -105,8 +106,6 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         Interlocked.Read(ref _badBundles),
         Interlocked.Read(ref _refused),
         Interlocked.Read(ref _awaitingKey));
-
-    public bool HasPassphrase => _passphraseKey is not null;
 
     /// <summary>Our key id now (it grows by one with every rekey).</summary>
     public uint SendKeyId => Volatile.Read(ref _sendKeyId);
@@ -336,11 +335,8 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private byte[] Announce()
-    {
-        var body = Announcement.Create(_identity, _session, _selfId, _passphraseKey);
-        return [AnnouncementSignal, .. body];
-    }
+    /// <summary>Our announcement, signed once per stay (it names our member id, which does not change in it).</summary>
+    private byte[] Announce() => _announcement ??= [AnnouncementSignal, .. Announcement.Create(_identity, _session, _selfId, _passphraseKey)];
 
     private void OnAnnouncement(Peer peer, ReadOnlySpan<byte> body)
     {

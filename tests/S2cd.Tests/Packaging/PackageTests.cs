@@ -113,6 +113,9 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             }
 
             Assert.Empty(Directory.GetFiles("/var/lib/systemd", "*s2c*", SearchOption.AllDirectories));
+            Assert.NotEqual(0, (await Run.ProgramAsync("getent", "passwd", "s2cd")).ExitCode);
+            Assert.NotEqual(0, (await Run.ProgramAsync("getent", "group", "s2c")).ExitCode);
+            Assert.NotEqual(0, (await Run.ProgramAsync("getent", "group", "s2cd")).ExitCode);
             Assert.Contains("no packages found", (await Run.ProgramAsync("dpkg-query", "-W", "s2cd")).Output, StringComparison.OrdinalIgnoreCase);
         }
         finally

@@ -159,14 +159,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             return (null, "not encrypted", false);
         }
 
-        var e2e = CurrentEndToEnd();
-        if (e2e is null)
-        {
-            return (null, "waiting for its certificate", false);
-        }
-
-        var (fingerprint, trust, refused, hasKey) = e2e.Describe(id);
-        return (fingerprint, trust == "verified" && !hasKey ? "verified, waiting for its key" : trust, refused);
+        return CurrentEndToEnd()?.Describe(id) ?? (null, "waiting for its certificate", false);
     }
 
     /// <summary>True while the camera should run: in a session with the camera on, or while someone previews.</summary>

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using S2cd.Security;
+using S2cd.Transport;
 using S2cd.Wire;
 
 namespace S2cd.Conference;
@@ -118,7 +119,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
     {
         lock (_lock)
         {
-            _peers.TryAdd(id, new Peer(id));
+            _peers.TryAdd(id, new Peer(id, _time));
         }
 
         if (newlyJoined)
@@ -244,20 +245,20 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
     }
 
     /// <summary>What we know of a member: its fingerprint (once verified) and its trust state for people to read.</summary>
-    public (string? Fingerprint, string Trust, bool Refused, bool HasKey) Describe(uint id)
+    public (string? Fingerprint, string Trust, bool Refused) Describe(uint id)
     {
         lock (_lock)
         {
             if (!_peers.TryGetValue(id, out var peer))
             {
-                return (null, "unknown", false, false);
+                return (null, "unknown", false);
             }
 
             return peer.State switch
             {
-                PeerState.Verified => (peer.Fingerprint, "verified", false, peer.NewestKeyId > 0),
-                PeerState.Refused => (peer.Fingerprint, "refused: " + peer.Reason, true, false),
-                _ => (null, "waiting for its certificate", false, false),
+                PeerState.Verified => (peer.Fingerprint, peer.NewestKeyId > 0 ? "verified" : "verified, waiting for its key", false),
+                PeerState.Refused => (peer.Fingerprint, "refused: " + peer.Reason, true),
+                _ => (null, "waiting for its certificate", false),
             };
         }
     }
@@ -393,7 +394,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
 
         var outcome = KeyBundle.Open(
             body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem,
-            mayUnwrap: () => peer.TakeBundleToken(_time.GetTimestamp(), _time.TimestampFrequency));
+            mayUnwrap: () => peer.Bundles.TryTake(1));
         switch (outcome)
         {
             case KeyBundle.Outcome.Accepted:
@@ -508,9 +509,12 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         public void Dispose() => Key.Dispose();
     }
 
-    private sealed class Peer(uint id) : IDisposable
+    private sealed class Peer(uint id, TimeProvider time) : IDisposable
     {
         public uint Id { get; } = id;
+
+        /// <summary>Bundles of this member's we may unwrap (RSA work): <see cref="BundlesPerSecond"/>, in bursts as large.</summary>
+        public TokenBucket Bundles { get; } = new(BundlesPerSecond, BundlesPerSecond, time);
 
         public PeerState State { get; set; }
 
@@ -526,27 +530,6 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
         public Dictionary<uint, ReceiveKey> Keys { get; } = [];
 
         public uint NewestKeyId { get; private set; }
-
-        private double _bundleTokens = BundlesPerSecond;
-        private long _bundleRefill;
-
-        /// <summary>True when another bundle of this member's may be unwrapped now (a token bucket).</summary>
-        public bool TakeBundleToken(long now, long frequency)
-        {
-            if (_bundleRefill != 0)
-            {
-                _bundleTokens = Math.Min(BundlesPerSecond, _bundleTokens + ((now - _bundleRefill) * BundlesPerSecond / frequency));
-            }
-
-            _bundleRefill = now;
-            if (_bundleTokens < 1)
-            {
-                return false;
-            }
-
-            _bundleTokens--;
-            return true;
-        }
 
         public void Verify(X509Certificate2 certificate)
         {

@@ -13,11 +13,7 @@ namespace S2cd.Relay;
 internal sealed class RelayMember
 {
     private readonly RelayServer _relay;
-    private readonly TimeProvider _time;
-    private readonly double _bytesPerTick;
-    private readonly double _burstBytes;
-    private double _tokens;
-    private long _lastRefill;
+    private readonly TokenBucket _bytes;
     private uint _audioCounter;
 
     public RelayMember(RelayServer relay, FrameConnection connection, uint id, string remote, TimeProvider time)
@@ -26,11 +22,7 @@ internal sealed class RelayMember
         Connection = connection;
         Id = id;
         Remote = remote;
-        _time = time;
-        _burstBytes = relay.Options.MaxBytesPerSecondPerSender;
-        _bytesPerTick = relay.Options.MaxBytesPerSecondPerSender / (double)time.TimestampFrequency;
-        _tokens = _burstBytes;
-        _lastRefill = time.GetTimestamp();
+        _bytes = new TokenBucket(relay.Options.MaxBytesPerSecondPerSender, relay.Options.MaxBytesPerSecondPerSender, time);
     }
 
     public FrameConnection Connection { get; }
@@ -154,7 +146,7 @@ internal sealed class RelayMember
     {
         var kind = FrameReader.ReadMediaKind(body);
         var payload = body.Slice(1);
-        if (!TakeTokens(body.Length))
+        if (!_bytes.TryTake(body.Length))
         {
             _relay.CountRateLimited();
             return;
@@ -202,7 +194,7 @@ internal sealed class RelayMember
     private void OnSignal(ReadOnlySequence<byte> body)
     {
         var (target, payload) = FrameReader.ReadSignal(body);
-        if (!TakeTokens(body.Length))
+        if (!_bytes.TryTake(body.Length))
         {
             _relay.CountRateLimited();
             return;
@@ -215,19 +207,5 @@ internal sealed class RelayMember
                 member.Connection.SendControl((Id, payload), static (w, s) => FrameWriter.WriteSignal(w, FrameType.SignalForward, s.Id, s.payload));
             }
         }
-    }
-
-    private bool TakeTokens(long bytes)
-    {
-        var now = _time.GetTimestamp();
-        _tokens = Math.Min(_burstBytes, _tokens + ((now - _lastRefill) * _bytesPerTick));
-        _lastRefill = now;
-        if (_tokens < bytes)
-        {
-            return false;
-        }
-
-        _tokens -= bytes;
-        return true;
     }
 }

@@ -43,7 +43,7 @@ public sealed class MediaEncryptionEndToEndTests
             }
         };
 
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.SeesVideoAsync("bob", "alice");
             await call.SeesVideoAsync("carol", "alice");
@@ -58,11 +58,7 @@ public sealed class MediaEncryptionEndToEndTests
             var status = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "status");
             Assert.Contains("AES-256-GCM", status.Stdout, StringComparison.Ordinal);
             Assert.Matches(@"Rejected   \d+ tampered, \d+ replayed", status.Stdout);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     [Fact(Timeout = 120_000)]
@@ -85,7 +81,7 @@ public sealed class MediaEncryptionEndToEndTests
             return [frame];
         };
 
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.SeesVideoAsync("bob", "alice");
             await Eventually.TrueAsync(() => Task.FromResult(Volatile.Read(ref lastFromAlice) is not null), TimeSpan.FromSeconds(10), "a frame from alice to bob in the middle");
@@ -111,11 +107,7 @@ public sealed class MediaEncryptionEndToEndTests
                 "bob rejects the frame under alice's old key");
             await call.SeesVideoAsync("bob", "alice");
             Assert.Equal(2, (await call.Client("bob").WhoAsync()).Length);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     [Fact(Timeout = 120_000)]
@@ -146,7 +138,7 @@ public sealed class MediaEncryptionEndToEndTests
             return [frame];
         };
 
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.SeesVideoAsync("bob", "alice");
             await call.JoinAsync("carol");
@@ -166,11 +158,7 @@ public sealed class MediaEncryptionEndToEndTests
             await call.SeesVideoAsync("bob", "carol");
             await call.SeesVideoAsync("bob", "alice");
             Assert.Contains("Dropped a signal", call.Daemon("bob").Output, StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     [Fact(Timeout = 120_000)]
@@ -188,16 +176,13 @@ public sealed class MediaEncryptionEndToEndTests
             {
                 // The relay's own certificate in place of alice's, properly signed by its own key. It cannot make
                 // the passphrase proof: it does not know the passphrase.
-                byte[] forged = [EndToEndSession.AnnouncementSignal, .. Announcement.Create(mallory, SecureCall.Session, alice, null)];
-                var signal = new System.Buffers.ArrayBufferWriter<byte>();
-                FrameWriter.WriteSignal(signal, FrameType.SignalForward, alice, new System.Buffers.ReadOnlySequence<byte>(forged));
-                return [signal.WrittenSpan.ToArray()];
+                return [SecureCall.ForgedAnnouncement(mallory, alice)];
             }
 
             return [frame];
         };
 
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.JoinAsync("bob", "correct horse");
             await call.JoinAsync("carol", "correct horse");
@@ -214,11 +199,7 @@ public sealed class MediaEncryptionEndToEndTests
             await call.SeesVideoAsync("bob", "carol");
             Assert.Equal(0, (await call.MemberAsync("bob", "alice")).VideoFps);
             Assert.Equal(0, (await call.Client("carol").StatusAsync()).RefusedMembers);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     [Fact(Timeout = 120_000)]
@@ -242,17 +223,14 @@ public sealed class MediaEncryptionEndToEndTests
             if (sender == alice)
             {
                 // Full man in the middle: the relay's own certificate, signed by its own key, as alice.
-                byte[] forged = [EndToEndSession.AnnouncementSignal, .. Announcement.Create(mallory, SecureCall.Session, alice, null)];
-                var signal = new System.Buffers.ArrayBufferWriter<byte>();
-                FrameWriter.WriteSignal(signal, FrameType.SignalForward, alice, new System.Buffers.ReadOnlySequence<byte>(forged));
-                return [signal.WrittenSpan.ToArray()];
+                return [SecureCall.ForgedAnnouncement(mallory, alice)];
             }
 
             // Bob's own announcement replayed under another member id: its signature does not cover that id.
             return sender == bob ? [InterceptingRelay.WithSender(frame, alice), frame] : [frame];
         };
 
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.JoinAsync("carol");
             await call.SeesVideoAsync("carol", "bob");
@@ -283,11 +261,7 @@ public sealed class MediaEncryptionEndToEndTests
             var who = await AttachRunner.RunAsync(call.Daemon("alice").SocketPath, "who");
             Assert.Contains(aliceStatus.Fingerprint!, who.Stdout, StringComparison.Ordinal);
             Assert.Contains("Call code " + (await call.Client("alice").StatusAsync()).CallCode, who.Stdout, StringComparison.Ordinal);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     [Fact(Timeout = 120_000)]
@@ -298,7 +272,7 @@ public sealed class MediaEncryptionEndToEndTests
         await call.JoinAsync("alice", "sesame");
         await call.JoinAsync("bob", "sesame");
         await call.JoinAsync("mallory", "open sesame");
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.SeesVideoAsync("alice", "bob");
             await call.SeesVideoAsync("bob", "alice");
@@ -333,10 +307,6 @@ public sealed class MediaEncryptionEndToEndTests
 
             Assert.All((await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf), p => Assert.True(p.Refused));
             Assert.Equal((await call.Client("alice").StatusAsync()).CallCode, (await call.Client("bob").StatusAsync()).CallCode);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 }

@@ -29,7 +29,7 @@ public sealed class RelayRecordingTests
         await call.JoinAsync("alice", null, "--camera", stripes, "--Conference:EndToEnd", e2e);
         await call.JoinAsync("bob", null, "--Audio:Enabled", "false", "--Conference:EndToEnd", e2e);
         rig.FeedTone(440, 0.3);
-        try
+        await call.WithLogsAsync(async () =>
         {
             await call.SeesVideoAsync("bob", "alice");
             await Eventually.TrueAsync(
@@ -77,11 +77,7 @@ public sealed class RelayRecordingTests
                 Assert.True(hasTone, "the tone is found in plain traffic");
                 Assert.StartsWith("off", (await call.Client("bob").StatusAsync()).EndToEnd, StringComparison.Ordinal);
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException($"{ex}\n{call.Logs()}");
-        }
+        });
     }
 
     private static bool IsStripes(Mat picture)

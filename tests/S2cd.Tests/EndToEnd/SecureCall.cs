@@ -66,6 +66,31 @@ internal sealed class SecureCall : IAsyncDisposable
     public async Task<ParticipantInfo> MemberAsync(string viewer, string other) =>
         (await Client(viewer).WhoAsync()).Single(p => p.Name == other);
 
+    /// <summary>Runs a test's body; a failure carries every daemon's log.</summary>
+    public async Task WithLogsAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex}\n{Logs()}");
+        }
+    }
+
+    /// <summary>
+    /// What a relay that swaps certificates sends: a SignalForward from <paramref name="member"/> announcing
+    /// <paramref name="identity"/>'s certificate, properly signed by its own key, with no passphrase proof.
+    /// </summary>
+    public static byte[] ForgedAnnouncement(S2cd.Security.DaemonIdentity identity, uint member)
+    {
+        byte[] forged = [S2cd.Conference.EndToEndSession.AnnouncementSignal, .. S2cd.Security.Announcement.Create(identity, Session, member, null)];
+        var signal = new System.Buffers.ArrayBufferWriter<byte>();
+        S2cd.Wire.FrameWriter.WriteSignal(signal, S2cd.Wire.FrameType.SignalForward, member, new System.Buffers.ReadOnlySequence<byte>(forged));
+        return signal.WrittenSpan.ToArray();
+    }
+
     /// <summary>Every daemon's log, for a failure message.</summary>
     public string Logs() => string.Join("\n", _members.Select(m => $"--- {m.Key}\n{m.Value.Daemon.Output}"));
 

@@ -104,7 +104,7 @@ internal sealed class RelayMember
 
         Name = name;
         Flags = flags & (MemberFlags.Muted | MemberFlags.CameraOn);
-        var (joined, error, others) = _relay.AddMember(session, this);
+        var (joined, error) = _relay.AddMember(session, this, SendWelcome);
         if (joined is null)
         {
             Refuse(error.Code, error.Message);
@@ -112,6 +112,10 @@ internal sealed class RelayMember
         }
 
         Session = joined;
+    }
+
+    private void SendWelcome(RelayMember[] others)
+    {
         var list = new WireMember[others.Length];
         for (var i = 0; i < others.Length; i++)
         {
@@ -119,7 +123,6 @@ internal sealed class RelayMember
         }
 
         Connection.SendControl((Id, list), static (w, s) => FrameWriter.WriteWelcome(w, s.Id, s.list));
-        joined.BroadcastPresence(this, PresenceEvent.Joined);
     }
 
     private void Refuse(WireError code, string message)

@@ -180,7 +180,8 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         _certificate?.Dispose();
     }
 
-    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error, RelayMember[] Others) AddMember(string name, RelayMember member)
+    /// <summary>Puts a member into session <paramref name="name"/> (made if new), queueing its welcome and telling the others.</summary>
+    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<RelayMember[]> welcome)
     {
         lock (_sessionsLock)
         {
@@ -188,20 +189,20 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             {
                 if (_sessions.Count >= Options.MaxSessions)
                 {
-                    return (null, (WireError.TooManySessions, $"the relay holds its limit of {Options.MaxSessions} sessions"), []);
+                    return (null, (WireError.TooManySessions, $"the relay holds its limit of {Options.MaxSessions} sessions"));
                 }
 
                 session = new RelaySession(name);
                 _sessions.Add(name, session);
             }
 
-            if (!session.TryAdd(member, Options.MaxParticipantsPerSession, out var others))
+            if (!session.TryAdd(member, Options.MaxParticipantsPerSession, welcome))
             {
-                return (null, (WireError.SessionFull, $"session '{name}' is full ({Options.MaxParticipantsPerSession} participants)"), []);
+                return (null, (WireError.SessionFull, $"session '{name}' is full ({Options.MaxParticipantsPerSession} participants)"));
             }
 
             LogJoined(member.Name, member.Id, name, member.Remote);
-            return (session, default, others);
+            return (session, default);
         }
     }
 

@@ -5,7 +5,9 @@ namespace S2cd.Relay;
 
 /// <summary>
 /// The members of one session on the relay. Members are kept in an array that is replaced on every
-/// change, so forwarding reads it without a lock.
+/// change, so forwarding reads it without a lock. Presence (welcome, joined, changed, left) is queued
+/// under the session's lock, so every member sees one order of events: its welcome first, then each
+/// change after the list the welcome gave.
 /// </summary>
 internal sealed class RelaySession(string name)
 {
@@ -17,18 +19,23 @@ internal sealed class RelaySession(string name)
 
     public RelayMember[] Members => Volatile.Read(ref _members);
 
-    /// <summary>Adds a member, unless the session is full or already removed from the relay.</summary>
-    public bool TryAdd(RelayMember member, int maxMembers, out RelayMember[] others)
+    /// <summary>
+    /// Adds a member, unless the session is full or already removed from the relay. <paramref name="welcome"/>
+    /// queues the member's welcome with the others present; it runs before anyone else can send the member
+    /// a presence frame, so that none arrives ahead of the welcome (which replaces the member's list).
+    /// </summary>
+    public bool TryAdd(RelayMember member, int maxMembers, Action<RelayMember[]> welcome)
     {
         lock (_lock)
         {
-            others = _members;
             if (_removed || _members.Length >= maxMembers)
             {
                 return false;
             }
 
+            welcome(_members);
             _members = [.. _members, member];
+            BroadcastLocked(member, PresenceEvent.Joined);
             return true;
         }
     }
@@ -52,9 +59,16 @@ internal sealed class RelaySession(string name)
     /// <summary>Sends a presence frame about <paramref name="subject"/> to every other member.</summary>
     public void BroadcastPresence(RelayMember subject, PresenceEvent ev)
     {
-        var members = Members;
+        lock (_lock)
+        {
+            BroadcastLocked(subject, ev);
+        }
+    }
+
+    private void BroadcastLocked(RelayMember subject, PresenceEvent ev)
+    {
         var wire = subject.ToWire();
-        foreach (var member in members)
+        foreach (var member in _members)
         {
             if (member != subject)
             {

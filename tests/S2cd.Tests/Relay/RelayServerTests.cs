@@ -357,6 +357,59 @@ public sealed class RelayServerTests : IAsyncLifetime
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task ConcurrentJoins_EachMemberIsWelcomedFirst_AndEndsUpListingEveryOther()
+    {
+        // Three daemons that say hello at the same moment, many times over. A presence frame that overtook a
+        // welcome would be wiped by it (the welcome replaces the member's list), and that member would never
+        // see the one who joined just after it: the daemon applies frames exactly as this test does.
+        for (var round = 0; round < 200; round++)
+        {
+            var clients = new RawRelayClient[3];
+            for (var i = 0; i < clients.Length; i++)
+            {
+                clients[i] = await RawRelayClient.ConnectAsync(Endpoint, Pin);
+            }
+
+            try
+            {
+                var session = $"race{round}";
+                await Task.WhenAll(clients.Select((c, i) => c.SendAsync(w => FrameWriter.WriteHello(w, MemberFlags.None, session, $"m{i}"))));
+                var views = await Task.WhenAll(clients.Select(ViewAfterJoinsAsync));
+                var ids = views.Select(v => v.Self).ToArray();
+                for (var i = 0; i < views.Length; i++)
+                {
+                    Assert.Equal(ids.Where(id => id != ids[i]).Order(), views[i].Others.Order());
+                }
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+
+        static async Task<(uint Self, HashSet<uint> Others)> ViewAfterJoinsAsync(RawRelayClient client)
+        {
+            var (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
+            Assert.True(type == FrameType.Welcome, $"the first frame after hello is {type}, not the welcome");
+            var (_, self, members) = FrameReader.ReadWelcome(new ReadOnlySequence<byte>(body), 1024);
+            var others = members.Select(m => m.Id).ToHashSet();
+            while (others.Count < 2)
+            {
+                (type, body) = await client.ReadFrameAsync(TimeSpan.FromSeconds(10));
+                Assert.Equal(FrameType.Presence, type);
+                var (ev, member) = FrameReader.ReadPresence(new ReadOnlySequence<byte>(body));
+                Assert.Equal(PresenceEvent.Joined, ev);
+                Assert.True(others.Add(member.Id), $"member {member.Id} announced twice to {self}");
+            }
+
+            return (self, others);
+        }
+    }
+
     private static async Task AssertSessionWorksAsync(RawRelayClient from, RawRelayClient to)
     {
         byte[] marker = [0xCA, 0xFE, 0xBA, 0xBE];

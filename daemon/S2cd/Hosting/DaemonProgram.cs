@@ -110,6 +110,11 @@ internal static class DaemonProgram
 
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+        // A start that fails for a reason we know (socket taken, port in use, unreadable identity) is reported
+        // by RunAsync as one line; the host's own "Hosting failed to start" would put a stack trace before it.
+        // A background service that brings the host down is still logged, at Critical, with its exception.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

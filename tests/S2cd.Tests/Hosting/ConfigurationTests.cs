@@ -106,8 +106,10 @@ public sealed class ConfigurationTests
         await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0"]);
         Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(1, daemon.ExitCode);
-        var last = daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        Assert.StartsWith("s2cd: the identity in ", last, StringComparison.Ordinal);
-        Assert.Contains("identity.pfx cannot be read; move the file away", last, StringComparison.Ordinal);
+        // Stdout and stderr reach the test through two pipes, so their lines may come in either order.
+        var line = Assert.Single(daemon.Output.Split('\n'), l => l.StartsWith("s2cd: ", StringComparison.Ordinal));
+        Assert.StartsWith("s2cd: the identity in ", line, StringComparison.Ordinal);
+        Assert.Contains("identity.pfx cannot be read; move the file away", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at S2cd.", daemon.Output, StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,9 @@
+using System.Buffers;
+using S2cd.Conference;
 using S2cd.Contract;
+using S2cd.Security;
 using S2cd.Tests.Support;
+using S2cd.Wire;
 
 namespace S2cd.Tests.EndToEnd;
 
@@ -83,11 +87,11 @@ internal sealed class SecureCall : IAsyncDisposable
     /// What a relay that swaps certificates sends: a SignalForward from <paramref name="member"/> announcing
     /// <paramref name="identity"/>'s certificate, properly signed by its own key, with no passphrase proof.
     /// </summary>
-    public static byte[] ForgedAnnouncement(S2cd.Security.DaemonIdentity identity, uint member)
+    public static byte[] ForgedAnnouncement(DaemonIdentity identity, uint member)
     {
-        byte[] forged = [S2cd.Conference.EndToEndSession.AnnouncementSignal, .. S2cd.Security.Announcement.Create(identity, Session, member, null)];
-        var signal = new System.Buffers.ArrayBufferWriter<byte>();
-        S2cd.Wire.FrameWriter.WriteSignal(signal, S2cd.Wire.FrameType.SignalForward, member, new System.Buffers.ReadOnlySequence<byte>(forged));
+        byte[] forged = [EndToEndSession.AnnouncementSignal, .. Announcement.Create(identity, Session, member, null)];
+        var signal = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteSignal(signal, FrameType.SignalForward, member, new ReadOnlySequence<byte>(forged));
         return signal.WrittenSpan.ToArray();
     }
 

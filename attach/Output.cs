@@ -61,6 +61,11 @@ internal static class Output
             var delay = status.AudioDelayMs is { } d ? $"{d:0} ms (p95 {status.AudioDelayP95Ms:0} ms)" : "-";
             text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected");
         }
+        foreach (var problem in status.Problems)
+        {
+            text.AppendLine(inv, $"Problem    {Clean(problem)}");
+        }
+
         text.AppendLine(inv, $"People     {status.Participants}");
         if (status.RelayListen is not null)
         {

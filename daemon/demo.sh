@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The Debian packages the daemon loads (packaging/debian-packages): installed now if missing, or one line
+# saying what to install.
+packaging/packages.sh ensure run
 dotnet build s2cd.sln -c Release --nologo -v quiet -clp:ErrorsOnly
 bin_daemon=daemon/S2cd/bin/Release/net10.0/s2cd.dll
 bin_attach=attach/bin/Release/net10.0/s2c-attach.dll

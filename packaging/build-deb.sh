@@ -52,13 +52,10 @@ install -d "$root/DEBIAN"
 install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$root/DEBIAN/"
 printf '/etc/s2cd/s2cd.json\n/etc/s2cd/s2c-relay.json\n' > "$root/DEBIAN/conffiles"
 
-# What the binaries load: the .NET runtime (libc, libstdc++, libgcc, libssl at run time), OpenCV's GTK
-# build (libgtk-3 and what it links directly), and our own bindings (libasound.so.2, libopus.so.0).
-depends="libc6 (>= 2.34), libgcc-s1, libstdc++6, libatomic1, libssl3, zlib1g, libasound2, libopus0,
- libgtk-3-0, libglib2.0-0, libgdk-pixbuf-2.0-0, libcairo2, libcairo-gobject2, libpango-1.0-0,
- libpangocairo-1.0-0, libharfbuzz0b, libatk1.0-0, libfreetype6, libx11-6, libdrm2, adduser"
+# What the binaries load, from the one list of the project's Debian packages (packaging/debian-packages).
+depends=$("$here/packages.sh" depends)
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size/" -e "s/@DEPENDS@/$(echo $depends)/" "$here/control.in" > "$root/DEBIAN/control"
+sed -e "s/@VERSION@/$version/" -e "s/@INSTALLED_SIZE@/$size/" -e "s/@DEPENDS@/$depends/" "$here/control.in" > "$root/DEBIAN/control"
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums)
 chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/conffiles" "$root/DEBIAN/md5sums"
 

@@ -122,4 +122,10 @@ public sealed record StatusResult
 
     /// <summary>The number of connections on this process's relay.</summary>
     public int RelayConnections { get; init; }
+
+    /// <summary>
+    /// What does not work, one human line each, with what to do where known (for example
+    /// "camera unavailable: OpenCV needs libgtk-3.so.0 — sudo apt install libgtk-3-0"). Empty when all is well.
+    /// </summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using S2cd.Platform;
 
 namespace S2cd.Audio;
 
@@ -20,6 +21,7 @@ internal sealed class AudioMixer : IDisposable
     private int _delayCount;
     private double _gain = 1;
     private long _rejected;
+    private volatile string? _problem;
 
     public AudioMixer(IOptions<AudioOptions> options, TimeProvider time)
     {
@@ -28,6 +30,9 @@ internal sealed class AudioMixer : IDisposable
     }
 
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Why others' audio cannot be decoded (libopus does not load), in one line, or null while it can.</summary>
+    public string? Problem => _problem;
 
     public void OnAudio(uint sender, ReadOnlySequence<byte> payload)
     {
@@ -45,6 +50,15 @@ internal sealed class AudioMixer : IDisposable
             return;
         }
 
+        // A jitter buffer holds an Opus decoder: without libopus, others' audio is dropped and the call goes on.
+        if (!NativeDependency.Opus.TryEnsureLoaded(out var missing))
+        {
+            _problem = missing;
+            Interlocked.Increment(ref _rejected);
+            return;
+        }
+
+        _problem = null;
         Sender? s;
         lock (_lock)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S2cd.Conference;
 using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Wire;
 
 namespace S2cd.Audio;
@@ -12,7 +13,8 @@ namespace S2cd.Audio;
 /// The microphone and the speaker, while in a session. Capture: 10 ms periods from ALSA, 20 ms Opus
 /// frames to the session unless muted. Playback: the mixer's 10 ms periods to ALSA, two to three periods
 /// buffered. Each loop runs on its own thread because ALSA reads and writes block. A device that is
-/// missing or fails is reported in status and retried; nothing else stops because of it. Both loops also
+/// missing or fails, or whose library (libasound, libopus) does not load or throws, is reported in status in one
+/// line and retried; nothing else stops because of it, and video goes on. Both loops also
 /// keep time themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
 /// </summary>
 internal sealed partial class AudioService(
@@ -21,17 +23,21 @@ internal sealed partial class AudioService(
     AudioMixer mixer,
     TimeProvider time,
     LoopHealth health,
-    ILogger<AudioService> logger) : BackgroundService
+    ILogger<AudioService> logger) : SupervisedService("audio", health, time, logger)
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
     private readonly AudioOptions _options = options.Value;
     private readonly ILogger<AudioService> _logger = logger;
+    private readonly LoopHealth.Loop _microphoneLoop = health.Register("microphone");
+    private readonly LoopHealth.Loop _speakerLoop = health.Register("speaker");
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunAsync(CancellationToken stoppingToken)
     {
         if (!_options.Enabled)
         {
             link.SetAudioState("disabled (Audio:Enabled is false)", "disabled");
+            _microphoneLoop.Wait();
+            _speakerLoop.Wait();
             return Task.CompletedTask;
         }
 
@@ -68,7 +74,7 @@ internal sealed partial class AudioService(
     {
         var device = capture ? _options.CaptureDevice : _options.PlaybackDevice;
         var kind = capture ? "microphone" : "speaker";
-        var loop = health.Register(kind);
+        var loop = capture ? _microphoneLoop : _speakerLoop;
         while (!stoppingToken.IsCancellationRequested)
         {
             loop.Beat();
@@ -81,6 +87,7 @@ internal sealed partial class AudioService(
 
             try
             {
+                RequireLibraries(capture);
                 using var pcm = AlsaPcm.Open(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
                 link.SetAudioState(capture, $"on: {device}");
                 LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
@@ -93,13 +100,23 @@ internal sealed partial class AudioService(
                     PlaybackLoop(pcm, loop, stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is AlsaException or DllNotFoundException or OpusException)
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
             {
-                link.SetAudioState(capture, $"unavailable: {ex.Message}; retrying every {_options.RetrySeconds:0.#} s");
-                LogDeviceUnavailable(kind, device, ex.Message);
+                var reason = ex is AlsaException or OpusException or MissingLibraryException ? ex.Message : NativeLibraryProblem.Describe(ex, ex is DllNotFoundException ? "ALSA" : "audio");
+                link.SetAudioState(capture, $"unavailable: {reason}; retrying every {_options.RetrySeconds:0.#} s", reason);
+                LogDeviceUnavailable(kind, device, reason);
                 loop.Wait();
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(_options.RetrySeconds));
             }
+        }
+    }
+
+    /// <summary>Loads libasound (and, to capture, libopus) before any call into them, so that a failure can be retried.</summary>
+    private static void RequireLibraries(bool capture)
+    {
+        if (!NativeDependency.Alsa.TryEnsureLoaded(out var problem) || (capture && !NativeDependency.Opus.TryEnsureLoaded(out problem)))
+        {
+            throw new MissingLibraryException(problem!);
         }
     }
 
@@ -134,7 +151,7 @@ internal sealed partial class AudioService(
             }
 
             // The frame's first sample was read 20 ms (one frame) ago.
-            var capturedAt = ((time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10) - 20_000;
+            var capturedAt = ((Time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10) - 20_000;
             new AudioPacketHeader(++sequence, capturedAt, level).Write(payload);
             var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));

@@ -129,7 +129,29 @@ internal sealed partial class ConferenceLink
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,
             RelayConnections = _relayServer.ConnectionCount,
+            Problems = ProblemsLocked(),
         };
+    }
+
+    /// <summary>What does not work, one line each, most visible first: devices, then decoding, then services.</summary>
+    private List<string> ProblemsLocked()
+    {
+        var problems = new List<string>();
+        Add("camera unavailable", _cameraProblem);
+        Add("microphone unavailable", _microphoneProblem);
+        Add("speaker unavailable", _speakerProblem);
+        Add("pictures from others not shown", _video.Problem);
+        Add("sound from others not played", _audio.Problem);
+        problems.AddRange(_health.DownServices());
+        return problems;
+
+        void Add(string what, string? why)
+        {
+            if (why is not null)
+            {
+                problems.Add($"{what}: {why}");
+            }
+        }
     }
 
     private string EndToEndLocked()

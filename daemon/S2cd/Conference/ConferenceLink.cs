@@ -41,6 +41,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         });
 
     private readonly AudioMixer _audio;
+    private readonly LoopHealth _health;
     private readonly KnownRelays _knownRelays;
     private readonly DaemonIdentity? _identity;
     private EndToEndSession? _e2e;
@@ -51,6 +52,9 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private string _cameraState = "off";
     private string _microphoneState = "off";
     private string _speakerState = "off";
+    private string? _cameraProblem;
+    private string? _microphoneProblem;
+    private string? _speakerProblem;
     private long _captureXruns;
     private long _playbackXruns;
     private byte _ownLevel = 127;
@@ -75,10 +79,12 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         PictureStore pictures,
         VideoReceiver video,
         AudioMixer audio,
+        LoopHealth health,
         TimeProvider time,
         ILogger<ConferenceLink> logger)
     {
         _audio = audio;
+        _health = health;
         _knownRelays = new KnownRelays(daemon.Value.ResolvedStateDirectory);
         _pictures = pictures;
         _video = video;
@@ -203,11 +209,12 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    public void SetAudioState(bool capture, string state)
+    /// <summary>The microphone's (<paramref name="capture"/>) or speaker's state; <paramref name="problem"/> says in one line why it does not work.</summary>
+    public void SetAudioState(bool capture, string state, string? problem = null)
     {
         lock (_lock)
         {
-            if ((capture ? _microphoneState : _speakerState) == state)
+            if ((capture ? _microphoneState : _speakerState) == state && (capture ? _microphoneProblem : _speakerProblem) == problem)
             {
                 return;
             }
@@ -215,10 +222,12 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             if (capture)
             {
                 _microphoneState = state;
+                _microphoneProblem = problem;
             }
             else
             {
                 _speakerState = state;
+                _speakerProblem = problem;
             }
         }
 
@@ -270,16 +279,18 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    public void SetCameraState(string state)
+    /// <summary>The camera's state; <paramref name="problem"/> says in one line why it does not work.</summary>
+    public void SetCameraState(string state, string? problem = null)
     {
         lock (_lock)
         {
-            if (_cameraState == state)
+            if (_cameraState == state && _cameraProblem == problem)
             {
                 return;
             }
 
             _cameraState = state;
+            _cameraProblem = problem;
         }
 
         Publish(ControlEventKind.ConnectionChanged, null);

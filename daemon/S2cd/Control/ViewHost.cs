@@ -135,7 +135,12 @@ internal sealed class ViewHost : IDisposable
             : string.Create(inv, $" {s.Session} · {s.Relay} {s.Connection.ToString().ToLowerInvariant()}");
         var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
         var fps = string.Create(inv, $" · {ViewFps():0} fps");
-        var camera = s.Camera.StartsWith("unavailable", StringComparison.Ordinal) ? " · camera unavailable" : string.Empty;
+        var problem = s.Problems.Count switch
+        {
+            0 => string.Empty,
+            1 => $" · {s.Problems[0]}",
+            _ => $" · {s.Problems[0]} (and {s.Problems.Count - 1} more: s2c-attach status)",
+        };
         var plain = s.Encryption.StartsWith("not encrypted", StringComparison.Ordinal) ? " · NOT ENCRYPTED" : string.Empty;
         if (s.Session is not null)
         {
@@ -143,7 +148,7 @@ internal sealed class ViewHost : IDisposable
                 : s.CallCode is { } code ? $" · call code {code}" : string.Empty;
         }
 
-        return $"{link}{plain}{rtt}{fps}{camera} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
+        return $"{link}{plain}{rtt}{fps}{problem} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
     }
 
     private void CountFrame()

@@ -9,6 +9,7 @@ internal sealed class LoopHealth(TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly List<Loop> _loops = [];
+    private readonly Dictionary<string, (string Reason, long Since)> _down = new(StringComparer.Ordinal);
 
     public Loop Register(string name)
     {
@@ -21,11 +22,50 @@ internal sealed class LoopHealth(TimeProvider time)
         return loop;
     }
 
-    /// <summary>Null when every loop is waiting or has beaten within <paramref name="staleAfter"/>; otherwise what is wrong.</summary>
+    /// <summary>Service <paramref name="name"/> stopped with an unexpected error and waits to be restarted.</summary>
+    public void Down(string name, string reason)
+    {
+        lock (_lock)
+        {
+            _down[name] = (reason, _down.TryGetValue(name, out var was) ? was.Since : time.GetTimestamp());
+        }
+    }
+
+    /// <summary>Service <paramref name="name"/> runs (again).</summary>
+    public void Up(string name)
+    {
+        lock (_lock)
+        {
+            _down.Remove(name);
+        }
+    }
+
+    /// <summary>The services that are down now, each with why, in one line each.</summary>
+    public IReadOnlyList<string> DownServices()
+    {
+        lock (_lock)
+        {
+            return [.. _down.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"the {d.Key} service stopped: {d.Value.Reason}; restarting")];
+        }
+    }
+
+    /// <summary>
+    /// Null when every loop is waiting or has beaten within <paramref name="staleAfter"/> and no service has been down
+    /// for longer than that (one that crashes and restarts at once stays healthy); otherwise what is wrong.
+    /// </summary>
     public string? Problem(TimeSpan staleAfter)
     {
         lock (_lock)
         {
+            foreach (var (name, (reason, since)) in _down)
+            {
+                var down = time.GetElapsedTime(since);
+                if (down > staleAfter)
+                {
+                    return $"the {name} service has been down for {down.TotalSeconds:0} s: {reason}";
+                }
+            }
+
             foreach (var loop in _loops)
             {
                 if (loop.Waiting)

@@ -6,6 +6,7 @@ using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using S2cd.Conference;
 using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Wire;
 
 namespace S2cd.Video;
@@ -14,7 +15,8 @@ namespace S2cd.Video;
 /// Runs the camera while it is wanted (in a session with the camera on, or while someone previews):
 /// captures at <see cref="VideoOptions.Fps"/>, keeps a mirrored self picture for our own view, and
 /// sends a downscaled JPEG to the session. A missing or failing camera is reported and retried every
-/// <see cref="VideoOptions.RetrySeconds"/>; nothing else stops because of it.
+/// <see cref="VideoOptions.RetrySeconds"/>: whatever it throws, OpenCV's library failing to load included
+/// (a missing libgtk-3), becomes one line in status and the view, and nothing else stops because of it.
 /// </summary>
 internal sealed partial class CameraService(
     IOptions<VideoOptions> options,
@@ -22,14 +24,14 @@ internal sealed partial class CameraService(
     PictureStore pictures,
     TimeProvider time,
     LoopHealth health,
-    ILogger<CameraService> logger) : BackgroundService
+    ILogger<CameraService> logger) : SupervisedService("camera", health, time, logger)
 {
     private readonly VideoOptions _options = options.Value;
     private readonly LoopHealth.Loop _loop = health.Register("camera");
     private readonly ILogger<CameraService> _logger = logger;
     private uint _sequence;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
@@ -52,34 +54,42 @@ internal sealed partial class CameraService(
                 LogCameraOpened(source.Description);
                 await CaptureAsync(source, stoppingToken).ConfigureAwait(false);
             }
-            catch (CameraException ex)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                link.SetCameraState($"unavailable: {ex.Message}; retrying every {_options.RetrySeconds:0.#} s");
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                var reason = ex is CameraException ? ex.Message : NativeLibraryProblem.Describe(ex, "OpenCV");
+                link.SetCameraState($"unavailable: {reason}; retrying every {_options.RetrySeconds:0.#} s", reason);
                 pictures.SetSelf(null);
-                LogCameraUnavailable(ex.Message);
+                LogCameraUnavailable(reason);
                 _loop.Wait();
                 try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(_options.RetrySeconds), time, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(TimeSpan.FromSeconds(_options.RetrySeconds), Time, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 
     private ICameraSource OpenSource()
     {
+        // Every source, the test pattern too, works in OpenCV's pictures: load its library first, where a
+        // failure can be retried (a type that failed to load it would stay broken until the daemon restarts).
+        if (!NativeDependency.OpenCv.TryEnsureLoaded(out var problem))
+        {
+            throw new CameraException(problem!);
+        }
+
         try
         {
             return _options.Camera == "testpattern"
-                ? new TestPatternCamera(_options.Width, _options.Height, time)
+                ? new TestPatternCamera(_options.Width, _options.Height, Time)
                 : OpenCvCamera.Open(_options.Camera, _options);
         }
         catch (Exception ex) when (ex is OpenCVException or TypeInitializationException or DllNotFoundException)
@@ -93,7 +103,7 @@ internal sealed partial class CameraService(
         using var frame = new Mat();
         using var small = new Mat();
         using var mirrored = new Mat();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / _options.Fps), time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / _options.Fps), Time);
         var encoding = new ImageEncodingParam(ImwriteFlags.JpegQuality, _options.JpegQuality);
         while (link.WantsCamera && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -103,7 +113,7 @@ internal sealed partial class CameraService(
                 throw new CameraException($"{source.Description} stopped delivering pictures");
             }
 
-            var capturedAt = VideoFrameHeader.UnixMicroseconds(time);
+            var capturedAt = VideoFrameHeader.UnixMicroseconds(Time);
             var (width, height) = WireSize(frame.Width, frame.Height);
             Cv2.Resize(frame, small, new Size(width, height), interpolation: InterpolationFlags.Area);
             _sequence++;

@@ -1,20 +1,26 @@
 using System.Buffers;
 using OpenCvSharp;
+using S2cd.Platform;
 
 namespace S2cd.Video;
 
 /// <summary>
 /// Turns video payloads from other members into pictures: checks the header, decodes the JPEG with
 /// OpenCV, and keeps the result as that member's latest picture. A payload that is short, of another
-/// version, of an impossible size, or that does not decode is dropped and counted.
+/// version, of an impossible size, or that does not decode is dropped and counted. Without OpenCV (its library
+/// does not load, or a call throws) pictures are dropped and <see cref="Problem"/> says why; the call goes on.
 /// </summary>
 internal sealed class VideoReceiver(PictureStore store)
 {
     public const int MaxWidth = 1280;
     public const int MaxHeight = 960;
     private long _rejected;
+    private volatile string? _problem;
 
     public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Why pictures from others cannot be decoded, in one line, or null while they can.</summary>
+    public string? Problem => _problem;
 
     public void OnVideo(uint sender, ReadOnlySequence<byte> payload)
     {
@@ -30,7 +36,26 @@ internal sealed class VideoReceiver(PictureStore store)
                 return;
             }
 
-            var picture = Decode(span[VideoFrameHeader.Size..], header);
+            if (!NativeDependency.OpenCv.TryEnsureLoaded(out var missing))
+            {
+                _problem = missing;
+                Interlocked.Increment(ref _rejected);
+                return;
+            }
+
+            Picture? picture;
+            try
+            {
+                picture = Decode(span[VideoFrameHeader.Size..], header);
+                _problem = null;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // OpenCV loaded but a call into it failed in a way a bad picture does not explain.
+                _problem = NativeLibraryProblem.Describe(ex, NativeDependency.OpenCv.Component);
+                picture = null;
+            }
+
             if (picture is null)
             {
                 Interlocked.Increment(ref _rejected);

@@ -43,12 +43,17 @@ ensure() {
   echo "s2cd: installing the Debian packages the project needs: $wanted" >&2
   export DEBIAN_FRONTEND=noninteractive
   # A fresh machine has no package lists yet, and an old list may name versions the mirror no longer has.
-  "${sudo[@]}" apt-get update -qq >/dev/null || true
+  local log
+  log=$(mktemp)
+  "${sudo[@]}" apt-get update -qq >"$log" 2>&1 || true
   # shellcheck disable=SC2086
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" $wanted >/dev/null; then
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive "${apt[@]}" $wanted >>"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
     echo "s2cd: apt-get could not install: $wanted; run: sudo apt-get install $wanted" >&2
     return 1
   fi
+  rm -f "$log"
 }
 
 depends() {

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace S2cd.Audio;
 
 /// <summary>An alsa-lib call failed; the message carries snd_strerror's text.</summary>
-internal sealed class AlsaException(string operation, int error)
-    : Exception($"{operation}: {Describe(error)}")
+internal sealed class AlsaException(string operation, int error, string? hint = null)
+    : Exception(hint is null ? $"{operation}: {Describe(error)}" : $"{operation}: {Describe(error)} ({hint})")
 {
     public int Error { get; } = error;
 

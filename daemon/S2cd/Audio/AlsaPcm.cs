@@ -32,12 +32,24 @@ internal sealed class AlsaPcm : IDisposable
     /// <summary>Overruns (capture) or underruns (playback) and suspends recovered from.</summary>
     public long Xruns { get; private set; }
 
+    /// <summary>What a person can do when a device does not open, for the errors that have a usual cause.</summary>
+    private static string? OpenHint(int error, string device) => -error switch
+    {
+        2 => $"no ALSA device '{device}' here, no sound card? 's2c-attach devices' lists them; Audio:CaptureDevice and Audio:PlaybackDevice choose",
+        13 => "no permission: the daemon's user must be in group audio",
+        16 => $"'{device}' is busy: another program has it open",
+        _ => null,
+    };
+
     public static AlsaPcm Open(string device, bool capture, uint rate, int channels, int periodFrames, int periods)
     {
         var handle = new AlsaPcmHandle();
-        AlsaException.Check(
-            Interop.Alsa.snd_pcm_open(out var pcm, device, capture ? Interop.Alsa.SND_PCM_STREAM_CAPTURE : Interop.Alsa.SND_PCM_STREAM_PLAYBACK, 0),
-            $"snd_pcm_open({device})");
+        var opened = Interop.Alsa.snd_pcm_open(out var pcm, device, capture ? Interop.Alsa.SND_PCM_STREAM_CAPTURE : Interop.Alsa.SND_PCM_STREAM_PLAYBACK, 0);
+        if (opened < 0)
+        {
+            throw new AlsaException($"snd_pcm_open({device})", opened, OpenHint(opened, device));
+        }
+
         handle.Set(pcm);
         try
         {

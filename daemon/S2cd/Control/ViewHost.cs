@@ -138,8 +138,8 @@ internal sealed class ViewHost : IDisposable
         var problem = s.Problems.Count switch
         {
             0 => string.Empty,
-            1 => $" · {s.Problems[0]}",
-            _ => $" · {s.Problems[0]} (and {s.Problems.Count - 1} more: s2c-attach status)",
+            1 => $" │ {s.Problems[0]}",
+            _ => $" │ {s.Problems[0]} (and {s.Problems.Count - 1} more: s2c-attach status)",
         };
         var plain = s.Encryption.StartsWith("not encrypted", StringComparison.Ordinal) ? " · NOT ENCRYPTED" : string.Empty;
         if (s.Session is not null)
@@ -148,7 +148,8 @@ internal sealed class ViewHost : IDisposable
                 : s.CallCode is { } code ? $" · call code {code}" : string.Empty;
         }
 
-        return $"{link}{plain}{rtt}{fps}{problem} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave";
+        // The keys come before any problem: a narrow terminal cuts the line at its end.
+        return $"{link}{plain}{rtt}{fps} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave{problem}";
     }
 
     private void CountFrame()

@@ -56,12 +56,12 @@ internal abstract partial class SupervisedService(string name, LoopHealth health
                 }
 
                 var delay = Backoff(failures++);
-                var reason = NativeLibraryProblem.Summarize(ex);
-                Health.Down(Name, reason);
+                var restart = Task.Delay(delay, Time, stoppingToken);
+                Health.Down(Name, NativeLibraryProblem.Summarize(ex));
                 LogServiceFailed(logger, ex, Name, delay.TotalSeconds);
                 try
                 {
-                    await Task.Delay(delay, Time, stoppingToken).ConfigureAwait(false);
+                    await restart.ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

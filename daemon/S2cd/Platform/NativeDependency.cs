@@ -12,15 +12,17 @@ internal sealed class NativeDependency
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
     private readonly Func<nint> _load;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private bool _loaded;
     private string? _problem;
     private long _failedAt;
 
-    public NativeDependency(string component, Func<nint> load)
+    public NativeDependency(string component, Func<nint> load, TimeProvider? time = null)
     {
         Component = component;
         _load = load;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>OpenCvSharp's native wrapper, with OpenCV and the GTK libraries it links.</summary>
@@ -46,7 +48,7 @@ internal sealed class NativeDependency
                 return true;
             }
 
-            if (_problem is not null && Environment.TickCount64 - _failedAt < RetryInterval.TotalMilliseconds)
+            if (_problem is not null && _time.GetElapsedTime(_failedAt) < RetryInterval)
             {
                 problem = _problem;
                 return false;
@@ -63,7 +65,7 @@ internal sealed class NativeDependency
             catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException)
             {
                 _problem = NativeLibraryProblem.Describe(ex, Component);
-                _failedAt = Environment.TickCount64;
+                _failedAt = _time.GetTimestamp();
                 problem = _problem;
                 return false;
             }

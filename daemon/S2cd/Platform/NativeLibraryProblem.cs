@@ -90,7 +90,7 @@ internal static partial class NativeLibraryProblem
         return line.Length <= MaxDetail ? line : string.Concat(line.AsSpan(0, MaxDetail - 1), "\u2026");
     }
 
-    // dlerror's "NAME: why" for a name given without a directory: the library asked for, or a dependency it links.
-    [GeneratedRegex(@"(?<![/\w.-])(?<name>lib[\w.+-]*?\.so(?:\.\d+)*): (?<why>cannot open shared object file|file too short|invalid ELF header|wrong ELF class[^/]*?|[^/:]*?version[^/]*?not found)", RegexOptions.CultureInvariant)]
+    // dlerror's "NAME: why", NAME with or without its directory: the library asked for, or a dependency it links.
+    [GeneratedRegex(@"(?<![\w.-])(?<name>lib[\w.+-]*?\.so(?:\.\d+)*): (?<why>cannot open shared object file|file too short|invalid ELF header|wrong ELF class[^/]*?|[^/:]*?version[^/]*?not found)", RegexOptions.CultureInvariant)]
     private static partial Regex SharedObjectError();
 }

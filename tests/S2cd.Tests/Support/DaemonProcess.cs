@@ -45,18 +45,34 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public static string AttachPath => Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll");
 
-    /// <summary>Starts a daemon without waiting for it.</summary>
-    public static DaemonProcess Start(TempDirectory root, string name, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a daemon without waiting for it. Each of <paramref name="hiddenLibraries"/> (a soname such as
+    /// libgtk-3.so.0) is hidden from it as if not installed: the daemon runs in a mount namespace of its own
+    /// with /dev/null bind-mounted over the library (needs root, as CI has).
+    /// </summary>
+    public static DaemonProcess Start(TempDirectory root, string name, IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? hiddenLibraries = null)
     {
         var directory = root.Sub(name);
         var socket = Path.Combine(directory, "s2cd.sock");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(hiddenLibraries is { Count: > 0 } ? "unshare" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (hiddenLibraries is { Count: > 0 })
+        {
+            // unshare and sh exec what follows, so the process started here becomes the daemon itself.
+            info.ArgumentList.Add("--mount");
+            info.ArgumentList.Add("--");
+            info.ArgumentList.Add("sh");
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(string.Concat(hiddenLibraries.Select(l => $"mount --bind /dev/null {LibraryPath(l)} && ")) + "exec \"$@\"");
+            info.ArgumentList.Add("sh");
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(DaemonPath);
         info.ArgumentList.Add("--socket");
         info.ArgumentList.Add(socket);
@@ -100,6 +116,21 @@ public sealed class DaemonProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return daemon;
+    }
+
+    /// <summary>Where the dynamic linker finds <paramref name="soname"/> on this machine.</summary>
+    public static string LibraryPath(string soname)
+    {
+        foreach (var directory in new[] { "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib", "/lib" })
+        {
+            var path = Path.Combine(directory, soname);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new InvalidOperationException($"{soname} is not installed here, so it cannot be hidden (packaging/packages.sh ensure run)");
     }
 
     /// <summary>Starts a participant daemon (embedded relay off) and waits until its control socket answers.</summary>

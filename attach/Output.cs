@@ -58,6 +58,11 @@ internal static class Output
         text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(status.Camera)})");
         if (status.Session is not null)
         {
+            text.AppendLine(inv, $"Video      {status.VideoLost} pictures from others lost, {status.VideoRejected} rejected");
+        }
+
+        if (status.Session is not null)
+        {
             var delay = status.AudioDelayMs is { } d ? $"{d:0} ms (p95 {status.AudioDelayP95Ms:0} ms)" : "-";
             text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected");
         }
@@ -85,13 +90,13 @@ internal static class Output
         var width = Math.Max(4, members.Max(m => Clean(m.Name).Length));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  SPEAKING         {"FINGERPRINT",-50}  TRUST");
+        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  LOST  SPEAKING         {"FINGERPRINT",-50}  TRUST");
         foreach (var member in members)
         {
             var name = Clean(member.Name).PadRight(width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
             var speaking = (member.Speaking ? "yes" : "no") + level;
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {speaking,-15}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
         }
 
         if (callCode is not null)

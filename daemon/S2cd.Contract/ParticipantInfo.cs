@@ -27,6 +27,9 @@ public sealed record ParticipantInfo
     /// <summary>Pictures per second received from the participant (or captured, for oneself).</summary>
     public double VideoFps { get; init; }
 
+    /// <summary>Pictures from the participant that never arrived (skipped sequence numbers), since they joined.</summary>
+    public long VideoLost { get; init; }
+
     /// <summary>Delay from the participant's capture to our decode, in milliseconds, for the last picture.</summary>
     public double? VideoDelayMs { get; init; }
 

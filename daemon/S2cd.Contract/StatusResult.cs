@@ -78,6 +78,9 @@ public sealed record StatusResult
     /// <summary>Video payloads from others that were dropped because they did not decode or were malformed.</summary>
     public long VideoRejected { get; init; }
 
+    /// <summary>Pictures from the members now in the session that never arrived (per member: <c>who</c>).</summary>
+    public long VideoLost { get; init; }
+
     /// <summary>The microphone's state: <c>off</c>, <c>on: DEVICE</c>, <c>unavailable: REASON</c> or <c>disabled</c>.</summary>
     public string Microphone { get; init; } = "off";
 

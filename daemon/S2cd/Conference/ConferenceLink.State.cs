@@ -125,6 +125,7 @@ internal sealed partial class ConferenceLink
             CameraOn = _cameraOn,
             Camera = _cameraState,
             VideoRejected = _video.Rejected,
+            VideoLost = _pictures.TotalLost(),
             Participants = _session is null ? 0 : _members.Count + 1,
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,

@@ -144,11 +144,12 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
             var trust = DescribeTrust(list[i].Id);
             list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused };
-            var (picture, fps, delay) = _pictures.Get(list[i].Id);
+            var (picture, fps, delay, lost) = _pictures.Get(list[i].Id);
             var level = _audio.RecentLevel(list[i].Id);
             list[i] = list[i] with
             {
                 VideoFps = fps,
+                VideoLost = lost,
                 VideoDelayMs = picture is null ? null : delay,
                 AudioLevel = -level,
                 Speaking = level < SpeakingThreshold,

@@ -80,13 +80,26 @@ internal sealed class PictureStore
         Touch();
     }
 
-    public (Picture? Picture, double Fps, double DelayMs) Get(uint member)
+    /// <summary>
+    /// A member's latest picture, pictures per second, delay of the last one, and pictures lost: sequence numbers
+    /// skipped between the pictures that arrived (dropped by a loaded relay, the network, or as undecodable).
+    /// </summary>
+    public (Picture? Picture, double Fps, double DelayMs, long Lost) Get(uint member)
     {
         lock (_lock)
         {
             return _pictures.TryGetValue(member, out var r)
-                ? (r.Picture, r.Fps(_time.GetTimestamp(), _time.TimestampFrequency), r.DelayMicroseconds / 1000.0)
-                : (null, 0, 0);
+                ? (r.Picture, r.Fps(_time.GetTimestamp(), _time.TimestampFrequency), r.DelayMicroseconds / 1000.0, r.Lost)
+                : (null, 0, 0, 0);
+        }
+    }
+
+    /// <summary>Pictures lost from all members now in the session.</summary>
+    public long TotalLost()
+    {
+        lock (_lock)
+        {
+            return _pictures.Values.Sum(r => r.Lost);
         }
     }
 

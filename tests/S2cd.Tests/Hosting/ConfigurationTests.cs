@@ -31,19 +31,59 @@ public sealed class ConfigurationTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Start_ConfigFileAndEnvironment_AreReadWithCommandLineWinning()
+    public async Task Start_EachLayerTakesEffect_FileUnderEnvironmentUnderCommandLine()
     {
         using var root = new TempDirectory();
+        var port = FreePort();
         var config = Path.Combine(root.Path, "s2cd.json");
-        await File.WriteAllTextAsync(config, """{ "Conference": { "Name": "from-file", "Relay": "127.0.0.1:4000" }, "Relay": { "Listen": "127.0.0.1:0" } }""");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "Conference": { "Name": "from-file", "Relay": "127.0.0.1:4000" },
+              "Relay": { "Listen": "127.0.0.1:{{port}}" },
+              "Video": { "Camera": "/nonexistent/file-camera.avi" },
+              "Audio": { "CaptureDevice": "file-capture" }
+            }
+            """);
+        var environment = new Dictionary<string, string>
+        {
+            ["S2CD_Conference__Name"] = "from-env",
+            ["S2CD_Audio__CaptureDevice"] = "env-capture",
+            ["S2CD_Audio__PlaybackDevice"] = "env-playback",
+            ["S2CD_Video__RetrySeconds"] = "7",
+            ["S2CD_Relay__MaxSessions"] = "1",
+        };
         await using var daemon = DaemonProcess.Start(
-            root, "d", ["--config", config, "--relay", "127.0.0.1:4001"], new Dictionary<string, string> { ["S2CD_Relay__MaxSessions"] = "5" });
+            root, "d", ["--config", config, "--relay", $"127.0.0.1:{port}", "--Audio:CaptureDevice", "cli-capture"], environment);
         await daemon.WaitReadyAsync();
         await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+
+        // The relay from the command line over the file's 127.0.0.1:4000, which nothing listens on: the join works.
+        await client.JoinAsync("layers");
+        await Eventually.TrueAsync(
+            async () => (await client.StatusAsync()) is { Microphone: ['u', ..], Speaker: ['u', ..], Camera: ['u', ..] },
+            TimeSpan.FromSeconds(20),
+            "devices tried");
         var status = await client.StatusAsync();
-        Assert.Equal("from-file", status.Name);
-        var ex = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => client.JoinAsync("x"));
-        Assert.Contains("127.0.0.1:4001", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("from-env", status.Name);                                                           // environment over file
+        Assert.Equal($"127.0.0.1:{port}", status.Relay);                                                  // command line over file
+        Assert.Equal($"127.0.0.1:{port}", status.RelayListen);                                            // file alone
+        Assert.StartsWith("unavailable: snd_pcm_open(cli-capture)", status.Microphone, StringComparison.Ordinal);  // command line over both
+        Assert.StartsWith("unavailable: snd_pcm_open(env-playback)", status.Speaker, StringComparison.Ordinal);    // environment alone
+        Assert.StartsWith("unavailable: video file /nonexistent/file-camera.avi does not exist", status.Camera, StringComparison.Ordinal);
+        Assert.EndsWith("retrying every 7 s", status.Camera, StringComparison.Ordinal);
+
+        // S2CD_Relay__MaxSessions=1 reached the embedded relay: a second session is refused.
+        await using var other = await DaemonProcess.StartParticipantAsync(root, "other", $"127.0.0.1:{port}");
+        await using var otherClient = await TestControlClient.ConnectAsync(other.SocketPath);
+        var refused = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => otherClient.JoinAsync("second"));
+        Assert.Contains("limit of 1 sessions", refused.Message, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [Fact(Timeout = 60_000)]

@@ -50,6 +50,10 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.Contains(library, depends, StringComparison.Ordinal);
         }
 
+        // Exactly the run packages of the project's one list.
+        var (_, listed) = await Run.ProgramAsync(Path.Combine(Run.RepositoryRoot(), "packaging", "packages.sh"), "depends");
+        Assert.Equal(listed.Trim(), depends.Trim());
+
         var (_, conffiles) = await Run.ProgramAsync("dpkg-deb", "--info", deb, "conffiles");
         Assert.Equal("/etc/s2cd/s2cd.json\n/etc/s2cd/s2c-relay.json\n", conffiles);
 

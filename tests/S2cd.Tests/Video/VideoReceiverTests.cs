@@ -12,7 +12,7 @@ public sealed class VideoReceiverTests
         var store = new PictureStore(TimeProvider.System);
         var receiver = new VideoReceiver(store);
         receiver.OnVideo(7, Payload(new VideoFrameHeader(42, 1_000_000, 64, 48), Jpeg(64, 48)));
-        var (picture, _, _) = store.Get(7);
+        var (picture, _, _, _) = store.Get(7);
         Assert.NotNull(picture);
         Assert.Equal((64, 48, 42u, 1_000_000L), (picture.Width, picture.Height, picture.Sequence, picture.CapturedAt));
         Assert.Equal(0, receiver.Rejected);
@@ -53,10 +53,18 @@ public sealed class VideoReceiverTests
         var store = new PictureStore(TimeProvider.System);
         var receiver = new VideoReceiver(store);
         receiver.OnVideo(1, Payload(new VideoFrameHeader(1, 0, 64, 48), Jpeg(64, 48)));
+        receiver.OnVideo(2, Payload(new VideoFrameHeader(7, 0, 64, 48), Jpeg(64, 48)));
         var before = store.Version;
         receiver.OnVideo(1, Payload(new VideoFrameHeader(5, 0, 64, 48), Jpeg(64, 48)));
+        receiver.OnVideo(1, Payload(new VideoFrameHeader(6, 0, 64, 48), Jpeg(64, 48)));
+        receiver.OnVideo(2, Payload(new VideoFrameHeader(8, 0, 64, 48), Jpeg(64, 48)));
         Assert.True(store.Version > before);
-        Assert.Equal(5u, store.Get(1).Picture!.Sequence);
+        Assert.Equal(6u, store.Get(1).Picture!.Sequence);
+
+        // 2, 3 and 4 never came from member 1; nothing is missing from member 2.
+        Assert.Equal(3, store.Get(1).Lost);
+        Assert.Equal(0, store.Get(2).Lost);
+        Assert.Equal(3, store.TotalLost());
     }
 
     private static byte[] Jpeg(int width, int height)

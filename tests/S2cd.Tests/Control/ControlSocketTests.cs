@@ -177,11 +177,39 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task PeerCredentials_AreLogged()
+    public async Task PeerCredentials_OfAFreshClientProcessAsAnotherUser_AreLogged()
     {
-        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
-        await client.StatusAsync();
-        Assert.Contains($"pid {Environment.ProcessId}", _daemon.Process.Output, StringComparison.Ordinal);
+        // A daemon of its own whose socket this test opens to everyone, and s2c-attach run as user nobody (65534):
+        // the uid and pid in the log can only come from the kernel's SO_PEERCRED for that process.
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "creds", ["--listen", "127.0.0.1:0"]);
+        await daemon.WaitReadyAsync();
+        File.SetUnixFileMode(daemon.SocketPath, (UnixFileMode)0x1B6);
+        File.SetUnixFileMode(root.Path, (UnixFileMode)0x1ED);
+        File.SetUnixFileMode(daemon.Directory, (UnixFileMode)0x1ED);
+        var info = new System.Diagnostics.ProcessStartInfo("setpriv")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", DaemonProcess.AttachPath, "--socket", daemon.SocketPath, "status" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["HOME"] = root.Path;
+        info.Environment["DOTNET_CLI_HOME"] = root.Path;
+        using var attach = System.Diagnostics.Process.Start(info)!;
+        var pid = attach.Id;
+        var output = await attach.StandardOutput.ReadToEndAsync() + await attach.StandardError.ReadToEndAsync();
+        await attach.WaitForExitAsync();
+        Assert.True(attach.ExitCode == 0, output);
+        Assert.NotEqual(Environment.ProcessId, pid);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(daemon.Output.Contains($"Control client connected: uid 65534, pid {pid}", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(5),
+            "the attach process's uid and pid in the log");
     }
 
     private async Task<Socket> RawConnectAsync()

@@ -106,25 +106,49 @@ public sealed class ConferenceEndToEndTests
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task ThirdDaemon_RestartedAfterKill_JoinsAgainAndIsListed()
+    public async Task Participant_KilledAndRestartedOnItsStateDirectory_RejoinsWithTheSameIdentityAndCallCode()
     {
         using var root = new TempDirectory();
         var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
         await using var _ = relay;
         var relayAddress = $"127.0.0.1:{port}";
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", relayAddress);
+        await using var watch = await TestControlClient.ConnectAsync(alice.SocketPath);
+        string fingerprint;
+        string callCode;
         await using (var dave = await DaemonProcess.StartParticipantAsync(root, "dave", relayAddress))
         {
             Assert.Equal(0, (await AttachRunner.RunAsync(alice.SocketPath, "join", "room")).ExitCode);
             Assert.Equal(0, (await AttachRunner.RunAsync(dave.SocketPath, "join", "room")).ExitCode);
-            await using var watch = await TestControlClient.ConnectAsync(alice.SocketPath);
-            await Eventually.TrueAsync(async () => (await watch.WhoAsync()).Length == 2, TimeSpan.FromSeconds(5), "two members");
-            var (leaveCode, _, _) = await AttachRunner.RunAsync(dave.SocketPath, "leave");
-            Assert.Equal(0, leaveCode);
-            await Eventually.TrueAsync(async () => (await watch.WhoAsync()).Length == 1, TimeSpan.FromSeconds(2), "dave left at once");
-            var (again, _, stderr) = await AttachRunner.RunAsync(dave.SocketPath, "leave");
-            Assert.Equal(1, again);
-            Assert.Contains("not in a session", stderr, StringComparison.Ordinal);
+            await Eventually.TrueAsync(
+                async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Trust == "verified"),
+                TimeSpan.FromSeconds(10),
+                "alice lists dave, verified");
+            await using (var daveClient = await TestControlClient.ConnectAsync(dave.SocketPath))
+            {
+                fingerprint = (await daveClient.StatusAsync()).Fingerprint!;
+            }
+
+            callCode = (await watch.StatusAsync()).CallCode!;
+
+            // kill -9 in the middle of the call: no leave, no clean close.
+            dave.Signal(Interop.SIGKILL);
+            Assert.True(await dave.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
+
+        await Eventually.TrueAsync(async () => (await watch.WhoAsync()).Length == 1, TimeSpan.FromSeconds(10), "the relay notices dave is gone");
+        Assert.NotEqual(callCode, (await watch.StatusAsync()).CallCode);
+
+        // The same state directory: the same identity, and the same call as before once dave is back.
+        await using var again = await DaemonProcess.StartParticipantAsync(root, "dave", relayAddress);
+        var (code, stdout, stderr) = await AttachRunner.RunAsync(again.SocketPath, "join", "room");
+        Assert.True(code == 0, stdout + stderr);
+        await using var daveAgain = await TestControlClient.ConnectAsync(again.SocketPath);
+        Assert.Equal(fingerprint, (await daveAgain.StatusAsync()).Fingerprint);
+        await Eventually.TrueAsync(
+            async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Fingerprint == fingerprint && p.Trust == "verified")
+                && (await watch.StatusAsync()).CallCode == callCode && (await daveAgain.StatusAsync()).CallCode == callCode,
+            TimeSpan.FromSeconds(15),
+            "alice lists dave again with the same fingerprint, and both have the call code of before");
     }
 }

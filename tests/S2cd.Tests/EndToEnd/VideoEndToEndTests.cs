@@ -118,18 +118,50 @@ public sealed class VideoEndToEndTests
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task View_Resize_RendersAtTheNewSize()
+    public async Task View_ResizedSmallerThenLarger_DrawsStatusLineAndPictureAtEachNewSize()
     {
         using var root = new TempDirectory();
-        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--name", "me"]);
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--name", "me", "--Audio:Enabled", "false"]);
         await daemon.WaitReadyAsync();
+        await using (var client = await TestControlClient.ConnectAsync(daemon.SocketPath))
+        {
+            var listen = (await client.StatusAsync()).RelayListen!;
+            await client.JoinAsync("sizes", relay: listen);
+        }
+
         using var tmux = new Tmux();
         tmux.Start(100, 30, $"dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii");
-        await tmux.WaitForAsync(s => s.Contains("q detach", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the view");
-        tmux.Resize(60, 20);
-        var screen = await tmux.WaitForAsync(s => s.Split('\n').Any(l => l.Contains("q detach", StringComparison.Ordinal)) && s.Split('\n').Length <= 21, TimeSpan.FromSeconds(10), "the view at 60x20");
-        Assert.All(screen.Split('\n'), line => Assert.True(line.Length <= 60, line));
-        Assert.Contains("Not in a session", screen, StringComparison.Ordinal);
+        var sizes = new List<(int Columns, int Rows, int PictureWidth)>();
+        foreach (var (columns, rows) in new[] { (100, 30), (60, 20), (140, 40) })
+        {
+            tmux.Resize(columns, rows);
+            var screen = await tmux.WaitForAsync(
+                s => Drawn(s, columns, rows) is not null,
+                TimeSpan.FromSeconds(15),
+                $"the view drawn at {columns}x{rows}");
+            sizes.Add((columns, rows, Drawn(screen, columns, rows)!.Value));
+        }
+
+        // The tile's picture fills the new height (cells twice as tall as wide, the test pattern 4:3) wherever the width allows.
+        Assert.All(sizes, s => Assert.InRange(s.PictureWidth, (int)((s.Rows - 2) * 2 * 4 / 3.0 * 0.85), s.Columns));
+        Assert.True(sizes[1].PictureWidth < sizes[0].PictureWidth && sizes[0].PictureWidth < sizes[2].PictureWidth, string.Join(", ", sizes));
+    }
+
+    /// <summary>
+    /// The width of the drawn picture when the screen is a view at exactly <paramref name="columns"/> x <paramref name="rows"/>: the label on
+    /// the first row, the status line on the last, picture rows between; null when it is not (yet) drawn at that size.
+    /// </summary>
+    private static int? Drawn(string screen, int columns, int rows)
+    {
+        var lines = screen.TrimEnd('\n').Split('\n');
+        if (lines.Length != rows || !lines[0].Contains("me (you)", StringComparison.Ordinal) || !lines[rows - 1].StartsWith(" sizes", StringComparison.Ordinal)
+            || lines.Any(l => l.Length > columns))
+        {
+            return null;
+        }
+
+        var widths = lines[1..^1].Select(l => l.TrimEnd().Length).Where(w => w > 0).ToList();
+        return widths.Count >= rows - 3 ? widths.Max() : null;
     }
 
     /// <summary>The rows of the pane that hold picture (not the label or the status line).</summary>

@@ -212,6 +212,26 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
             "the attach process's uid and pid in the log");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Connect_PastMaxClients_IsTurnedAwayWithAHint_WhileTheOthersCarryOn()
+    {
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "limit", ["--listen", "127.0.0.1:0", "--Control:MaxClients", "2"]);
+        await daemon.WaitReadyAsync();
+        await using var first = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        var second = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        var (code, _, stderr) = await AttachRunner.RunAsync(daemon.SocketPath, "status");
+        Assert.Equal(3, code);
+        Assert.Contains("closed the connection at once; its log says why", stderr, StringComparison.Ordinal);
+        Assert.Contains("Turned a control client away: 2 are connected already", daemon.Output, StringComparison.Ordinal);
+        Assert.Equal("participant", (await first.StatusAsync()).Role);
+        Assert.NotNull(await second.StatusAsync());
+
+        // A place freed is taken by the next client.
+        await second.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await AttachRunner.RunAsync(daemon.SocketPath, "status")).ExitCode == 0, TimeSpan.FromSeconds(10), "a client gets in again");
+    }
+
     private async Task<Socket> RawConnectAsync()
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

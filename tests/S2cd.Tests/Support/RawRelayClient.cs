@@ -158,6 +158,19 @@ internal sealed class RawRelayClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The next frame of <paramref name="type"/>, or null when none comes within <paramref name="quiet"/>.</summary>
+    public async Task<byte[]?> TryReadUntilAsync(FrameType type, TimeSpan quiet)
+    {
+        try
+        {
+            return await ReadUntilAsync(type, _ => true, quiet);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>True when the relay closes the connection within the time given (frames before the close are skipped).</summary>
     public async Task<bool> IsClosedWithinAsync(TimeSpan within)
     {

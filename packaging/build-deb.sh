@@ -2,11 +2,16 @@
 # Builds s2cd_<version>_amd64.deb: a self-contained publish of s2cd and s2c-attach under /usr/lib/s2cd,
 # the systemd units, sysusers.d and tmpfiles.d, the default configuration as conffiles, man pages,
 # copyright and changelog. Usage: packaging/build-deb.sh [OUTPUT_DIRECTORY]   (default: packaging/out)
+# The version is Directory.Build.props's <Version>, or S2CD_VERSION when set (a release, or the upgrade test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=packaging
 out=$(realpath -m "${1:-$here/out}")
-version=$(sed -nE 's:.*<Version>([^<]+)</Version>.*:\1:p' Directory.Build.props)
+version=${S2CD_VERSION:-$(sed -nE 's:.*<Version>([^<]+)</Version>.*:\1:p' Directory.Build.props)}
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+([.~+][0-9A-Za-z.~+]*)?$ ]]; then
+  echo "build-deb: '$version' is not a version (like 0.1.2)" >&2
+  exit 2
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/s2cd-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/root
@@ -15,7 +20,7 @@ lib=$root/usr/lib/s2cd
 echo "build-deb: publishing s2cd $version (self-contained, linux-x64)"
 for project in daemon/S2cd/S2cd.csproj attach/S2cAttach.csproj; do
   dotnet publish "$project" -c Release -r linux-x64 --self-contained -o "$lib" --nologo -v quiet -clp:ErrorsOnly \
-    -p:DebugType=none -p:GenerateDocumentationFile=false
+    -p:DebugType=none -p:GenerateDocumentationFile=false -p:Version="$version"
 done
 
 # LTTng tracing support needs liblttng-ust, which the daemon does not use; the runtime runs without it.

@@ -213,6 +213,35 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ViewClose_EndsThatViewOnly_AndFreesItsPlace()
+    {
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var request = new ViewRequest { Columns = 60, Rows = 20, Preview = true };
+        var ids = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, request));
+        }
+
+        var full = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, request));
+        Assert.Contains("at most 4 views", full.Message, StringComparison.Ordinal);
+
+        await client.Rpc.InvokeAsync(ControlProtocol.Methods.ViewClose, ids[1]);
+        var closed = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(
+            () => client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, ids[1], 0L, 100));
+        Assert.Contains($"no view {ids[1]}", closed.Message, StringComparison.Ordinal);
+
+        // The other views go on, and the freed place can be taken again.
+        var frame = await client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, ids[0], 0L, 2000);
+        Assert.Contains("preview", frame.Data, StringComparison.Ordinal);
+        ids.Add(await client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, request));
+        foreach (var id in ids.Where(id => id != ids[1]))
+        {
+            await client.Rpc.InvokeAsync(ControlProtocol.Methods.ViewClose, id);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Connect_PastMaxClients_IsTurnedAwayWithAHint_WhileTheOthersCarryOn()
     {
         using var root = new TempDirectory();

@@ -68,6 +68,58 @@ public sealed class SystemdNotifyTests
         daemon.Kill();
     }
 
+    [Fact(Timeout = 90_000)]
+    public async Task Watchdog_StopsWhileTheMicrophoneHangs_AndResumesWithHealthyAgainWhenItAnswers()
+    {
+        using var root = new TempDirectory();
+        var notifyPath = Path.Combine(root.Path, "notify");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+
+        // A microphone that does not answer: ALSA's file plugin reading a named pipe nobody has opened yet, so
+        // snd_pcm_open blocks in the driver until the test opens the other end (as a hung device would, then recovers).
+        var home = root.Sub("d");
+        var fifo = Path.Combine(home, "capture.pipe");
+        Assert.Equal(0, Interop.mkfifo(fifo, 0x1B6));
+        await File.WriteAllTextAsync(Path.Combine(home, ".asoundrc"), $$"""
+            pcm.hung_in { type file slave.pcm "null" file "/dev/null" infile "{{fifo}}" format "raw" }
+            """);
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifyPath, ["WATCHDOG_USEC"] = "1000000" };
+        await using var daemon = DaemonProcess.Start(
+            root, "d", ["--listen", "127.0.0.1:0", "--Audio:CaptureDevice", "hung_in", "--Audio:PlaybackDevice", "null"], environment);
+        Assert.True(await ReceiveUntilAsync(notify, "READY=1", TimeSpan.FromSeconds(30)), $"no READY=1\n{daemon.Output}");
+        Assert.True(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(3)), "pings while healthy");
+
+        await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        await client.Rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.SetCamera, false);
+        var relay = (await client.StatusAsync()).RelayListen!;
+        await client.JoinAsync("watch", relay: relay);
+        Assert.True(
+            await ReceiveUntilAsync(notify, "STATUS=unhealthy: the microphone loop has made no progress", TimeSpan.FromSeconds(20), prefix: true),
+            $"no unhealthy status\n{daemon.Output}");
+        Assert.False(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(2)), "pings go on while the microphone hangs");
+
+        // The device answers: sound at the pace of a card, 48 kHz mono S16.
+        using var feeding = new CancellationTokenSource();
+        var feeder = Task.Run(async () =>
+        {
+            await using var pipe = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            var period = new byte[1920];
+            while (!feeding.IsCancellationRequested)
+            {
+                await pipe.WriteAsync(period, feeding.Token);
+                await Task.Delay(10, feeding.Token);
+            }
+        });
+        Assert.True(await ReceiveUntilAsync(notify, "STATUS=healthy again", TimeSpan.FromSeconds(20)), $"no healthy again\n{daemon.Output}");
+        Assert.True(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(3)), "pings resume");
+        Assert.Contains("Healthy again; watchdog pings resume", daemon.Output, StringComparison.Ordinal);
+        await Eventually.TrueAsync(async () => (await client.StatusAsync()).Microphone == "on: hung_in", TimeSpan.FromSeconds(10), "the microphone is on");
+        daemon.Kill();
+        await feeding.CancelAsync();
+        await Record.ExceptionAsync(() => feeder);
+    }
+
     private static async Task<bool> ReceiveUntilAsync(Socket socket, string expected, TimeSpan within, bool prefix = false)
     {
         var buffer = new byte[4096];

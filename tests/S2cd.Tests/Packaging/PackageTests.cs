@@ -100,10 +100,27 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             var identity = await RunInstalledDaemonAsync(tester);
             await RunInstalledRelayAsync();
 
-            // An upgrade (the same package again) keeps the daemon's state.
-            var (again, againLog) = await Run.ProgramAsync("dpkg", "-i", deb);
-            Assert.True(again == 0, againLog);
+            // The administrator edits the configuration; then an upgrade to a higher version keeps that edit and the
+            // daemon's state, without asking (the package's own copy of the conffile did not change).
+            var edited = (await File.ReadAllTextAsync("/etc/s2cd/s2cd.json")).Replace("\"Fps\": 15", "\"Fps\": 10", StringComparison.Ordinal);
+            Assert.Contains("\"Fps\": 10", edited, StringComparison.Ordinal);
+            await File.WriteAllTextAsync("/etc/s2cd/s2cd.json", edited);
+            var newer = await _package.HigherVersionAsync("0.1.1");
+            var (upgraded, upgradeLog) = await Run.ProgramAsync("dpkg", "-i", newer);
+            Assert.True(upgraded == 0, upgradeLog);
+            Assert.Equal("0.1.1", (await Run.ProgramAsync("dpkg-query", "-W", "-f", "${Version}", "s2cd")).Output.Trim());
+            Assert.Equal("s2cd 0.1.1", (await Run.ProgramAsync("/usr/sbin/s2cd", "--version")).Output.Trim());
+            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json"));
             Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx"));
+
+            // apt remove takes the program and keeps the configuration and the state.
+            var (removed, removeLog) = await Run.ProgramWithEnvironmentAsync("apt-get", new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }, "remove", "-y", "s2cd");
+            Assert.True(removed == 0, removeLog);
+            Assert.False(File.Exists("/usr/lib/s2cd/s2cd"), "the program is gone after remove");
+            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json"));
+            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx"));
+            Assert.Equal(0, (await Run.ProgramAsync("getent", "passwd", "s2cd")).ExitCode);
+            Assert.Equal("deinstall ok config-files", (await Run.ProgramAsync("dpkg-query", "-W", "-f", "${Status}", "s2cd")).Output.Trim());
 
             var (purged, purgeLog) = await Run.ProgramAsync("dpkg", "--purge", "s2cd");
             Assert.True(purged == 0, purgeLog);
@@ -144,8 +161,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "-G", "video", "-G", "audio", "--", "/usr/sbin/s2cd", "--Audio:Enabled", "false"));
         try
         {
-            await Eventually.TrueAsync(() => Task.FromResult(File.Exists("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
-            await Task.Delay(500);
+            await Eventually.TrueAsync(() => Task.FromResult(Answers("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
             Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2cd/s2cd.sock")).Output.Trim());
             Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2cd/identity.pfx")).Output.Trim());
 
@@ -180,8 +196,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "--", "/usr/sbin/s2cd", "--role", "relay", "--config", "/etc/s2cd/s2c-relay.json", "--listen", "127.0.0.1:0"));
         try
         {
-            await Eventually.TrueAsync(() => Task.FromResult(File.Exists("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
-            await Task.Delay(500);
+            await Eventually.TrueAsync(() => Task.FromResult(Answers("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
             var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "--socket", "/run/s2c-relay/s2c-relay.sock", "status");
             Assert.True(code == 0, status);
             Assert.Contains("(relay)", status, StringComparison.Ordinal);
@@ -195,6 +210,26 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         }
     }
 
+    /// <summary>True once something accepts connections on the Unix socket at <paramref name="path"/> (its mode is set by then).</summary>
+    private static bool Answers(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
     private static partial Regex ExposureScore();
 
@@ -205,6 +240,19 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         private Task<string>? _build;
 
         public Task<string> PathAsync() => _build ??= BuildAsync();
+
+        /// <summary>
+        /// A second package of a higher <paramref name="version"/>, built by packaging/build-deb.sh with S2CD_VERSION set,
+        /// as a release would be.
+        /// </summary>
+        public async Task<string> HigherVersionAsync(string version)
+        {
+            var directory = Path.Combine(_out, version);
+            var (code, output) = await Run.ProgramWithEnvironmentAsync(
+                Path.Combine(Run.RepositoryRoot(), "packaging", "build-deb.sh"), new Dictionary<string, string> { ["S2CD_VERSION"] = version }, directory);
+            Assert.True(code == 0, output);
+            return Directory.GetFiles(directory, $"s2cd_{version}_amd64.deb").Single();
+        }
 
         public void Dispose() => Directory.Delete(_out, recursive: true);
 

@@ -25,8 +25,8 @@ public sealed class MissingLibraryTests
 
         alice.Rig.FeedTone(440, 0.3);
         call.Bob.Rig.FeedTone(1000, 0.3);
-        Assert.InRange(Signal.Frequency(await MixedCall.RecordAsync(call.Bob.Rig, 1), AudioRig.Rate), 438, 442);
-        Assert.InRange(Signal.Frequency(await MixedCall.RecordAsync(alice.Rig, 1), AudioRig.Rate), 997, 1003);
+        Assert.InRange(Signal.Frequency(await call.Bob.Rig.RecordAsync(1), AudioRig.Rate), 438, 442);
+        Assert.InRange(Signal.Frequency(await alice.Rig.RecordAsync(1), AudioRig.Rate), 997, 1003);
         Assert.False(alice.Daemon.HasExited, alice.Daemon.Output);
         Assert.Contains(await call.Bob.Client.WhoAsync(), p => p.Name == "alice");
         Assert.DoesNotContain("Unable to load shared library", (await alice.Client.StatusAsync()).Camera, StringComparison.Ordinal);
@@ -135,24 +135,6 @@ public sealed class MissingLibraryTests
             await bob.Client.JoinAsync("mixed");
             await Eventually.TrueAsync(async () => (await alice.Client.WhoAsync()).Length == 2, TimeSpan.FromSeconds(20), "alice lists bob");
             return new MixedCall(relay, alice, bob);
-        }
-
-        /// <summary>Waits for sound at a speaker, then returns the <paramref name="seconds"/> after the next half second.</summary>
-        public static async Task<short[]> RecordAsync(AudioRig rig, double seconds)
-        {
-            var started = -1;
-            await Eventually.TrueAsync(
-                () =>
-                {
-                    started = Array.FindIndex(rig.Output(), s => Math.Abs((int)s) > 1000);
-                    return Task.FromResult(started >= 0);
-                },
-                TimeSpan.FromSeconds(30),
-                "sound at the speaker");
-            var from = started + (AudioRig.Rate / 2);
-            var length = (int)(seconds * AudioRig.Rate);
-            await Eventually.TrueAsync(() => Task.FromResult(rig.OutputLength >= from + length), TimeSpan.FromSeconds(seconds + 10), "recording");
-            return rig.Output().AsSpan(from, length).ToArray();
         }
 
         public async ValueTask DisposeAsync()

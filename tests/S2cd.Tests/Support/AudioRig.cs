@@ -24,16 +24,18 @@ internal sealed partial class AudioRig : IDisposable
     private Func<long, short> _source = _ => 0;
     private long _fed;
 
-    public AudioRig(string home)
+    /// <summary>
+    /// A card in <paramref name="home"/>; with <paramref name="microphoneNow"/> false its microphone is missing (the
+    /// capture PCM cannot open) until <see cref="ConnectMicrophone"/>, as a USB headset plugged in later.
+    /// </summary>
+    public AudioRig(string home, bool microphoneNow = true)
     {
         _capturePipe = Path.Combine(home, "capture.pipe");
         _playbackPipe = Path.Combine(home, "playback.pipe");
-        foreach (var pipe in new[] { _capturePipe, _playbackPipe })
+        MakePipe(_playbackPipe);
+        if (microphoneNow)
         {
-            if (Interop.mkfifo(pipe, 0x1B6) != 0)
-            {
-                throw new IOException($"mkfifo {pipe} failed: {Marshal.GetLastPInvokeError()}");
-            }
+            MakePipe(_capturePipe);
         }
 
         File.WriteAllText(Path.Combine(home, ".asoundrc"), $$"""
@@ -44,6 +46,35 @@ internal sealed partial class AudioRig : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "audio rig" };
         _clock.Start();
         _thread.Start();
+    }
+
+    /// <summary>Waits for sound at the speaker, then returns the <paramref name="seconds"/> that follow the next half second (the jitter buffer settles).</summary>
+    public async Task<short[]> RecordAsync(double seconds, string what = "sound at the speaker")
+    {
+        var started = -1;
+        await Eventually.TrueAsync(
+            () =>
+            {
+                started = Array.FindIndex(Output(), s => Math.Abs((int)s) > 1000);
+                return Task.FromResult(started >= 0);
+            },
+            TimeSpan.FromSeconds(30),
+            what).ConfigureAwait(false);
+        var from = started + (Rate / 2);
+        var length = (int)(seconds * Rate);
+        await Eventually.TrueAsync(() => Task.FromResult(OutputLength >= from + length), TimeSpan.FromSeconds(seconds + 10), "recording").ConfigureAwait(false);
+        return Output().AsSpan(from, length).ToArray();
+    }
+
+    /// <summary>The microphone appears: its capture pipe exists from now on, and the rig feeds it once the daemon opens it.</summary>
+    public void ConnectMicrophone() => MakePipe(_capturePipe);
+
+    private static void MakePipe(string pipe)
+    {
+        if (Interop.mkfifo(pipe, 0x1B6) != 0)
+        {
+            throw new IOException($"mkfifo {pipe} failed: {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>Time on the rig's clock, in seconds: output sample n was due at n / 48000 after <see cref="OutputStart"/>.</summary>

@@ -18,6 +18,9 @@ internal sealed class Tmux : IDisposable
 
     public string Capture() => Run("capture-pane", "-p", "-t", "main");
 
+    /// <summary>The pane with its colours and attributes as escape sequences (what the program asked for).</summary>
+    public string CaptureWithEscapes() => Run("capture-pane", "-p", "-e", "-t", "main");
+
     public string Query(string format) => Run("display-message", "-p", "-t", "main", format).Trim();
 
     public void SendKeys(string keys) => Run("send-keys", "-t", "main", keys);

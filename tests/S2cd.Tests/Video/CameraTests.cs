@@ -35,6 +35,25 @@ public sealed class CameraTests
             "own pictures flowing");
     }
 
+    [Theory(Timeout = 90_000)]
+    [InlineData("/dev/video9", "unavailable: /dev/video9 does not exist; retrying every 0.5 s")]
+    [InlineData("9", "unavailable: cannot open 9; retrying every 0.5 s")]
+    [InlineData("/nonexistent/film.avi", "unavailable: video file /nonexistent/film.avi does not exist; retrying every 0.5 s")]
+    public async Task Camera_AV4l2DeviceOrIndexOrFileThatIsNotThere_SaysWhichInStatus_AndTheCallGoesOn(string camera, string expected)
+    {
+        // No camera on these machines: what is tested is how Video:Camera is read (a device path, an index, a file)
+        // and what a person is told when that camera is not there.
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--camera", camera, "--Video:RetrySeconds", "0.5", "--Audio:Enabled", "false"]);
+        await daemon.WaitReadyAsync();
+        await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+        await client.JoinAsync("cam", relay: (await client.StatusAsync()).RelayListen);
+        await Eventually.TrueAsync(async () => (await client.StatusAsync()).Camera == expected, TimeSpan.FromSeconds(10), $"camera state '{expected}'");
+        var status = await client.StatusAsync();
+        Assert.Equal(ConnectionState.Connected, status.Connection);
+        Assert.Contains("camera unavailable: " + expected["unavailable: ".Length..expected.IndexOf(';', StringComparison.Ordinal)], status.Problems);
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task CameraOff_OthersSeePlaceholderAndNoMorePictures()
     {

@@ -233,7 +233,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
 
         // The other views go on, and the freed place can be taken again.
         var frame = await client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, ids[0], 0L, 2000);
-        Assert.Contains("preview", frame.Data, StringComparison.Ordinal);
+        Assert.True(frame.Version > 0 && frame.Data.Length > 100, "a frame of the view still open");
         ids.Add(await client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, request));
         foreach (var id in ids.Where(id => id != ids[1]))
         {

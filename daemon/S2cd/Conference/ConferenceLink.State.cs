@@ -26,11 +26,10 @@ internal sealed partial class ConferenceLink
 
     private void ClearMembers()
     {
-        List<ParticipantInfo> gone;
+        IReadOnlyList<ParticipantInfo> gone;
         lock (_lock)
         {
-            gone = [.. _members.Values];
-            _members.Clear();
+            gone = _membership.Clear();
         }
 
         _pictures.Clear();
@@ -43,21 +42,21 @@ internal sealed partial class ConferenceLink
 
     private StatusResult AfterOwnChange()
     {
-        FrameConnection? connection;
+        ITransportLink? link;
         MemberFlags flags;
         string name;
         ParticipantInfo self;
         bool inSession;
         lock (_lock)
         {
-            connection = _state == ConnectionState.Connected ? _connection : null;
+            link = _state == ConnectionState.Connected ? _link : null;
             flags = FlagsLocked();
             name = _name;
             self = SelfLocked();
             inSession = _session is not null;
         }
 
-        connection?.SendControl((flags, name), static (w, s) => FrameWriter.WriteState(w, s.flags, s.name));
+        link?.SendPresence(flags, name);
         _cameraDemand.Writer.TryWrite(true);
         if (inSession)
         {
@@ -77,7 +76,7 @@ internal sealed partial class ConferenceLink
 
     private ParticipantInfo SelfLocked() => new()
     {
-        Id = _selfId,
+        Id = _membership.SelfId,
         Name = _name,
         IsSelf = true,
         Muted = _muted,
@@ -101,7 +100,7 @@ internal sealed partial class ConferenceLink
             RejectedKeyBundles = _e2eTotals.BadKeyBundles + e2e.BadKeyBundles,
             RefusedMembers = _e2eTotals.RefusedMembers + e2e.RefusedMembers,
             MediaAwaitingKey = _e2eTotals.AwaitingKey + e2e.AwaitingKey,
-            Encryption = _session is null ? "not in a session" : _encryption,
+            Encryption = _session is null ? "not in a session" : EncryptionText(_security),
             Microphone = _microphoneState,
             Speaker = _speakerState,
             AudioXruns = Interlocked.Read(ref _captureXruns) + Interlocked.Read(ref _playbackXruns),
@@ -120,13 +119,13 @@ internal sealed partial class ConferenceLink
             Relay = _relay,
             Connection = _state,
             Reason = _reason,
-            RoundTripMs = _connection?.RoundTrip?.TotalMilliseconds,
+            RoundTripMs = _link?.RoundTrip?.TotalMilliseconds,
             Muted = _muted,
             CameraOn = _cameraOn,
             Camera = _cameraState,
             VideoRejected = _video.Rejected,
             VideoLost = _pictures.TotalLost(),
-            Participants = _session is null ? 0 : _members.Count + 1,
+            Participants = _session is null ? 0 : _membership.Count + 1,
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,
             RelayConnections = _relayServer.ConnectionCount,
@@ -155,6 +154,13 @@ internal sealed partial class ConferenceLink
         }
     }
 
+    private static string EncryptionText(LinkSecurity? security) => security switch
+    {
+        null => "not connected",
+        { Tls: true } => $"TLS 1.3 to the relay, certificate {security.CertificateFingerprint}",
+        _ => "not encrypted (Conference:Tls is false)",
+    };
+
     private string EndToEndLocked()
     {
         if (_session is null)
@@ -181,15 +187,6 @@ internal sealed partial class ConferenceLink
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
     private partial void LogJoined(string session, string relay, int count);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
-    private partial void LogReconnecting(string relay, string reason, double seconds);
-
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Message}")]
-    private partial void LogLinkFailed(string message);
-
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Identity {How}: certificate {Fingerprint} ({Path})")]
     private partial void LogIdentity(string how, string fingerprint, string path);
-
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Pinned relay {Relay} at first use: {Fingerprint} (in {Path})")]
-    private partial void LogRelayPinned(string relay, string fingerprint, string path);
 }

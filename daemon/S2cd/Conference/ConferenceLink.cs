@@ -21,7 +21,6 @@ namespace S2cd.Conference;
 /// </summary>
 internal sealed partial class ConferenceLink : IAsyncDisposable
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly ConferenceOptions _options;
     private readonly DaemonOptions _daemon;
     private readonly RelayServer _relayServer;
@@ -30,8 +29,9 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private readonly ILogger<ConferenceLink> _logger;
     private readonly SemaphoreSlim _joinGate = new(1, 1);
     private readonly Lock _lock = new();
-    private readonly Dictionary<uint, ParticipantInfo> _members = [];
-    private readonly FrameConnectionOptions _connectionOptions;
+    private readonly Membership _membership = new();
+    private readonly IConferenceTransport _transport;
+    private readonly LinkEvents _linkEvents;
     private readonly PictureStore _pictures;
     private readonly VideoReceiver _video;
     private readonly System.Threading.Channels.Channel<bool> _cameraDemand =
@@ -42,12 +42,11 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
     private readonly AudioMixer _audio;
     private readonly LoopHealth _health;
-    private readonly KnownRelays _knownRelays;
     private readonly DaemonIdentity? _identity;
     private EndToEndSession? _e2e;
     private EndToEndSession.Figures _e2eTotals;
     private byte[]? _passphraseKey;
-    private string _encryption = "not connected";
+    private LinkSecurity? _security;
     private int _previewers;
     private string _cameraState = "off";
     private string _microphoneState = "off";
@@ -66,15 +65,13 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private string _name;
     private bool _muted;
     private bool _cameraOn = true;
-    private uint _selfId;
-    private FrameConnection? _connection;
-    private CancellationTokenSource? _runCancellation;
-    private Task? _runTask;
+    private ITransportLink? _link;
 
     public ConferenceLink(
         IOptions<ConferenceOptions> options,
         IOptions<DaemonOptions> daemon,
         RelayServer relayServer,
+        IConferenceTransport transport,
         EventHub events,
         PictureStore pictures,
         VideoReceiver video,
@@ -85,7 +82,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     {
         _audio = audio;
         _health = health;
-        _knownRelays = new KnownRelays(daemon.Value.ResolvedStateDirectory);
+        _transport = transport;
+        _linkEvents = new LinkEvents(this);
         _pictures = pictures;
         _video = video;
         _options = options.Value;
@@ -100,14 +98,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             _identity = DaemonIdentity.LoadOrCreate(_daemon.ResolvedStateDirectory, out var created);
             LogIdentity(created ? "made" : "loaded", _identity.Fingerprint, Path.Combine(_daemon.ResolvedStateDirectory, DaemonIdentity.FileName));
         }
-        _connectionOptions = new FrameConnectionOptions
-        {
-            MaxFrameBytes = relayServer.Options.MaxFrameBytes,
-            QueueCapacity = relayServer.Options.QueueCapacity,
-            AudioMaxAge = TimeSpan.FromMilliseconds(relayServer.Options.AudioMaxAgeMilliseconds),
-            HeartbeatInterval = TimeSpan.FromSeconds(relayServer.Options.HeartbeatSeconds),
-            HeartbeatTimeout = TimeSpan.FromSeconds(relayServer.Options.TimeoutSeconds),
-        };
     }
 
     public StatusResult GetStatus()
@@ -123,13 +113,13 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         List<ParticipantInfo> list;
         lock (_lock)
         {
-            list = new List<ParticipantInfo>(_members.Count + 1);
+            list = new List<ParticipantInfo>(_membership.Count + 1);
             if (_session is not null || _previewers > 0)
             {
                 list.Add(SelfLocked());
             }
 
-            list.AddRange(_members.Values.OrderBy(m => m.Id));
+            list.AddRange(_membership.Others);
         }
 
         for (var i = 0; i < list.Count; i++)
@@ -235,14 +225,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         Publish(ControlEventKind.ConnectionChanged, null);
     }
 
-    private void SetEncryption(string encryption)
-    {
-        lock (_lock)
-        {
-            _encryption = encryption;
-        }
-    }
-
     public void SetAudioState(string microphone, string speaker)
     {
         SetAudioState(capture: true, microphone);
@@ -321,33 +303,20 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     /// </summary>
     public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload)
     {
-        FrameConnection? connection;
+        ITransportLink? link;
         EndToEndSession? e2e;
         lock (_lock)
         {
-            connection = _state == ConnectionState.Connected ? _connection : null;
+            link = _state == ConnectionState.Connected ? _link : null;
             e2e = _e2e;
         }
 
-        if (connection is null || (e2e is null && _options.EndToEnd))
+        if (link is null || (e2e is null && _options.EndToEnd))
         {
             return;
         }
 
-        var length = e2e is null ? payload.Length : EndToEndSession.SealedLength(payload.Length);
-        var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + length);
-        var span = FrameWriter.BeginMedia(frame, kind, length);
-        if (e2e is null)
-        {
-            payload.CopyTo(span);
-        }
-        else
-        {
-            e2e.Seal(kind, payload, span);
-        }
-
-        frame.Advance(WireProtocol.LengthPrefixBytes + 2 + length);
-        connection.SendMedia(frame, kind, 0);
+        link.SendMedia(kind, payload, e2e);
     }
 
     /// <summary>
@@ -382,26 +351,34 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             }
 
             await StopRunAsync(sendLeave: true).ConfigureAwait(false);
-            var welcomed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var run = new CancellationTokenSource();
             lock (_lock)
             {
                 _session = request.Session;
                 _relay = relay;
                 _name = request.Name ?? _name;
-                _members.Clear();
-                _selfId = 0;
+                _membership.Reset();
                 _reason = null;
-                _runCancellation = run;
                 _passphraseKey = passphraseKey;
                 _e2eTotals = default;
             }
 
             SetState(ConnectionState.Connecting, null);
             _cameraDemand.Writer.TryWrite(true);
-            _runTask = RunAsync(relay, welcomed, run.Token);
-            using var registration = cancellationToken.Register(() => welcomed.TrySetCanceled(cancellationToken));
-            await welcomed.Task.ConfigureAwait(false);
+            var link = _transport.Open(new TransportJoin(relay, request.Session), _linkEvents);
+            lock (_lock)
+            {
+                _link = link;
+            }
+
+            try
+            {
+                await link.Welcomed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (LinkFailedException ex)
+            {
+                throw new ConferenceException(ex.Message);
+            }
+
             return GetStatus();
         }
         finally

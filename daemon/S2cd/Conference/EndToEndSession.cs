@@ -21,7 +21,7 @@ namespace S2cd.Conference;
 /// Member callbacks and <see cref="Open"/> run on the connection's receive loop; <see cref="Seal"/> on the
 /// capture threads; the rekey on a loop of its own.
 /// </remarks>
-internal sealed partial class EndToEndSession : IAsyncDisposable
+internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
 {
     public const byte AnnouncementSignal = 1;
     public const byte KeyBundleSignal = 2;
@@ -180,6 +180,8 @@ internal sealed partial class EndToEndSession : IAsyncDisposable
 
     /// <summary>Bytes a sealed frame takes for <paramref name="plaintextLength"/> bytes of media.</summary>
     public static int SealedLength(int plaintextLength) => plaintextLength + MediaKey.Overhead;
+
+    int IMediaSealer.SealedLength(int plaintextLength) => SealedLength(plaintextLength);
 
     /// <summary>Seals a media payload under our current key into <paramref name="destination"/> (<see cref="SealedLength"/> bytes).</summary>
     public void Seal(MediaKind kind, ReadOnlySpan<byte> plaintext, Span<byte> destination)

@@ -36,22 +36,5 @@ internal sealed class DaemonOptions
     }
 
     /// <summary>Turns a validated HOST:PORT into an endpoint; names are resolved, IPv4 first.</summary>
-    public static IPEndPoint ResolveEndPoint(string value)
-    {
-        var problem = NameRules.TryParseEndpoint(value, out var host, out var port, allowAnyPort: true);
-        if (problem is not null)
-        {
-            throw new ArgumentException(problem, nameof(value));
-        }
-
-        if (IPAddress.TryParse(host, out var address))
-        {
-            return new IPEndPoint(address, port);
-        }
-
-        var addresses = Dns.GetHostAddresses(host);
-        var chosen = Array.Find(addresses, a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-            ?? throw new SocketException((int)SocketError.HostNotFound);
-        return new IPEndPoint(chosen, port);
-    }
+    public static IPEndPoint ResolveEndPoint(string value) => Transport.Endpoints.Resolve(value);
 }

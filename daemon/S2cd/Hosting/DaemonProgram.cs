@@ -9,6 +9,9 @@ using S2cd.Audio;
 using S2cd.Conference;
 using S2cd.Control;
 using S2cd.Relay;
+using S2cd.Security;
+using S2cd.Transport;
+using S2cd.Transport.RelayLink;
 using S2cd.Video;
 
 namespace S2cd.Hosting;
@@ -150,6 +153,17 @@ internal static class DaemonProgram
         builder.Services.AddSingleton<VideoReceiver>();
         builder.Services.AddSingleton<AudioMixer>();
         builder.Services.AddSingleton<RelayServer>();
+        builder.Services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(
+            new RelayLinkOptions
+            {
+                Tls = settings.Conference.Tls,
+                RelayFingerprint = settings.Conference.RelayFingerprint,
+                ReconnectMax = TimeSpan.FromSeconds(settings.Conference.ReconnectMaxSeconds),
+                Connection = settings.Relay.ConnectionOptions(),
+            },
+            new KnownRelays(settings.Daemon.ResolvedStateDirectory),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TlsRelayTransport>>()));
         builder.Services.AddSingleton<ConferenceLink>();
         builder.Services.AddSingleton<ControlServer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());

@@ -1,3 +1,5 @@
+using S2cd.Transport;
+
 namespace S2cd.Relay;
 
 /// <summary>
@@ -47,4 +49,14 @@ internal sealed class RelayOptions
     /// For tests only: the share (0..1) of audio frames the relay drops on purpose, to check loss concealment.
     /// </summary>
     public double TestDropAudioFraction { get; set; }
+
+    /// <summary>The framed connection's limits and heartbeats, the same for the relay's side and a daemon's.</summary>
+    public FrameConnectionOptions ConnectionOptions() => new()
+    {
+        MaxFrameBytes = MaxFrameBytes,
+        QueueCapacity = QueueCapacity,
+        AudioMaxAge = TimeSpan.FromMilliseconds(AudioMaxAgeMilliseconds),
+        HeartbeatInterval = TimeSpan.FromSeconds(HeartbeatSeconds),
+        HeartbeatTimeout = TimeSpan.FromSeconds(TimeoutSeconds),
+    };
 }

@@ -19,8 +19,6 @@ namespace S2cd.Relay;
 /// </summary>
 internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 {
-    public const int SocketSendBufferBytes = 128 * 1024;
-
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
     private readonly DaemonOptions _daemon;
@@ -43,14 +41,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         _daemon = daemon.Value;
         _time = time;
         _logger = logger;
-        ConnectionOptions = new FrameConnectionOptions
-        {
-            MaxFrameBytes = Options.MaxFrameBytes,
-            QueueCapacity = Options.QueueCapacity,
-            AudioMaxAge = TimeSpan.FromMilliseconds(Options.AudioMaxAgeMilliseconds),
-            HeartbeatInterval = TimeSpan.FromSeconds(Options.HeartbeatSeconds),
-            HeartbeatTimeout = TimeSpan.FromSeconds(Options.TimeoutSeconds),
-        };
+        ConnectionOptions = Options.ConnectionOptions();
     }
 
     public RelayOptions Options { get; }
@@ -279,7 +270,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
         // Keep the kernel's share of a slow receiver's backlog small: what waits in our queue can still be
         // replaced by newer video or dropped as stale audio; what sits in a socket buffer cannot.
-        socket.SendBufferSize = SocketSendBufferBytes;
+        socket.SendBufferSize = FrameConnection.SocketSendBufferBytes;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         if (_certificate is not null)
         {

@@ -13,6 +13,9 @@ namespace S2cd.Transport;
 /// </summary>
 internal sealed class FrameConnection : IAsyncDisposable
 {
+    /// <summary>The kernel send buffer of every relay and daemon socket: room for a burst of pictures without blocking.</summary>
+    public const int SocketSendBufferBytes = 128 * 1024;
+
     private const int WriteBatchBytes = 64 * 1024;
     private readonly Stream _stream;
     private readonly TimeProvider _time;

@@ -1,0 +1,28 @@
+using S2cd.Wire;
+
+namespace S2cd.Transport;
+
+/// <summary>One stay in a session through a transport: join, reconnects, sends, leave.</summary>
+internal interface ITransportLink : IAsyncDisposable
+{
+    /// <summary>Completes at the first welcome; faults with <see cref="LinkFailedException"/> when the first join fails.</summary>
+    Task Welcomed { get; }
+
+    /// <summary>The last measured round trip to the relay, or null.</summary>
+    TimeSpan? RoundTrip { get; }
+
+    /// <summary>Tells the others our new flags and name (mute, camera). Dropped while not connected.</summary>
+    void SendPresence(MemberFlags flags, string name);
+
+    /// <summary>An end-to-end signal to member <paramref name="target"/> (0: everyone else). Dropped while not connected.</summary>
+    void SendSignal(uint target, byte[] payload);
+
+    /// <summary>
+    /// Sends a media payload to the others, through <paramref name="sealer"/> (end to end) unless it is null.
+    /// Dropped while not connected, and as the link's queue policy says under load.
+    /// </summary>
+    void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer);
+
+    /// <summary>Tells the relay we leave (so the others see it at once), waits briefly for it, and stops the link.</summary>
+    Task LeaveAsync();
+}

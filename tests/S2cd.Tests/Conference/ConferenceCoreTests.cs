@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OpenCvSharp;
+using S2cd.Audio;
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Control;
+using S2cd.Hosting;
+using S2cd.Relay;
+using S2cd.Tests.Support;
+using S2cd.Video;
+using S2cd.Wire;
+
+namespace S2cd.Tests.Conference;
+
+/// <summary>
+/// The conference core on its own: three daemons' cores in one process, joined through the in-memory transport
+/// (no sockets, no relay process), on a fake clock. Presence, mute, end-to-end keys, media, rekey on leave.
+/// </summary>
+public sealed class ConferenceCoreTests : IDisposable
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _root = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly InMemoryRelay _relay = new();
+
+    public void Dispose() => _root.Dispose();
+
+    [Fact(Timeout = 60_000)]
+    public async Task ThreeCores_ListEachOther_HoldEachOthersKeys_AndSeeAMute()
+    {
+        await using var alice = await JoinAsync("alice");
+        await using var bob = await JoinAsync("bob");
+        await using var carol = await JoinAsync("carol");
+        foreach (var core in new[] { alice, bob, carol })
+        {
+            await UntilAsync(() => core.Link.GetStatus().EndToEnd.EndsWith("keys from 2 of 2 other members (2 verified)", StringComparison.Ordinal), $"{core.Name} holds both others' keys");
+            Assert.Equal(["alice", "bob", "carol"], core.Link.GetParticipants().Select(p => p.Name).Order());
+            Assert.Equal(ConnectionState.Connected, core.Link.GetStatus().Connection);
+        }
+
+        // Everyone computes the same call code from the same three certificates.
+        Assert.Single(new[] { alice, bob, carol }.Select(c => c.Link.GetStatus().CallCode).Distinct());
+
+        bob.Link.SetMuted(true);
+        await UntilAsync(() => alice.Sees("bob").Muted && carol.Sees("bob").Muted, "bob's mute reaches alice and carol");
+        bob.Link.SetMuted(false);
+        await UntilAsync(() => !alice.Sees("bob").Muted, "and the unmute");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Media_RoundTripsSealed_AndALeaveRekeysAfterTheDelay()
+    {
+        await using var alice = await JoinAsync("alice");
+        await using var bob = await JoinAsync("bob");
+        var carol = await JoinAsync("carol");
+        foreach (var core in new[] { alice, bob, carol })
+        {
+            await UntilAsync(() => core.Link.GetStatus().EndToEnd.EndsWith("keys from 2 of 2 other members (2 verified)", StringComparison.Ordinal), $"{core.Name} has the keys");
+        }
+
+        // A picture from alice reaches bob through the transport, sealed on the way (it is no JPEG there).
+        var aliceId = bob.Sees("alice").Id;
+        uint sequence = 0;
+        await UntilAsync(() => SendPicture(alice, ++sequence) && bob.Pictures.Get(aliceId).Picture is not null, "alice's picture at bob");
+        var sealedFrame = _relay.Forwarded.Last(f => f.Sender == aliceId).Payload;
+        Assert.False(sealedFrame.AsSpan().IndexOf(Jpeg) >= 0, "the transport carried the JPEG in the clear");
+        var before = KeyIdOf(sealedFrame);
+
+        // Carol leaves: alice keeps her key for RekeyDelay (others joining or leaving at once share one rekey), then replaces it.
+        await carol.DisposeAsync();
+        await UntilAsync(() => alice.Link.GetParticipants().Count == 2 && bob.Link.GetParticipants().Count == 2, "carol gone", advance: false);
+        SendPicture(alice, ++sequence);
+        Assert.Equal(before, KeyIdOf(_relay.Forwarded.Last(f => f.Sender == aliceId).Payload));
+        // Once the clock has moved past the delay (the rekey task may still be on its way to its timer: keep moving it).
+        var left = _time.GetTimestamp();
+        await UntilAsync(() => SendPicture(alice, ++sequence) && KeyIdOf(_relay.Forwarded.Last(f => f.Sender == aliceId).Payload) != before, "alice uses a new key");
+        Assert.True(_time.GetElapsedTime(left) >= EndToEndSession.RekeyDelay, "the key changed before the rekey delay");
+
+        // Bob gets the new key (key bundles are rate-limited per sender, so the clock moves again) and reads alice's pictures under it.
+        var rekeyed = sequence;
+        await UntilAsync(() => SendPicture(alice, ++sequence) && bob.Pictures.Get(aliceId).Picture is { Sequence: var s } && s > rekeyed, "alice's picture at bob under the new key");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Leave_TellsTheOthersAtOnce_AndLeavesTheCoreIdle()
+    {
+        await using var alice = await JoinAsync("alice");
+        await using var bob = await JoinAsync("bob");
+        await UntilAsync(() => alice.Link.GetParticipants().Count == 2, "alice lists bob");
+        await bob.Link.LeaveAsync(CancellationToken.None);
+        Assert.Equal(ConnectionState.Idle, bob.Link.GetStatus().Connection);
+        Assert.Null(bob.Link.GetStatus().Session);
+        Assert.Empty(bob.Link.GetParticipants());
+        await UntilAsync(() => alice.Link.GetParticipants().Count == 1, "alice sees bob go", advance: false);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => bob.Link.LeaveAsync(CancellationToken.None));
+    }
+
+    private static readonly byte[] Jpeg = MakeJpeg();
+
+    private static byte[] MakeJpeg()
+    {
+        using var mat = new Mat(48, 64, MatType.CV_8UC3, new Scalar(30, 60, 90));
+        Cv2.ImEncode(".jpg", mat, out var jpeg);
+        return jpeg;
+    }
+
+    private static uint KeyIdOf(byte[] sealedFrame) => BinaryPrimitives.ReadUInt32BigEndian(sealedFrame.AsSpan(1, 4));
+
+    private static bool SendPicture(Core core, uint sequence)
+    {
+        var payload = new byte[VideoFrameHeader.Size + Jpeg.Length];
+        new VideoFrameHeader(sequence, 0, 64, 48).Write(payload);
+        Jpeg.CopyTo(payload.AsSpan(VideoFrameHeader.Size));
+        core.Link.SendMedia(MediaKind.Video, payload);
+        return true;
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds; moves the fake clock on meanwhile unless told not to.</summary>
+    private async Task UntilAsync(Func<bool> condition, string what, bool advance = true, Func<string>? describe = null)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (waited.Elapsed > Within)
+            {
+                throw new Xunit.Sdk.XunitException($"{what}: not true within {Within.TotalSeconds:0} s {describe?.Invoke()}");
+            }
+
+            if (advance)
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(50));
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    private async Task<Core> JoinAsync(string name)
+    {
+        var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
+        var pictures = new PictureStore(_time);
+        var audio = new AudioMixer(Options.Create(new AudioOptions()), _time);
+        var link = new ConferenceLink(
+            Options.Create(new ConferenceOptions { Name = name }),
+            daemon,
+            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), daemon, _time, NullLogger<RelayServer>.Instance),
+            _relay,
+            new EventHub(),
+            pictures,
+            new VideoReceiver(pictures),
+            audio,
+            new LoopHealth(_time),
+            _time,
+            NullLogger<ConferenceLink>.Instance);
+        await link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
+        return new Core(name, link, pictures, audio);
+    }
+
+    private sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio) : IAsyncDisposable
+    {
+        public ParticipantInfo Sees(string name) => Link.GetParticipants().Single(p => p.Name == name);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Link.DisposeAsync();
+            Audio.Dispose();
+        }
+    }
+}

@@ -152,6 +152,7 @@ internal static class DaemonProgram
         builder.Services.AddSingleton<PictureStore>();
         builder.Services.AddSingleton<VideoReceiver>();
         builder.Services.AddSingleton<AudioMixer>();
+        builder.Services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
         builder.Services.AddSingleton<RelayServer>();
         builder.Services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(
             new RelayLinkOptions

@@ -146,7 +146,7 @@ public sealed class ConferenceCoreTests : IDisposable
         var link = new ConferenceLink(
             Options.Create(new ConferenceOptions { Name = name }),
             daemon,
-            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), daemon, _time, NullLogger<RelayServer>.Instance),
+            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), _time, NullLogger<RelayServer>.Instance),
             _relay,
             new EventHub(),
             pictures,

@@ -34,7 +34,7 @@ public sealed class RelayServerTests : IAsyncLifetime
                 TimeoutSeconds = 2,
                 QueueCapacity = 32,
             }),
-            Options.Create(new DaemonOptions { Role = "relay", StateDirectory = _state }),
+            new RelayPlacement(Standalone: true, _state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);
         await _relay.StartAsync(CancellationToken.None);
@@ -131,7 +131,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         var state = Directory.CreateTempSubdirectory("s2cd-relay-limit").FullName;
         var relay = new RelayServer(
             Options.Create(new RelayOptions { Listen = "127.0.0.1:0", MaxConnections = 2, HeartbeatSeconds = 0.5, TimeoutSeconds = 2 }),
-            Options.Create(new DaemonOptions { Role = "relay", StateDirectory = state }),
+            new RelayPlacement(Standalone: true, state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);
         await relay.StartAsync(CancellationToken.None);
@@ -265,7 +265,7 @@ public sealed class RelayServerTests : IAsyncLifetime
 
         await using var again = new RelayServer(
             Options.Create(new RelayOptions { Listen = "127.0.0.1:0" }),
-            Options.Create(new DaemonOptions { Role = "relay", StateDirectory = _state }),
+            new RelayPlacement(Standalone: true, _state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);
         await again.StartAsync(CancellationToken.None);

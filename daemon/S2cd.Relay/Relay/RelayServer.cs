@@ -6,7 +6,6 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using S2cd.Hosting;
 using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
@@ -21,7 +20,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 {
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
-    private readonly DaemonOptions _daemon;
+    private readonly RelayPlacement _placement;
     private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _sessionsLock = new();
     private readonly HashSet<Task> _connections = [];
@@ -35,10 +34,10 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private long _rateLimited;
     private long _queueDrops;
 
-    public RelayServer(IOptions<RelayOptions> options, IOptions<DaemonOptions> daemon, TimeProvider time, ILogger<RelayServer> logger)
+    public RelayServer(IOptions<RelayOptions> options, RelayPlacement placement, TimeProvider time, ILogger<RelayServer> logger)
     {
         Options = options.Value;
-        _daemon = daemon.Value;
+        _placement = placement;
         _time = time;
         _logger = logger;
         ConnectionOptions = Options.ConnectionOptions();
@@ -93,7 +92,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
     }
 
-    private bool Enabled => _daemon.IsRelay || Options.Embedded;
+    private bool Enabled => _placement.Standalone || Options.Embedded;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -102,15 +101,15 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        var listen = Options.Listen ?? (_daemon.IsRelay ? "0.0.0.0:1122" : "127.0.0.1:1122");
-        var endpoint = DaemonOptions.ResolveEndPoint(listen);
+        var listen = Options.Listen ?? (_placement.Standalone ? "0.0.0.0:1122" : "127.0.0.1:1122");
+        var endpoint = Endpoints.Resolve(listen);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             socket.Bind(endpoint);
             socket.Listen(512);
         }
-        catch (SocketException ex) when (!_daemon.IsRelay)
+        catch (SocketException ex) when (!_placement.Standalone)
         {
             // Another daemon on this machine may already host the embedded relay; use that one.
             socket.Dispose();
@@ -121,9 +120,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         // The certificate is logged before "listens on", so that whoever waits for the latter has seen the former.
         if (Options.Tls)
         {
-            _certificate = RelayCertificate.LoadOrCreate(_daemon.ResolvedStateDirectory, out var created);
+            _certificate = RelayCertificate.LoadOrCreate(_placement.StateDirectory, out var created);
             CertificateFingerprint = Fingerprint.Of(_certificate);
-            LogCertificate(created ? "made" : "loaded", CertificateFingerprint, Path.Combine(_daemon.ResolvedStateDirectory, RelayCertificate.FileName));
+            LogCertificate(created ? "made" : "loaded", CertificateFingerprint, Path.Combine(_placement.StateDirectory, RelayCertificate.FileName));
         }
         else
         {
@@ -132,7 +131,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
         _listener = socket;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        LogListening(_daemon.IsRelay ? "relay" : "embedded relay", LocalEndPoint.ToString());
+        LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
         return Task.CompletedTask;
     }

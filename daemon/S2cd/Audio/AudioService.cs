@@ -35,7 +35,7 @@ internal sealed partial class AudioService(
     {
         if (!_options.Enabled)
         {
-            link.SetAudioState("disabled (Audio:Enabled is false)", "disabled");
+            link.SetAudioState(DeviceState.Disabled("Audio:Enabled is false"));
             _microphoneLoop.Wait();
             _speakerLoop.Wait();
             return Task.CompletedTask;
@@ -80,7 +80,7 @@ internal sealed partial class AudioService(
             loop.Beat();
             if (!link.InSession)
             {
-                link.SetAudioState(capture, "off");
+                link.SetAudioState(capture, DeviceState.Off);
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                 continue;
             }
@@ -89,7 +89,7 @@ internal sealed partial class AudioService(
             {
                 RequireLibraries(capture);
                 using var pcm = AlsaPcm.Open(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
-                link.SetAudioState(capture, $"on: {device}");
+                link.SetAudioState(capture, DeviceState.On(device));
                 LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
                 if (capture)
                 {
@@ -103,7 +103,7 @@ internal sealed partial class AudioService(
             catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
             {
                 var reason = ex is AlsaException or OpusException or MissingLibraryException ? ex.Message : NativeLibraryProblem.Describe(ex, ex is DllNotFoundException ? "ALSA" : "audio");
-                link.SetAudioState(capture, $"unavailable: {reason}; retrying every {_options.RetrySeconds:0.#} s", reason);
+                link.SetAudioState(capture, DeviceState.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
                 LogDeviceUnavailable(kind, device, reason);
                 loop.Wait();
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(_options.RetrySeconds));

@@ -90,7 +90,7 @@ internal sealed partial class ConferenceLink
         var e2e = _e2e?.Counters ?? default;
         return new StatusResult
         {
-            EndToEnd = EndToEndLocked(),
+            EndToEnd = _session is null ? "not in a session" : StatusText.EndToEnd(_options.EndToEnd, _e2e?.Coverage()),
             Fingerprint = _identity?.Fingerprint,
             CallCode = _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null,
             Passphrase = _session is not null && _passphraseKey is not null,
@@ -100,9 +100,9 @@ internal sealed partial class ConferenceLink
             RejectedKeyBundles = _e2eTotals.BadKeyBundles + e2e.BadKeyBundles,
             RefusedMembers = _e2eTotals.RefusedMembers + e2e.RefusedMembers,
             MediaAwaitingKey = _e2eTotals.AwaitingKey + e2e.AwaitingKey,
-            Encryption = _session is null ? "not in a session" : EncryptionText(_security),
-            Microphone = _microphoneState,
-            Speaker = _speakerState,
+            Encryption = _session is null ? "not in a session" : StatusText.Encryption(_security),
+            Microphone = StatusText.Of(_microphone),
+            Speaker = StatusText.Of(_speaker),
             AudioXruns = Interlocked.Read(ref _captureXruns) + Interlocked.Read(ref _playbackXruns),
             JitterBufferMs = audio.JitterBufferMs,
             AudioLossPercent = expected == 0 ? 0 : Math.Round(100.0 * audio.Lost / expected, 1),
@@ -122,7 +122,7 @@ internal sealed partial class ConferenceLink
             RoundTripMs = _link?.RoundTrip?.TotalMilliseconds,
             Muted = _muted,
             CameraOn = _cameraOn,
-            Camera = _cameraState,
+            Camera = StatusText.Of(_camera),
             VideoRejected = _video.Rejected,
             VideoLost = _pictures.TotalLost(),
             Participants = _session is null ? 0 : _membership.Count + 1,
@@ -137,51 +137,41 @@ internal sealed partial class ConferenceLink
     private List<string> ProblemsLocked()
     {
         var problems = new List<string>();
-        Add("camera unavailable", _cameraProblem);
-        Add("microphone unavailable", _microphoneProblem);
-        Add("speaker unavailable", _speakerProblem);
-        Add("pictures from others not shown", _video.Problem);
-        Add("sound from others not played", _audio.Problem);
+        Add(StatusText.ProblemOf("camera", _camera));
+        Add(StatusText.ProblemOf("microphone", _microphone));
+        Add(StatusText.ProblemOf("speaker", _speaker));
+        Add(_video.Problem is { } video ? $"pictures from others not shown: {video}" : null);
+        Add(_audio.Problem is { } audio ? $"sound from others not played: {audio}" : null);
         problems.AddRange(_health.DownServices());
         return problems;
 
-        void Add(string what, string? why)
+        void Add(string? problem)
         {
-            if (why is not null)
+            if (problem is not null)
             {
-                problems.Add($"{what}: {why}");
+                problems.Add(problem);
             }
         }
     }
 
-    private static string EncryptionText(LinkSecurity? security) => security switch
+    /// <summary>What the call view's status line needs, typed.</summary>
+    public ViewStatus GetViewStatus()
     {
-        null => "not connected",
-        { Tls: true } => $"TLS 1.3 to the relay, certificate {security.CertificateFingerprint}",
-        _ => "not encrypted (Conference:Tls is false)",
-    };
-
-    private string EndToEndLocked()
-    {
-        if (_session is null)
+        lock (_lock)
         {
-            return "not in a session";
+            return new ViewStatus(
+                _session,
+                _relay,
+                _state,
+                _link?.RoundTrip?.TotalMilliseconds,
+                _camera.Condition == DeviceCondition.On,
+                _security,
+                _options.EndToEnd,
+                _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null,
+                _muted,
+                _cameraOn,
+                ProblemsLocked());
         }
-
-        if (!_options.EndToEnd)
-        {
-            return "off (Conference:EndToEnd is false): media crosses the relay readable";
-        }
-
-        if (_e2e is null)
-        {
-            return "AES-256-GCM, waiting for the relay";
-        }
-
-        var (verified, keys, others) = _e2e.Coverage();
-        return others == 0
-            ? "AES-256-GCM under per-sender keys; nobody else here yet"
-            : $"AES-256-GCM under per-sender keys; keys from {keys} of {others} other members ({verified} verified)";
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]

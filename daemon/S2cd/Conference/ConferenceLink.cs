@@ -48,12 +48,9 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private byte[]? _passphraseKey;
     private LinkSecurity? _security;
     private int _previewers;
-    private string _cameraState = "off";
-    private string _microphoneState = "off";
-    private string _speakerState = "off";
-    private string? _cameraProblem;
-    private string? _microphoneProblem;
-    private string? _speakerProblem;
+    private DeviceState _camera = DeviceState.Off;
+    private DeviceState _microphone = DeviceState.Off;
+    private DeviceState _speaker = DeviceState.Off;
     private long _captureXruns;
     private long _playbackXruns;
     private byte _ownLevel = 127;
@@ -200,35 +197,34 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    /// <summary>The microphone's (<paramref name="capture"/>) or speaker's state; <paramref name="problem"/> says in one line why it does not work.</summary>
-    public void SetAudioState(bool capture, string state, string? problem = null)
+    /// <summary>The microphone's (<paramref name="capture"/>) or the speaker's state, as the audio service sees it.</summary>
+    public void SetAudioState(bool capture, DeviceState state)
     {
         lock (_lock)
         {
-            if ((capture ? _microphoneState : _speakerState) == state && (capture ? _microphoneProblem : _speakerProblem) == problem)
+            if ((capture ? _microphone : _speaker) == state)
             {
                 return;
             }
 
             if (capture)
             {
-                _microphoneState = state;
-                _microphoneProblem = problem;
+                _microphone = state;
             }
             else
             {
-                _speakerState = state;
-                _speakerProblem = problem;
+                _speaker = state;
             }
         }
 
         Publish(ControlEventKind.ConnectionChanged, null);
     }
 
-    public void SetAudioState(string microphone, string speaker)
+    /// <summary>Microphone and speaker at once (both disabled by configuration, say).</summary>
+    public void SetAudioState(DeviceState both)
     {
-        SetAudioState(capture: true, microphone);
-        SetAudioState(capture: false, speaker);
+        SetAudioState(capture: true, both);
+        SetAudioState(capture: false, both);
     }
 
     public void SetXruns(bool capture, long xruns)
@@ -262,18 +258,17 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    /// <summary>The camera's state; <paramref name="problem"/> says in one line why it does not work.</summary>
-    public void SetCameraState(string state, string? problem = null)
+    /// <summary>The camera's state, as the camera service sees it.</summary>
+    public void SetCameraState(DeviceState state)
     {
         lock (_lock)
         {
-            if (_cameraState == state && _cameraProblem == problem)
+            if (_camera == state)
             {
                 return;
             }
 
-            _cameraState = state;
-            _cameraProblem = problem;
+            _camera = state;
         }
 
         Publish(ControlEventKind.ConnectionChanged, null);

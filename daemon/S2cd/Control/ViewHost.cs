@@ -126,31 +126,7 @@ internal sealed class ViewHost : IDisposable
         return tiles;
     }
 
-    private string StatusLine()
-    {
-        var s = _conference.GetStatus();
-        var inv = CultureInfo.InvariantCulture;
-        var link = s.Session is null
-            ? (s.Camera.StartsWith("on", StringComparison.Ordinal) ? " preview" : " not in a session")
-            : string.Create(inv, $" {s.Session} · {s.Relay} {s.Connection.ToString().ToLowerInvariant()}");
-        var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
-        var fps = string.Create(inv, $" · {ViewFps():0} fps");
-        var problem = s.Problems.Count switch
-        {
-            0 => string.Empty,
-            1 => $" │ {s.Problems[0]}",
-            _ => $" │ {s.Problems[0]} (and {s.Problems.Count - 1} more: s2c-attach status)",
-        };
-        var plain = s.Encryption.StartsWith("not encrypted", StringComparison.Ordinal) ? " · NOT ENCRYPTED" : string.Empty;
-        if (s.Session is not null)
-        {
-            plain += s.EndToEnd.StartsWith("off", StringComparison.Ordinal) ? " · NOT END-TO-END ENCRYPTED"
-                : s.CallCode is { } code ? $" · call code {code}" : string.Empty;
-        }
-
-        // The keys come before any problem: a narrow terminal cuts the line at its end.
-        return $"{link}{plain}{rtt}{fps} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave{problem}";
-    }
+    private string StatusLine() => StatusText.ViewLine(_conference.GetViewStatus(), ViewFps());
 
     private void CountFrame()
     {

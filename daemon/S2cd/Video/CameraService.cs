@@ -38,7 +38,7 @@ internal sealed partial class CameraService(
         {
             if (!link.WantsCamera)
             {
-                link.SetCameraState("off");
+                link.SetCameraState(DeviceState.Off);
                 pictures.SetSelf(null);
                 _loop.Wait();
                 await link.WaitForCameraDemandAsync(stoppingToken).ConfigureAwait(false);
@@ -50,7 +50,7 @@ internal sealed partial class CameraService(
                 // Opening a camera may block in the driver; a camera that never answers shows in the watchdog.
                 _loop.Beat();
                 using var source = OpenSource();
-                link.SetCameraState($"on: {source.Description}");
+                link.SetCameraState(DeviceState.On(source.Description));
                 LogCameraOpened(source.Description);
                 await CaptureAsync(source, stoppingToken).ConfigureAwait(false);
             }
@@ -61,7 +61,7 @@ internal sealed partial class CameraService(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 var reason = ex is CameraException ? ex.Message : NativeLibraryProblem.Describe(ex, "OpenCV");
-                link.SetCameraState($"unavailable: {reason}; retrying every {_options.RetrySeconds:0.#} s", reason);
+                link.SetCameraState(DeviceState.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
                 pictures.SetSelf(null);
                 LogCameraUnavailable(reason);
                 _loop.Wait();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using S2cd.Conference;
 using S2cd.Platform;
 
 namespace S2cd.Audio;
@@ -9,7 +10,7 @@ namespace S2cd.Audio;
 /// the playback device. A limiter keeps the sum of loud senders from clipping. Keeps the figures that
 /// <c>status</c> shows: loss, concealment, jitter-buffer depth, and the measured mouth-to-ear delay.
 /// </summary>
-internal sealed class AudioMixer : IDisposable
+internal sealed class AudioMixer : IAudioSink, IDisposable
 {
     private const int DelaySamples = 512;
     private readonly AudioOptions _options;

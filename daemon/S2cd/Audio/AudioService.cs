@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S2cd.Conference;
-using S2cd.Hosting;
 using S2cd.Platform;
 using S2cd.Wire;
 

@@ -60,7 +60,7 @@ internal sealed partial class ConferenceLink
             switch (change.Kind)
             {
                 case Membership.ChangeKind.Left:
-                    _pictures.Remove(id);
+                    _video.Remove(id);
                     _audio.Remove(id);
                     _e2e?.MemberLeft(id);
                     break;
@@ -246,7 +246,7 @@ internal sealed partial class ConferenceLink
             _passphraseKey = null;
         }
 
-        _pictures.Clear();
+        _video.Clear();
         _audio.Clear();
         _cameraDemand.Writer.TryWrite(true);
         SetState(ConnectionState.Idle, null);

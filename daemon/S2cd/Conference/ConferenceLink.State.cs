@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using S2cd.Contract;
-using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -32,7 +32,7 @@ internal sealed partial class ConferenceLink
             gone = _membership.Clear();
         }
 
-        _pictures.Clear();
+        _video.Clear();
         _audio.Clear();
         foreach (var info in gone)
         {
@@ -68,7 +68,7 @@ internal sealed partial class ConferenceLink
 
     private void Publish(ControlEventKind kind, ParticipantInfo? participant)
     {
-        _pictures.Touch();
+        _video.Touch();
         _events.Publish(new ControlEvent { Kind = kind, Participant = participant, Status = GetStatus() });
     }
 
@@ -124,7 +124,7 @@ internal sealed partial class ConferenceLink
             CameraOn = _cameraOn,
             Camera = StatusText.Of(_camera),
             VideoRejected = _video.Rejected,
-            VideoLost = _pictures.TotalLost(),
+            VideoLost = _video.TotalLost,
             Participants = _session is null ? 0 : _membership.Count + 1,
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,

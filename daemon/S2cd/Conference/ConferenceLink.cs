@@ -2,14 +2,12 @@ using System.Buffers;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using S2cd.Audio;
 using S2cd.Contract;
-using S2cd.Control;
-using S2cd.Hosting;
+using S2cd.Conference;
+using S2cd.Platform;
 using S2cd.Relay;
 using S2cd.Security;
 using S2cd.Transport;
-using S2cd.Video;
 using S2cd.Wire;
 
 namespace S2cd.Conference;
@@ -32,15 +30,14 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private readonly Membership _membership = new();
     private readonly IConferenceTransport _transport;
     private readonly LinkEvents _linkEvents;
-    private readonly PictureStore _pictures;
-    private readonly VideoReceiver _video;
+    private readonly IVideoSink _video;
     private readonly System.Threading.Channels.Channel<bool> _cameraDemand =
         System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1)
         {
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite,
         });
 
-    private readonly AudioMixer _audio;
+    private readonly IAudioSink _audio;
     private readonly LoopHealth _health;
     private readonly DaemonIdentity? _identity;
     private EndToEndSession? _e2e;
@@ -70,9 +67,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         RelayServer relayServer,
         IConferenceTransport transport,
         EventHub events,
-        PictureStore pictures,
-        VideoReceiver video,
-        AudioMixer audio,
+        IVideoSink video,
+        IAudioSink audio,
         LoopHealth health,
         TimeProvider time,
         ILogger<ConferenceLink> logger)
@@ -81,7 +77,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         _health = health;
         _transport = transport;
         _linkEvents = new LinkEvents(this);
-        _pictures = pictures;
         _video = video;
         _options = options.Value;
         _daemon = daemon.Value;
@@ -125,19 +120,19 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             {
                 list[i] = list[i] with { Fingerprint = _identity?.Fingerprint, Trust = "you" };
                 byte? own = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted ? _ownLevel : null;
-                list[i] = list[i] with { VideoFps = _pictures.SelfFps, AudioLevel = -own, Speaking = own < SpeakingThreshold };
+                list[i] = list[i] with { VideoFps = _video.SelfFps, AudioLevel = -own, Speaking = own < SpeakingThreshold };
                 continue;
             }
 
             var trust = DescribeTrust(list[i].Id);
             list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused };
-            var (picture, fps, delay, lost) = _pictures.Get(list[i].Id);
+            var (fps, delay, lost) = _video.Figures(list[i].Id);
             var level = _audio.RecentLevel(list[i].Id);
             list[i] = list[i] with
             {
                 VideoFps = fps,
                 VideoLost = lost,
-                VideoDelayMs = picture is null ? null : delay,
+                VideoDelayMs = delay,
                 AudioLevel = -level,
                 Speaking = level < SpeakingThreshold,
             };
@@ -432,7 +427,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
 
         _cameraDemand.Writer.TryWrite(true);
-        _pictures.Touch();
+        _video.Touch();
     }
 
     public async ValueTask DisposeAsync()

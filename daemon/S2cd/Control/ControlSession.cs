@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using S2cd.Conference;
 using S2cd.Contract;
-using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Video;
 using StreamJsonRpc;
 

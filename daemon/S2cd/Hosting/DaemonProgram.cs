@@ -13,6 +13,7 @@ using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Transport.RelayLink;
 using S2cd.Video;
+using S2cd.Platform;
 
 namespace S2cd.Hosting;
 
@@ -152,6 +153,8 @@ internal static class DaemonProgram
         builder.Services.AddSingleton<PictureStore>();
         builder.Services.AddSingleton<VideoReceiver>();
         builder.Services.AddSingleton<AudioMixer>();
+        builder.Services.AddSingleton<IAudioSink>(sp => sp.GetRequiredService<AudioMixer>());
+        builder.Services.AddSingleton<IVideoSink, VideoSink>();
         builder.Services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
         builder.Services.AddSingleton<RelayServer>();
         builder.Services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(

@@ -4,6 +4,7 @@ using S2cd.Conference;
 using S2cd.Control;
 using S2cd.Relay;
 using S2cd.Video;
+using S2cd.Platform;
 
 namespace S2cd.Hosting;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using S2cd.Conference;
+using S2cd.Platform;
 
 namespace S2cd.Hosting;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using S2cd.Conference;
-using S2cd.Hosting;
 using S2cd.Platform;
 using S2cd.Wire;
 

@@ -7,7 +7,7 @@ using S2cd.Audio;
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Control;
-using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Relay;
 using S2cd.Tests.Support;
 using S2cd.Video;
@@ -149,8 +149,7 @@ public sealed class ConferenceCoreTests : IDisposable
             new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), _time, NullLogger<RelayServer>.Instance),
             _relay,
             new EventHub(),
-            pictures,
-            new VideoReceiver(pictures),
+            new VideoSink(pictures, new VideoReceiver(pictures)),
             audio,
             new LoopHealth(_time),
             _time,

@@ -1,4 +1,5 @@
 using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Hosting;

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Relay;
 using S2cd.Security;
 using S2cd.Tests.Support;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using S2cd.Contract;
 
-namespace S2cd.Hosting;
+namespace S2cd.Platform;
 
 /// <summary>Top-level settings of the daemon (configuration root).</summary>
 internal sealed class DaemonOptions

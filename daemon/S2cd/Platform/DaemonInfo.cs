@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace S2cd.Hosting;
+namespace S2cd.Platform;
 
 internal static class DaemonInfo
 {

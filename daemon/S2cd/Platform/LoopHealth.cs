@@ -1,4 +1,4 @@
-namespace S2cd.Hosting;
+namespace S2cd.Platform;
 
 /// <summary>
 /// The daemon's long-running loops report here that they make progress: each beats once per turn, and says

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using S2cd.Platform;
 
-namespace S2cd.Hosting;
+namespace S2cd.Platform;
 
 /// <summary>
 /// A long-running part of the daemon that an unexpected exception cannot take down with the host: the exception

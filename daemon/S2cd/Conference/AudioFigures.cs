@@ -1,4 +1,4 @@
-namespace S2cd.Audio;
+namespace S2cd.Conference;
 
 /// <summary>What the receiving side of audio has seen, for <c>status</c>.</summary>
 internal sealed record AudioFigures(

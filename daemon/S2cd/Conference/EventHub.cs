@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using S2cd.Contract;
 
-namespace S2cd.Control;
+namespace S2cd.Conference;
 
 /// <summary>
 /// Fans control events out to subscribed clients. Each subscriber has its own bounded channel, so a

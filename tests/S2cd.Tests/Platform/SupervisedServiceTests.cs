@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using S2cd.Hosting;
+using S2cd.Platform;
 using S2cd.Tests.Support;
 
-namespace S2cd.Tests.Hosting;
+namespace S2cd.Tests.Platform;
 
 public sealed class SupervisedServiceTests
 {

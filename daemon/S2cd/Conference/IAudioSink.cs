@@ -1,0 +1,25 @@
+using System.Buffers;
+
+namespace S2cd.Conference;
+
+/// <summary>Where the core puts the others' audio (the jitter buffers and the mixer), and what it asks of it for status.</summary>
+internal interface IAudioSink
+{
+    /// <summary>Why others' audio cannot be played, in one line, or null.</summary>
+    string? Problem { get; }
+
+    /// <summary>An opened audio payload from <paramref name="sender"/>; valid only during the call.</summary>
+    void OnAudio(uint sender, ReadOnlySequence<byte> payload);
+
+    /// <summary>Drops what is buffered from <paramref name="sender"/> (it left, or muted).</summary>
+    void Remove(uint sender);
+
+    /// <summary>Drops everyone's audio.</summary>
+    void Clear();
+
+    /// <summary>The level of <paramref name="sender"/>'s recent audio in dB below full scale, or null when quiet.</summary>
+    byte? RecentLevel(uint sender);
+
+    /// <summary>The receiving side's figures for <c>status</c>.</summary>
+    AudioFigures Figures();
+}

@@ -151,143 +151,6 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         return CurrentEndToEnd()?.Describe(id) ?? (null, "waiting for its certificate", false);
     }
 
-    /// <summary>True while the camera should run: in a session with the camera on, or while someone previews.</summary>
-    public bool WantsCamera
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return (_session is not null && _cameraOn) || _previewers > 0;
-            }
-        }
-    }
-
-    /// <summary>Audio louder than this many dB below full scale counts as speaking.</summary>
-    private const byte SpeakingThreshold = 45;
-
-    private static readonly TimeSpan SpeakingHold = TimeSpan.FromMilliseconds(300);
-
-    /// <summary>True while in a session (connected or reconnecting): the microphone and speaker are open.</summary>
-    public bool InSession
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _session is not null && _state is ConnectionState.Connected or ConnectionState.Reconnecting;
-            }
-        }
-    }
-
-    /// <summary>True while captured audio goes to the session: connected and not muted.</summary>
-    public bool SendsAudio
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _state == ConnectionState.Connected && !_muted;
-            }
-        }
-    }
-
-    /// <summary>The microphone's (<paramref name="capture"/>) or the speaker's state, as the audio service sees it.</summary>
-    public void SetAudioState(bool capture, DeviceState state)
-    {
-        lock (_lock)
-        {
-            if ((capture ? _microphone : _speaker) == state)
-            {
-                return;
-            }
-
-            if (capture)
-            {
-                _microphone = state;
-            }
-            else
-            {
-                _speaker = state;
-            }
-        }
-
-        Publish(ControlEventKind.ConnectionChanged, null);
-    }
-
-    /// <summary>Microphone and speaker at once (both disabled by configuration, say).</summary>
-    public void SetAudioState(DeviceState both)
-    {
-        SetAudioState(capture: true, both);
-        SetAudioState(capture: false, both);
-    }
-
-    public void SetXruns(bool capture, long xruns)
-    {
-        if (capture)
-        {
-            Interlocked.Exchange(ref _captureXruns, xruns);
-        }
-        else
-        {
-            Interlocked.Exchange(ref _playbackXruns, xruns);
-        }
-    }
-
-    /// <summary>Our own microphone level, for our speaking mark.</summary>
-    public void SetOwnLevel(byte level)
-    {
-        _ownLevel = level;
-        Interlocked.Exchange(ref _ownLevelAt, _time.GetTimestamp());
-    }
-
-    /// <summary>True while captured pictures go to the session.</summary>
-    public bool SendsVideo
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _state == ConnectionState.Connected && _cameraOn;
-            }
-        }
-    }
-
-    /// <summary>The camera's state, as the camera service sees it.</summary>
-    public void SetCameraState(DeviceState state)
-    {
-        lock (_lock)
-        {
-            if (_camera == state)
-            {
-                return;
-            }
-
-            _camera = state;
-        }
-
-        Publish(ControlEventKind.ConnectionChanged, null);
-    }
-
-    /// <summary>Completes when the answer of <see cref="WantsCamera"/> may have changed.</summary>
-    public async Task WaitForCameraDemandAsync(CancellationToken cancellationToken)
-    {
-        await _cameraDemand.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-        _cameraDemand.Reader.TryRead(out _);
-    }
-
-    /// <summary>Starts a preview of our own camera, outside any session; dispose the result to stop it.</summary>
-    public IDisposable StartPreview()
-    {
-        lock (_lock)
-        {
-            _previewers++;
-        }
-
-        _cameraDemand.Writer.TryWrite(true);
-        return new PreviewLease(this);
-    }
-
     /// <summary>
     /// Sends a media payload to the session, sealed under our end-to-end key, when connected; dropped otherwise.
     /// </summary>
@@ -316,11 +179,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken)
     {
         var relay = request.Relay ?? _options.Relay;
-        var problem = NameRules.CheckSession(request.Session)
-            ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
-            ?? NameRules.CheckPassphrase(request.Passphrase)
-            ?? (NameRules.TryParseEndpoint(relay, out _, out _) is { } relayProblem ? $"relay: {relayProblem}" : null);
-        if (problem is not null)
+        if (CheckJoin(request, relay) is { } problem)
         {
             throw new ArgumentException(problem);
         }
@@ -376,6 +235,13 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             _joinGate.Release();
         }
     }
+
+    /// <summary>What is wrong with a join request, in one line, or null.</summary>
+    private static string? CheckJoin(JoinRequest request, string relay) =>
+        NameRules.CheckSession(request.Session)
+        ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
+        ?? NameRules.CheckPassphrase(request.Passphrase)
+        ?? (NameRules.TryParseEndpoint(relay, out _, out _) is { } relayProblem ? $"relay: {relayProblem}" : null);
 
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {

@@ -118,73 +118,46 @@ internal static class DaemonProgram
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
         });
 
-        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        ConfigureLogging(builder.Logging, configuration);
+        AddServiceManager(builder.Services);
+        builder.Services.AddDaemonParts(settings);
+        return builder.Build();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, IConfigurationRoot configuration)
+    {
+        logging.AddConfiguration(configuration.GetSection("Logging"));
+        logging.SetMinimumLevel(LogLevel.Information);
 
         // A start that fails for a reason we know (socket taken, port in use, unreadable identity) is reported
         // by RunAsync as one line; the host's own "Hosting failed to start" would put a stack trace before it.
         // A background service that brings the host down is still logged, at Critical, with its exception.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.Logging.AddSimpleConsole(o =>
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
+    }
 
+    private static void AddServiceManager(IServiceCollection services)
+    {
         // Under systemd: journald log format and sd_notify. NOTIFY_SOCKET alone (a supervisor other than
         // systemd, or a test) also gets READY=1 and STOPPING=1.
-        builder.Services.AddSystemd();
+        services.AddSystemd();
         if (!SystemdHelpers.IsSystemdService() && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET")))
         {
-            builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
-            builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
-        }
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(Options.Create(settings.Daemon));
-        builder.Services.AddSingleton(Options.Create(settings.Control));
-        builder.Services.AddSingleton(Options.Create(settings.Conference));
-        builder.Services.AddSingleton(Options.Create(settings.Relay));
-        builder.Services.AddSingleton(Options.Create(settings.Video));
-        builder.Services.AddSingleton(Options.Create(settings.Audio));
-        builder.Services.AddSingleton<LoopHealth>();
-        builder.Services.AddSingleton<EventHub>();
-        builder.Services.AddSingleton<PictureStore>();
-        builder.Services.AddSingleton<VideoReceiver>();
-        builder.Services.AddSingleton<AudioMixer>();
-        builder.Services.AddSingleton<IAudioSink>(sp => sp.GetRequiredService<AudioMixer>());
-        builder.Services.AddSingleton<IVideoSink, VideoSink>();
-        builder.Services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
-        builder.Services.AddSingleton<RelayServer>();
-        builder.Services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(
-            new RelayLinkOptions
-            {
-                Tls = settings.Conference.Tls,
-                RelayFingerprint = settings.Conference.RelayFingerprint,
-                ReconnectMax = TimeSpan.FromSeconds(settings.Conference.ReconnectMaxSeconds),
-                Connection = settings.Relay.ConnectionOptions(),
-            },
-            new KnownRelays(settings.Daemon.ResolvedStateDirectory),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TlsRelayTransport>>()));
-        builder.Services.AddSingleton<ConferenceLink>();
-        builder.Services.AddSingleton<ControlServer>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
-        if (!settings.Daemon.IsRelay)
-        {
-            builder.Services.AddHostedService<CameraService>();
-            builder.Services.AddHostedService<AudioService>();
+            services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+            services.AddSingleton<IHostLifetime, SystemdLifetime>();
         }
 
         // The watchdog only when a service manager asked for it, and so also gave a notify socket.
         var notifying = SystemdHelpers.IsSystemdService() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
         if (notifying && WatchdogService.RequestedInterval() is not null)
         {
-            builder.Services.AddHostedService<WatchdogService>();
+            services.AddHostedService<WatchdogService>();
         }
-        return builder.Build();
     }
 
     private static string OneLine(Exception ex)

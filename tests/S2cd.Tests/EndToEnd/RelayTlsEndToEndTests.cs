@@ -1,6 +1,7 @@
 using S2cd.Contract;
 using S2cd.Security;
 using S2cd.Tests.Support;
+using S2cd.Transport.RelayLink;
 
 namespace S2cd.Tests.EndToEnd;
 

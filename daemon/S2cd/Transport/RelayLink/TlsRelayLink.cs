@@ -184,27 +184,10 @@ internal sealed partial class TlsRelayLink : ITransportLink
     /// <summary>One connection to the relay, from connect to close: why it ended, whether the relay refused us, whether it let us in.</summary>
     private async Task<(string Reason, bool Refused, bool Joined)> ConnectOnceAsync(CancellationToken cancellationToken)
     {
-        var stream = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        if (_options.Tls)
+        var (stream, problem, final) = await SecureAsync(await ConnectAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (stream is null)
         {
-            var pinned = await RelayPinning.SecureAsync(stream, _join.Relay, _options.RelayFingerprint, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
-            if (pinned.Stream is null)
-            {
-                // A changed certificate is final, like a refusal: retrying cannot fix it and must not hide it.
-                return (pinned.Problem!, pinned.Mismatch, false);
-            }
-
-            if (pinned.PinnedAtFirstUse)
-            {
-                LogRelayPinned(_join.Relay, pinned.Fingerprint!, _knownRelays.Path);
-            }
-
-            stream = pinned.Stream;
-            _events.OnSecured(new LinkSecurity(true, pinned.Fingerprint));
-        }
-        else
-        {
-            _events.OnSecured(LinkSecurity.Plain);
+            return (problem!, final, false);
         }
 
         var connection = new FrameConnection(stream, _options.Connection, _time);
@@ -246,6 +229,31 @@ internal sealed partial class TlsRelayLink : ITransportLink
 
             return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null, joined);
         }
+    }
+
+    /// <summary>TLS with the relay's certificate pinned (or plain, when configured): the stream, or why not and whether that is final.</summary>
+    private async Task<(Stream? Stream, string? Problem, bool Final)> SecureAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (!_options.Tls)
+        {
+            _events.OnSecured(LinkSecurity.Plain);
+            return (stream, null, false);
+        }
+
+        var pinned = await RelayPinning.SecureAsync(stream, _join.Relay, _options.RelayFingerprint, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        if (pinned.Stream is null)
+        {
+            // A changed certificate is final, like a refusal: retrying cannot fix it and must not hide it.
+            return (null, pinned.Problem, pinned.Mismatch);
+        }
+
+        if (pinned.PinnedAtFirstUse)
+        {
+            LogRelayPinned(_join.Relay, pinned.Fingerprint!, _knownRelays.Path);
+        }
+
+        _events.OnSecured(new LinkSecurity(true, pinned.Fingerprint));
+        return (pinned.Stream, null, false);
     }
 
     private async Task<Stream> ConnectAsync(CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
-namespace S2cd.Security;
+using S2cd.Security;
+
+namespace S2cd.Transport.RelayLink;
 
 /// <summary>
 /// The relays this daemon trusts, pinned by certificate fingerprint on first use (like ssh's known_hosts):

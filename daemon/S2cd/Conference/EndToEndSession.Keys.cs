@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using S2cd.Security;
+using S2cd.Transport;
+using S2cd.Wire;
+
+namespace S2cd.Conference;
+
+/// <summary>Announcements, key bundles and rekeys: how members come to trust each other and hold each other's keys.</summary>
+internal sealed partial class EndToEndSession
+{
+    /// <summary>Our announcement, signed once per stay (it names our member id, which does not change in it).</summary>
+    private byte[] Announce() => _announcement ??= [AnnouncementSignal, .. Announcement.Create(_identity, _session, _selfId, _passphraseKey)];
+
+    private void OnAnnouncement(Peer peer, ReadOnlySpan<byte> body)
+    {
+        if (peer.State != PeerState.Waiting)
+        {
+            // A member announces itself once per stay; a second announcement could only be a relay's attempt at a swap.
+            if (peer.State == PeerState.Verified)
+            {
+                CountBadBundle(peer.Id, $"member {peer.Id} announced a second certificate; the first stays");
+            }
+
+            return;
+        }
+
+        var certificate = Announcement.Verify(body, _session, peer.Id, _passphraseKey, out var refusal);
+        lock (_lock)
+        {
+            if (certificate is null)
+            {
+                peer.State = PeerState.Refused;
+                peer.Reason = refusal;
+            }
+            else
+            {
+                peer.Verify(certificate);
+            }
+        }
+
+        if (certificate is null)
+        {
+            Interlocked.Increment(ref _refused);
+            LogRefused(peer.Id, refusal!);
+        }
+        else
+        {
+            LogVerified(peer.Id, peer.Fingerprint!);
+            RequestRekey();
+        }
+
+        _memberChanged(peer.Id);
+    }
+
+    private void OnKeyBundle(Peer peer, ReadOnlySpan<byte> body)
+    {
+        if (peer.State != PeerState.Verified)
+        {
+            if (peer.State == PeerState.Waiting)
+            {
+                CountBadBundle(peer.Id, $"member {peer.Id} sent a key bundle before its certificate");
+            }
+
+            return;
+        }
+
+        var outcome = KeyBundle.Open(
+            body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem,
+            mayUnwrap: () => peer.Bundles.TryTake(1));
+        switch (outcome)
+        {
+            case KeyBundle.Outcome.Accepted:
+                var first = peer.NewestKeyId == 0;
+                peer.Install(keyId, secret!, _time.GetTimestamp() + (long)(OldKeyLifetime.TotalSeconds * _time.TimestampFrequency));
+                CryptographicOperations.ZeroMemory(secret);
+                if (first)
+                {
+                    _memberChanged(peer.Id);
+                }
+
+                break;
+            case KeyBundle.Outcome.Rejected:
+                CountBadBundle(peer.Id, $"key bundle from member {peer.Id} rejected: {problem}");
+                break;
+        }
+    }
+
+    private void RequestRekey() => _rekeyWanted.Writer.TryWrite(true);
+
+    private async Task RekeyLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        while (await _rekeyWanted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Task.Delay(RekeyDelay, _time, cancellationToken).ConfigureAwait(false);
+            _rekeyWanted.Reader.TryRead(out _);
+            try
+            {
+                Rekey();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Keep the loop: the next change of members tries again.
+                LogRekeyFailed(ex.Message);
+            }
+        }
+    }
+
+    /// <summary>A fresh key of ours, wrapped to the members verified now and sent before it is first used.</summary>
+    private void Rekey()
+    {
+        List<KeyBundle.Recipient> recipients;
+        lock (_lock)
+        {
+            recipients = [.. _peers.Values.Where(p => p.State == PeerState.Verified).Select(p => new KeyBundle.Recipient(p.Id, p.Certificate!))];
+        }
+
+        var keyId = SendKeyId + 1;
+        var secret = RandomNumberGenerator.GetBytes(MediaKey.SecretBytes);
+        var key = new MediaKey(keyId, secret);
+        if (recipients.Count > 0)
+        {
+            var bundle = KeyBundle.Create(_identity, _session, _selfId, keyId, secret, recipients);
+            _sendSignal(0, [KeyBundleSignal, .. bundle]);
+        }
+
+        CryptographicOperations.ZeroMemory(secret);
+        MediaKey old;
+        lock (_sendLock)
+        {
+            old = _sendKey;
+            _sendKey = key;
+            _sendCounter = 0;
+            Volatile.Write(ref _sendKeyId, keyId);
+        }
+
+        old.Dispose();
+        LogRekeyed(keyId, recipients.Count);
+    }
+
+    private void CountBadBundle(uint member, string problem)
+    {
+        Interlocked.Increment(ref _badBundles);
+        if (Interlocked.Increment(ref _loggedProblems) <= MaxLoggedProblems)
+        {
+            LogBadSignal(member, problem);
+        }
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Member {Member} verified: certificate {Fingerprint}")]
+    private partial void LogVerified(uint member, string fingerprint);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Member {Member} refused, given no keys: {Reason}")]
+    private partial void LogRefused(uint member, string reason);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Dropped a signal from member {Member}: {Problem}")]
+    private partial void LogBadSignal(uint member, string problem);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "New media key {KeyId}, given to {Count} members")]
+    private partial void LogRekeyed(uint keyId, int count);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "Could not make a new media key: {Message}")]
+    private partial void LogRekeyFailed(string message);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using S2cd.Audio;
+using S2cd.Conference;
+using S2cd.Control;
+using S2cd.Platform;
+using S2cd.Relay;
+using S2cd.Transport;
+using S2cd.Transport.RelayLink;
+using S2cd.Video;
+
+namespace S2cd.Hosting;
+
+/// <summary>The daemon's parts and how they plug together: the one place that knows them all.</summary>
+internal static class DaemonServices
+{
+    public static IServiceCollection AddDaemonParts(this IServiceCollection services, Settings settings)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create(settings.Daemon));
+        services.AddSingleton(Options.Create(settings.Control));
+        services.AddSingleton(Options.Create(settings.Conference));
+        services.AddSingleton(Options.Create(settings.Relay));
+        services.AddSingleton(Options.Create(settings.Video));
+        services.AddSingleton(Options.Create(settings.Audio));
+        services.AddSingleton<LoopHealth>();
+        services.AddSingleton<EventHub>();
+        services.AddSingleton<PictureStore>();
+        services.AddSingleton<VideoReceiver>();
+        services.AddSingleton<AudioMixer>();
+        services.AddSingleton<IAudioSink>(sp => sp.GetRequiredService<AudioMixer>());
+        services.AddSingleton<IVideoSink, VideoSink>();
+        services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
+        services.AddSingleton<RelayServer>();
+        services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(
+            new RelayLinkOptions
+            {
+                Tls = settings.Conference.Tls,
+                RelayFingerprint = settings.Conference.RelayFingerprint,
+                ReconnectMax = TimeSpan.FromSeconds(settings.Conference.ReconnectMaxSeconds),
+                Connection = settings.Relay.ConnectionOptions(),
+            },
+            new KnownRelays(settings.Daemon.ResolvedStateDirectory),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TlsRelayTransport>>()));
+        services.AddSingleton<ConferenceLink>();
+        services.AddSingleton<ControlServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
+        services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
+        if (!settings.Daemon.IsRelay)
+        {
+            services.AddHostedService<CameraService>();
+            services.AddHostedService<AudioService>();
+        }
+
+        return services;
+    }
+}

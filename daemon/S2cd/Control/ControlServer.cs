@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Platform;
+using S2cd.Relay;
 using S2cd.Video;
 using StreamJsonRpc;
 
@@ -20,9 +21,9 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     private readonly ControlOptions _options;
     private readonly DaemonOptions _daemon;
-    private readonly ConferenceLink _conference;
+    private readonly ConferenceParts? _parts;
+    private readonly Func<StatusResult> _relayStatus;
     private readonly EventHub _events;
-    private readonly PictureStore _pictures;
     private readonly VideoOptions _video;
     private readonly Audio.AudioOptions _audio;
     private readonly TimeProvider _time;
@@ -36,20 +37,22 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     public ControlServer(
         IOptions<ControlOptions> options,
         IOptions<DaemonOptions> daemon,
-        ConferenceLink conference,
         EventHub events,
-        PictureStore pictures,
+        RelayServer relay,
+        IOptions<ConferenceOptions> conference,
         IOptions<VideoOptions> video,
         IOptions<Audio.AudioOptions> audio,
         TimeProvider time,
-        ILogger<ControlServer> logger)
+        ILogger<ControlServer> logger,
+        ConferenceParts? parts = null)
     {
-        _pictures = pictures;
+        _parts = parts;
+        var name = conference.Value.ResolveName();
+        _relayStatus = () => RelayRoleStatus.Of(relay, name);
         _video = video.Value;
         _audio = audio.Value;
         _options = options.Value;
         _daemon = daemon.Value;
-        _conference = conference;
         _events = events;
         _time = time;
         _logger = logger;
@@ -221,7 +224,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
         var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter);
         JsonRpc? rpc = null;
-        var session = new ControlSession(_conference, _events, _daemon, _pictures, _video, _audio, _time, _logger, () => rpc?.Dispose());
+        var session = new ControlSession(_parts, _relayStatus, _events, _daemon, _video, _audio, _time, _logger, () => rpc?.Dispose());
         rpc = new JsonRpc(handler);
         session.Notify = e => rpc.NotifyAsync(ControlProtocol.Methods.EventNotification, e);
         rpc.AddLocalRpcTarget(session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });

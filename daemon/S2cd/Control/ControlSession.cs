@@ -13,10 +13,10 @@ namespace S2cd.Control;
 /// link; a bad one is answered with an error and changes nothing.
 /// </summary>
 internal sealed partial class ControlSession(
-    ConferenceLink conference,
+    ConferenceParts? parts,
+    Func<StatusResult> relayStatus,
     EventHub events,
     DaemonOptions daemon,
-    PictureStore pictures,
     VideoOptions video,
     Audio.AudioOptions audio,
     TimeProvider time,
@@ -54,14 +54,14 @@ internal sealed partial class ControlSession(
     public StatusResult Status()
     {
         RequireHello();
-        return conference.GetStatus();
+        return parts?.Conference.GetStatus() ?? relayStatus();
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Participants)]
     public IReadOnlyList<ParticipantInfo> Participants()
     {
         RequireHello();
-        return conference.GetParticipants();
+        return parts?.Conference.GetParticipants() ?? [];
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Devices)]
@@ -82,7 +82,7 @@ internal sealed partial class ControlSession(
 
         try
         {
-            return await conference.JoinAsync(request, cancellationToken).ConfigureAwait(false);
+            return await Parts.Conference.JoinAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -100,7 +100,7 @@ internal sealed partial class ControlSession(
         RequireParticipant();
         try
         {
-            return await conference.LeaveAsync(cancellationToken).ConfigureAwait(false);
+            return await Parts.Conference.LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
@@ -112,14 +112,14 @@ internal sealed partial class ControlSession(
     public StatusResult SetMuted(bool muted)
     {
         RequireParticipant();
-        return conference.SetMuted(muted);
+        return Parts.Conference.SetMuted(muted);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.SetCamera)]
     public StatusResult SetCamera(bool on)
     {
         RequireParticipant();
-        return conference.SetCamera(on);
+        return Parts.Conference.SetCamera(on);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Subscribe)]
@@ -136,7 +136,7 @@ internal sealed partial class ControlSession(
             _ = PumpAsync(_subscriber);
         }
 
-        return conference.GetStatus();
+        return Status();
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.ViewOpen)]
@@ -157,7 +157,7 @@ internal sealed partial class ControlSession(
 
             try
             {
-                var view = ViewHost.Open(conference, pictures, time, request);
+                var view = ViewHost.Open(Parts.Conference, Parts.Pictures, time, request);
                 _views.Add(++_nextView, view);
                 return _nextView;
             }
@@ -251,6 +251,9 @@ internal sealed partial class ControlSession(
             throw Refuse(ControlProtocol.ErrorCodes.VersionMismatch, "call hello with the client's protocol version first");
         }
     }
+
+    /// <summary>The core, after <see cref="RequireParticipant"/> (a relay-role daemon has none).</summary>
+    private ConferenceParts Parts => parts ?? throw Refuse(ControlProtocol.ErrorCodes.InvalidState, "this daemon runs as a relay, not a participant");
 
     private void RequireParticipant()
     {

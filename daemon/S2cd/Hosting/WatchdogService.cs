@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using S2cd.Conference;
+using S2cd.Control;
 using S2cd.Platform;
 
 namespace S2cd.Hosting;
@@ -16,9 +17,9 @@ namespace S2cd.Hosting;
 internal sealed partial class WatchdogService(
     ISystemdNotifier notifier,
     LoopHealth health,
-    ConferenceLink link,
     TimeProvider time,
-    ILogger<WatchdogService> logger) : BackgroundService
+    ILogger<WatchdogService> logger,
+    ConferenceParts? parts = null) : BackgroundService
 {
     /// <summary>The watchdog interval systemd asked for, or null when it did not (or asked another process).</summary>
     public static TimeSpan? RequestedInterval()
@@ -55,7 +56,7 @@ internal sealed partial class WatchdogService(
         {
             do
             {
-                _ = link.GetStatus();
+                _ = parts?.Conference.GetStatus();
                 var problem = health.Problem(StaleAfter(interval));
                 if (problem is null)
                 {

@@ -1,0 +1,23 @@
+using S2cd.Contract;
+using S2cd.Platform;
+using S2cd.Relay;
+
+namespace S2cd.Control;
+
+/// <summary>What <c>status</c> says of a daemon in the relay role: who it is and what its relay carries.</summary>
+internal static class RelayRoleStatus
+{
+    public static StatusResult Of(RelayServer relay, string name) => new()
+    {
+        Role = "relay",
+        DaemonVersion = DaemonInfo.Version,
+        Name = name,
+        Connection = ConnectionState.Idle,
+        Muted = false,
+        CameraOn = false,
+        Participants = 0,
+        RelayListen = relay.LocalEndPoint?.ToString(),
+        RelaySessions = relay.SessionCount,
+        RelayConnections = relay.ConnectionCount,
+    };
+}

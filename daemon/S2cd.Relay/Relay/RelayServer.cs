@@ -23,12 +23,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private readonly RelayPlacement _placement;
     private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _sessionsLock = new();
-    private readonly HashSet<Task> _connections = [];
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private X509Certificate2? _certificate;
     private Task? _acceptLoop;
-    private int _connectionCount;
+    private Acceptor? _acceptor;
     private int _nextId;
     private long _forwarded;
     private long _rateLimited;
@@ -53,7 +52,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     /// <summary>The endpoint the relay listens on, once started; null when it does not run.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
-    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+    public int ConnectionCount => _acceptor?.Count ?? 0;
 
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
@@ -132,7 +131,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         _listener = socket;
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
-        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        _acceptor = new Acceptor(socket, Options.MaxConnections, HandleConnectionAsync);
+
+        // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
+        // line each would flood the log.
+        _acceptLoop = _acceptor.RunAsync(LogAcceptFailed, static () => { }, _stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -150,11 +153,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             await _acceptLoop.ConfigureAwait(false);
         }
 
-        Task[] running;
-        lock (_connections)
-        {
-            running = [.. _connections];
-        }
+        var running = _acceptor?.Running() ?? [];
 
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -215,52 +214,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     internal void LogRefused(string remote, string reason) => LogRefusedCore(remote, reason);
 
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                LogAcceptFailed(ex.Message);
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _connectionCount) > Options.MaxConnections)
-            {
-                Interlocked.Decrement(ref _connectionCount);
-                client.Dispose();
-                continue;
-            }
-
-            var task = HandleConnectionAsync(client, cancellationToken);
-            lock (_connections)
-            {
-                _connections.Add(task);
-            }
-
-            _ = task.ContinueWith(
-                t =>
-                {
-                    lock (_connections)
-                    {
-                        _connections.Remove(t);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-    }
-
     private async Task HandleConnectionAsync(Socket socket, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -281,7 +234,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             {
                 LogHandshakeFailed(remote, ex.Message);
                 await stream.DisposeAsync().ConfigureAwait(false);
-                Interlocked.Decrement(ref _connectionCount);
                 return;
             }
         }
@@ -313,7 +265,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             member.Detach();
             Interlocked.Add(ref _queueDrops, connection.Queue.Dropped);
             await connection.DisposeAsync().ConfigureAwait(false);
-            Interlocked.Decrement(ref _connectionCount);
         }
     }
 

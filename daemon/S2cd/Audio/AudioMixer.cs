@@ -70,7 +70,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
             }
         }
 
-        s.Buffer.Insert(header, bytes[AudioPacketHeader.Size..], UnixMicroseconds());
+        s.Buffer.Insert(header, bytes[AudioPacketHeader.Size..], UnixTime.Microseconds(_time));
     }
 
     public void Remove(uint sender)
@@ -111,7 +111,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
             senders = [.. _senders.Values];
         }
 
-        var now = UnixMicroseconds();
+        var now = UnixTime.Microseconds(_time);
         foreach (var s in senders)
         {
             if (s.Available == 0)
@@ -230,7 +230,6 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
         _gain = Math.Min(1, _gain + 0.02);
     }
 
-    private long UnixMicroseconds() => (_time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 
     private sealed class Sender(JitterBuffer buffer)
     {

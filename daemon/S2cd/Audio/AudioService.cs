@@ -150,7 +150,7 @@ internal sealed partial class AudioService(
             }
 
             // The frame's first sample was read 20 ms (one frame) ago.
-            var capturedAt = ((Time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10) - 20_000;
+            var capturedAt = UnixTime.Microseconds(Time) - 20_000;
             new AudioPacketHeader(++sequence, capturedAt, level).Write(payload);
             var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));

@@ -112,7 +112,7 @@ internal sealed partial class ConferenceLink
             AudioRejected = audio.Rejected,
             AudioDelayMs = audio.DelayP50Ms,
             AudioDelayP95Ms = audio.DelayP95Ms,
-            Role = _daemon.Role,
+            Role = _daemon.RoleName,
             DaemonVersion = DaemonInfo.Version,
             Name = _name,
             Session = _session,

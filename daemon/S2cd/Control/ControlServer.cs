@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Platform;
+using S2cd.Transport;
 using S2cd.Relay;
 using S2cd.Video;
 using StreamJsonRpc;
@@ -29,10 +30,9 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ControlServer> _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<Task> _clients = [];
     private Socket? _listener;
     private Task? _acceptLoop;
-    private int _clientCount;
+    private Acceptor? _acceptor;
 
     public ControlServer(
         IOptions<ControlOptions> options,
@@ -61,7 +61,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
 
     public string SocketPath { get; }
 
-    public int ClientCount => Volatile.Read(ref _clientCount);
+    public int ClientCount => _acceptor?.Count ?? 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +80,8 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         listener.Listen(64);
         _listener = listener;
         LogListening(SocketPath);
-        _acceptLoop = AcceptLoopAsync(_stopping.Token);
+        _acceptor = new Acceptor(listener, _options.MaxClients, ServeClientAsync);
+        _acceptLoop = _acceptor.RunAsync(LogAcceptFailed, () => LogTooManyClients(_options.MaxClients), _stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -98,11 +99,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
             await _acceptLoop.ConfigureAwait(false);
         }
 
-        Task[] clients;
-        lock (_clients)
-        {
-            clients = [.. _clients];
-        }
+        var clients = _acceptor?.Running() ?? [];
 
         await Task.WhenAll(clients).WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -168,53 +165,6 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                LogAcceptFailed(ex.Message);
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _clientCount) > _options.MaxClients)
-            {
-                Interlocked.Decrement(ref _clientCount);
-                LogTooManyClients(_options.MaxClients);
-                client.Dispose();
-                continue;
-            }
-
-            var task = ServeClientAsync(client, cancellationToken);
-            lock (_clients)
-            {
-                _clients.Add(task);
-            }
-
-            _ = task.ContinueWith(
-                t =>
-                {
-                    lock (_clients)
-                    {
-                        _clients.Remove(t);
-                    }
-                },
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-        }
-    }
-
     private async Task ServeClientAsync(Socket socket, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -252,7 +202,6 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
             session.Detach();
             rpc.Dispose();
             await stream.DisposeAsync().ConfigureAwait(false);
-            Interlocked.Decrement(ref _clientCount);
             LogClientDisconnected(peer?.Uid ?? -1, peer?.Pid ?? -1);
         }
     }

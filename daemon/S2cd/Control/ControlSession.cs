@@ -47,7 +47,7 @@ internal sealed partial class ControlSession(
 
         _greeted = true;
         LogHello(clientName is { Length: <= 64 } ? clientName : "?", clientVersion);
-        return new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.Role };
+        return new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.RoleName };
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Status)]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using S2cd.Conference;
 using S2cd.Contract;
+using S2cd.Platform;
 using S2cd.Render;
 using S2cd.Video;
 
@@ -18,8 +19,7 @@ internal sealed class ViewHost : IDisposable
     private readonly ViewRenderer _renderer;
     private readonly IDisposable? _preview;
     private readonly bool _hideSelf;
-    private readonly long[] _frameTimes = new long[16];
-    private int _frames;
+    private readonly RateMeter _frameRate = new();
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
     {
@@ -128,23 +128,7 @@ internal sealed class ViewHost : IDisposable
 
     private string StatusLine() => StatusText.ViewLine(_conference.GetViewStatus(), ViewFps());
 
-    private void CountFrame()
-    {
-        _frameTimes[_frames % _frameTimes.Length] = _time.GetTimestamp();
-        _frames++;
-    }
+    private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());
 
-    private double ViewFps()
-    {
-        var count = Math.Min(_frames, _frameTimes.Length);
-        if (count < 2)
-        {
-            return 0;
-        }
-
-        var newest = _frameTimes[(_frames - 1) % _frameTimes.Length];
-        var oldest = _frameTimes[(_frames - count) % _frameTimes.Length];
-        var seconds = _time.GetElapsedTime(oldest, newest).TotalSeconds;
-        return seconds <= 0 || _time.GetElapsedTime(newest).TotalSeconds > 2 ? 0 : (count - 1) / seconds;
-    }
+    private double ViewFps() => _frameRate.PerSecond(_time.GetTimestamp(), _time.TimestampFrequency);
 }

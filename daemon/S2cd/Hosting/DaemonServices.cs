@@ -26,13 +26,27 @@ internal static class DaemonServices
         services.AddSingleton(Options.Create(settings.Audio));
         services.AddSingleton<LoopHealth>();
         services.AddSingleton<EventHub>();
+        services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
+        services.AddSingleton<RelayServer>();
+        services.AddSingleton<ControlServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
+        services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
+        if (!settings.Daemon.IsRelay)
+        {
+            // Only a participant has a conference core, pictures, a mixer, a camera and sound devices.
+            AddParticipantParts(services, settings);
+        }
+
+        return services;
+    }
+
+    private static void AddParticipantParts(IServiceCollection services, Settings settings)
+    {
         services.AddSingleton<PictureStore>();
         services.AddSingleton<VideoReceiver>();
         services.AddSingleton<AudioMixer>();
         services.AddSingleton<IAudioSink>(sp => sp.GetRequiredService<AudioMixer>());
         services.AddSingleton<IVideoSink, VideoSink>();
-        services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
-        services.AddSingleton<RelayServer>();
         services.AddSingleton<IConferenceTransport>(sp => new TlsRelayTransport(
             new RelayLinkOptions
             {
@@ -45,15 +59,8 @@ internal static class DaemonServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TlsRelayTransport>>()));
         services.AddSingleton<ConferenceLink>();
-        services.AddSingleton<ControlServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
-        services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
-        if (!settings.Daemon.IsRelay)
-        {
-            services.AddHostedService<CameraService>();
-            services.AddHostedService<AudioService>();
-        }
-
-        return services;
+        services.AddSingleton(sp => new ConferenceParts(sp.GetRequiredService<ConferenceLink>(), sp.GetRequiredService<PictureStore>()));
+        services.AddHostedService<CameraService>();
+        services.AddHostedService<AudioService>();
     }
 }

@@ -15,11 +15,6 @@ internal static class OptionsValidator
     public static string? Validate(Settings settings)
     {
         var (daemon, control, conference, relay, video, audio) = settings;
-        if (daemon.Role is not ("participant" or "relay"))
-        {
-            return Describe("Role", daemon.Role, "participant or relay");
-        }
-
         if (daemon.StateDirectory is { } state && !Path.IsPathFullyQualified(state))
         {
             return Describe("StateDirectory", state, "an absolute path");
@@ -107,7 +102,10 @@ internal static class OptionsValidator
     private static bool IsPlainName(string value) =>
         value.Length <= 32 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private static string Describe(string key, object? value, string allowed)
+    private static string Describe(string key, object? value, string allowed) => $"invalid configuration: {DescribeValue(key, value, allowed)}";
+
+    /// <summary>"KEY = 'VALUE': expected ALLOWED", the value cut to 80 characters and its control characters shown as '?'.</summary>
+    internal static string DescribeValue(string key, object? value, string allowed)
     {
         var shown = value?.ToString() ?? "(empty)";
         if (shown.Length > 80)
@@ -116,6 +114,6 @@ internal static class OptionsValidator
         }
 
         shown = new string([.. shown.Select(c => char.IsControl(c) ? '?' : c)]);
-        return $"invalid configuration: {key} = '{shown}': expected {allowed}";
+        return $"{key} = '{shown}': expected {allowed}";
     }
 }

@@ -17,7 +17,8 @@ internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, Co
     {
         var daemon = new DaemonOptions
         {
-            Role = configuration["Role"] ?? "participant",
+            Role = DaemonOptions.ParseRole(configuration["Role"] ?? "participant")
+                ?? throw new InvalidDataException(OptionsValidator.DescribeValue("Role", configuration["Role"], "participant or relay")),
             StateDirectory = configuration["StateDirectory"],
         };
         return new Settings(

@@ -8,12 +8,23 @@ namespace S2cd.Platform;
 internal sealed class DaemonOptions
 {
     /// <summary><c>participant</c> (default) or <c>relay</c>.</summary>
-    public string Role { get; set; } = "participant";
+    public DaemonRole Role { get; set; } = DaemonRole.Participant;
 
     /// <summary>Where the identity and known relays are kept. Default: $STATE_DIRECTORY, else ~/.local/state/s2cd.</summary>
     public string? StateDirectory { get; set; }
 
-    public bool IsRelay => string.Equals(Role, "relay", StringComparison.Ordinal);
+    public bool IsRelay => Role == DaemonRole.Relay;
+
+    /// <summary>The role as configured and as the control API says it: <c>participant</c> or <c>relay</c>.</summary>
+    public string RoleName => IsRelay ? "relay" : "participant";
+
+    /// <summary>The role named <paramref name="name"/>, or null for a name that is not one.</summary>
+    public static DaemonRole? ParseRole(string name) => name switch
+    {
+        "participant" => DaemonRole.Participant,
+        "relay" => DaemonRole.Relay,
+        _ => null,
+    };
 
     /// <summary>The state directory in use: the configured one, or the default.</summary>
     public string ResolvedStateDirectory => StateDirectory ?? DefaultStateDirectory();

@@ -112,7 +112,7 @@ internal sealed partial class CameraService(
                 throw new CameraException($"{source.Description} stopped delivering pictures");
             }
 
-            var capturedAt = VideoFrameHeader.UnixMicroseconds(Time);
+            var capturedAt = UnixTime.Microseconds(Time);
             var (width, height) = WireSize(frame.Width, frame.Height);
             Cv2.Resize(frame, small, new Size(width, height), interpolation: InterpolationFlags.Area);
             _sequence++;

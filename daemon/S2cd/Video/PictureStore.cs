@@ -1,3 +1,5 @@
+using S2cd.Platform;
+
 namespace S2cd.Video;
 
 /// <summary>
@@ -68,7 +70,7 @@ internal sealed class PictureStore
 
             received.Picture = picture;
             received.Count(_time.GetTimestamp());
-            received.DelayMicroseconds = VideoFrameHeader.UnixMicroseconds(_time) - picture.CapturedAt;
+            received.DelayMicroseconds = UnixTime.Microseconds(_time) - picture.CapturedAt;
             if (received.LastSequence != 0 && picture.Sequence > received.LastSequence + 1)
             {
                 received.Lost += picture.Sequence - received.LastSequence - 1;
@@ -162,9 +164,7 @@ internal sealed class PictureStore
 
     private sealed class Received
     {
-        private readonly long[] _arrivals = new long[16];
-        private int _next;
-        private int _count;
+        private readonly RateMeter _rate = new();
 
         public Picture? Picture { get; set; }
 
@@ -174,29 +174,9 @@ internal sealed class PictureStore
 
         public long Lost { get; set; }
 
-        public void Count(long now)
-        {
-            _arrivals[_next] = now;
-            _next = (_next + 1) % _arrivals.Length;
-            _count = Math.Min(_count + 1, _arrivals.Length);
-        }
+        public void Count(long now) => _rate.Mark(now);
 
         /// <summary>Pictures per second over the last arrivals; zero when the sender has stopped for over two seconds.</summary>
-        public double Fps(long now, long frequency)
-        {
-            if (_count < 2)
-            {
-                return 0;
-            }
-
-            var newest = _arrivals[(_next - 1 + _arrivals.Length) % _arrivals.Length];
-            var oldest = _arrivals[(_next - _count + _arrivals.Length) % _arrivals.Length];
-            if ((now - newest) > 2 * frequency || newest == oldest)
-            {
-                return 0;
-            }
-
-            return (_count - 1) * (double)frequency / (newest - oldest);
-        }
+        public double Fps(long now, long frequency) => _rate.PerSecond(now, frequency);
     }
 }

@@ -37,5 +37,4 @@ internal readonly record struct VideoFrameHeader(uint Sequence, long CapturedAt,
         return header.Width is 0 || header.Height is 0 || header.Width > maxWidth || header.Height > maxHeight ? null : header;
     }
 
-    public static long UnixMicroseconds(TimeProvider time) => (time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
 }

@@ -107,33 +107,46 @@ public sealed class AudioEndToEndTests
         {
             var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, relayArgs);
             var call = new Call(root, relay);
+            try
+            {
+                await call.JoinAllAsync(names, port);
+            }
+            catch
+            {
+                // What started is stopped: a failed start leaves no daemon running into the next test.
+                await call.DisposeAsync();
+                throw;
+            }
+
+            return call;
+        }
+
+        private async Task JoinAllAsync(string[] names, int port)
+        {
             foreach (var name in names)
             {
-                var rig = new AudioRig(root.Sub(name));
-                var daemon = await DaemonProcess.StartParticipantAsync(root, name, $"127.0.0.1:{port}", "--Video:Fps", "5");
+                var rig = new AudioRig(_root.Sub(name));
+                var daemon = await DaemonProcess.StartParticipantAsync(_root, name, $"127.0.0.1:{port}", "--Video:Fps", "5");
                 var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
-                call._members[name] = (daemon, rig, client);
+                _members[name] = (daemon, rig, client);
 
                 // Cameras off: these tests listen for gaps of milliseconds on a 2-core machine.
                 await client.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false);
                 await client.JoinAsync("sound");
             }
 
-            foreach (var (_, (_, _, client)) in call._members)
+            foreach (var (_, (_, _, client)) in _members)
             {
                 await Eventually.TrueAsync(
                     async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
                     TimeSpan.FromSeconds(15),
                     "microphone and speaker on");
             }
-
-            return call;
         }
 
         public AudioRig Rig(string name) => _members[name].Rig;
 
         public TestControlClient Client(string name) => _members[name].Client;
-
 
         /// <summary>Waits for sound at <paramref name="name"/>'s speaker, then returns the <paramref name="seconds"/> that follow.</summary>
         public Task<short[]> RecordAsync(string name, double seconds) => Rig(name).RecordAsync(seconds, $"sound at {name}'s speaker");

@@ -139,10 +139,19 @@ public sealed class MissingLibraryTests
             var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
             var alice = await StartMemberAsync(root, "alice", port, hidden);
             var bob = await StartMemberAsync(root, "bob", port, []);
-            await alice.Client.JoinAsync("mixed");
-            await bob.Client.JoinAsync("mixed");
-            await Eventually.TrueAsync(async () => (await alice.Client.WhoAsync()).Length == 2, TimeSpan.FromSeconds(20), "alice lists bob");
-            return new MixedCall(relay, alice, bob);
+            var call = new MixedCall(relay, alice, bob);
+            try
+            {
+                await alice.Client.JoinAsync("mixed");
+                await bob.Client.JoinAsync("mixed");
+                await Eventually.TrueAsync(async () => (await alice.Client.WhoAsync()).Length == 2, TimeSpan.FromSeconds(20), "alice lists bob");
+                return call;
+            }
+            catch
+            {
+                await call.DisposeAsync();
+                throw;
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -5,7 +5,7 @@ namespace S2cd.Audio;
 /// buffer sizes near what is asked. Reads and writes recover from xruns and suspends (counted, never
 /// fatal) and throw <see cref="AlsaException"/> only for errors that recovery cannot fix.
 /// </summary>
-internal sealed class AlsaPcm : IDisposable
+internal sealed class AlsaPcm : IPcm
 {
     private readonly AlsaPcmHandle _handle;
 

@@ -22,9 +22,11 @@ internal sealed partial class AudioService(
     AudioMixer mixer,
     TimeProvider time,
     LoopHealth health,
-    ILogger<AudioService> logger) : SupervisedService("audio", health, time, logger)
+    ILogger<AudioService> logger,
+    PcmOpener? openPcm = null) : SupervisedService("audio", health, time, logger)
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(10);
+    private readonly PcmOpener _openPcm = openPcm ?? AlsaPcm.Open;
     private readonly AudioOptions _options = options.Value;
     private readonly ILogger<AudioService> _logger = logger;
     private readonly LoopHealth.Loop _microphoneLoop = health.Register("microphone");
@@ -87,7 +89,7 @@ internal sealed partial class AudioService(
             try
             {
                 RequireLibraries(capture);
-                using var pcm = AlsaPcm.Open(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
+                using var pcm = _openPcm(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
                 link.SetAudioState(capture, DeviceState.On(device));
                 LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
                 if (capture)
@@ -119,7 +121,7 @@ internal sealed partial class AudioService(
         }
     }
 
-    private void CaptureLoop(AlsaPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
+    private void CaptureLoop(IPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
     {
         using var encoder = new OpusEncoder(AudioOptions.SampleRate, _options.Bitrate, _options.ExpectedLossPercent);
         var frame = new short[AudioOptions.FrameSamples];
@@ -157,7 +159,7 @@ internal sealed partial class AudioService(
         }
     }
 
-    private void PlaybackLoop(AlsaPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
+    private void PlaybackLoop(IPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
     {
         var period = new short[AudioOptions.PeriodSamples];
         var clock = Stopwatch.StartNew();

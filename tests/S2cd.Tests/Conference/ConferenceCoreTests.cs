@@ -22,11 +22,16 @@ namespace S2cd.Tests.Conference;
 public sealed class ConferenceCoreTests : IDisposable
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
-    private readonly TempDirectory _root = new();
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly InMemoryRelay _relay = new();
+    private readonly FakeTimeProvider _time;
+    private readonly InMemoryCall _call;
 
-    public void Dispose() => _root.Dispose();
+    public ConferenceCoreTests()
+    {
+        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _call = new InMemoryCall(_time);
+    }
+
+    public void Dispose() => _call.Dispose();
 
     [Fact(Timeout = 60_000)]
     public async Task ThreeCores_ListEachOther_HoldEachOthersKeys_AndSeeAMute()
@@ -65,7 +70,7 @@ public sealed class ConferenceCoreTests : IDisposable
         var aliceId = bob.Sees("alice").Id;
         uint sequence = 0;
         await UntilAsync(() => SendPicture(alice, ++sequence) && bob.Pictures.Get(aliceId).Picture is not null, "alice's picture at bob");
-        var sealedFrame = _relay.Forwarded.Last(f => f.Sender == aliceId).Payload;
+        var sealedFrame = _call.Relay.Forwarded.Last(f => f.Sender == aliceId).Payload;
         Assert.False(sealedFrame.AsSpan().IndexOf(Jpeg) >= 0, "the transport carried the JPEG in the clear");
         var before = KeyIdOf(sealedFrame);
 
@@ -73,10 +78,10 @@ public sealed class ConferenceCoreTests : IDisposable
         await carol.DisposeAsync();
         await UntilAsync(() => alice.Link.GetParticipants().Count == 2 && bob.Link.GetParticipants().Count == 2, "carol gone", advance: false);
         SendPicture(alice, ++sequence);
-        Assert.Equal(before, KeyIdOf(_relay.Forwarded.Last(f => f.Sender == aliceId).Payload));
+        Assert.Equal(before, KeyIdOf(_call.Relay.Forwarded.Last(f => f.Sender == aliceId).Payload));
         // Once the clock has moved past the delay (the rekey task may still be on its way to its timer: keep moving it).
         var left = _time.GetTimestamp();
-        await UntilAsync(() => SendPicture(alice, ++sequence) && KeyIdOf(_relay.Forwarded.Last(f => f.Sender == aliceId).Payload) != before, "alice uses a new key");
+        await UntilAsync(() => SendPicture(alice, ++sequence) && KeyIdOf(_call.Relay.Forwarded.Last(f => f.Sender == aliceId).Payload) != before, "alice uses a new key");
         Assert.True(_time.GetElapsedTime(left) >= EndToEndSession.RekeyDelay, "the key changed before the rekey delay");
 
         // Bob gets the new key (key bundles are rate-limited per sender, so the clock moves again) and reads alice's pictures under it.
@@ -109,7 +114,7 @@ public sealed class ConferenceCoreTests : IDisposable
 
     private static uint KeyIdOf(byte[] sealedFrame) => BinaryPrimitives.ReadUInt32BigEndian(sealedFrame.AsSpan(1, 4));
 
-    private static bool SendPicture(Core core, uint sequence)
+    internal static bool SendPicture(InMemoryCall.Core core, uint sequence)
     {
         var payload = new byte[VideoFrameHeader.Size + Jpeg.Length];
         new VideoFrameHeader(sequence, 0, 64, 48).Write(payload);
@@ -138,34 +143,5 @@ public sealed class ConferenceCoreTests : IDisposable
         }
     }
 
-    private async Task<Core> JoinAsync(string name)
-    {
-        var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
-        var pictures = new PictureStore(_time);
-        var audio = new AudioMixer(Options.Create(new AudioOptions()), _time);
-        var link = new ConferenceLink(
-            Options.Create(new ConferenceOptions { Name = name }),
-            daemon,
-            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), _time, NullLogger<RelayServer>.Instance),
-            _relay,
-            new EventHub(),
-            new VideoSink(pictures, new VideoReceiver(pictures)),
-            audio,
-            new LoopHealth(_time),
-            _time,
-            NullLogger<ConferenceLink>.Instance);
-        await link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
-        return new Core(name, link, pictures, audio);
-    }
-
-    private sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio) : IAsyncDisposable
-    {
-        public ParticipantInfo Sees(string name) => Link.GetParticipants().Single(p => p.Name == name);
-
-        public async ValueTask DisposeAsync()
-        {
-            await Link.DisposeAsync();
-            Audio.Dispose();
-        }
-    }
+    private Task<InMemoryCall.Core> JoinAsync(string name) => _call.JoinAsync(name);
 }

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using S2cd.Audio;
+using S2cd.Conference;
+using S2cd.Contract;
+using S2cd.Platform;
+using S2cd.Relay;
+using S2cd.Tests.Support;
+using S2cd.Video;
+
+namespace S2cd.Tests.Conference;
+
+/// <summary>Conference cores of several daemons in this process, joined to one session through an <see cref="InMemoryRelay"/>.</summary>
+internal sealed class InMemoryCall(TimeProvider time) : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public InMemoryRelay Relay { get; } = new();
+
+    public void Dispose() => _root.Dispose();
+
+    /// <summary>A core named <paramref name="name"/> (its own state directory and identity), joined to session "core".</summary>
+    public async Task<Core> JoinAsync(string name)
+    {
+        var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
+        var pictures = new PictureStore(time);
+        var audio = new AudioMixer(Options.Create(new AudioOptions()), time);
+        var health = new LoopHealth(time);
+        var link = new ConferenceLink(
+            Options.Create(new ConferenceOptions { Name = name }),
+            daemon,
+            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), time, NullLogger<RelayServer>.Instance),
+            Relay,
+            new EventHub(),
+            new VideoSink(pictures, new VideoReceiver(pictures)),
+            audio,
+            health,
+            time,
+            NullLogger<ConferenceLink>.Instance);
+        await link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
+        return new Core(name, link, pictures, audio, health);
+    }
+
+    /// <summary>One daemon's core and the parts beside it that tests look into.</summary>
+    internal sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio, LoopHealth Health) : IAsyncDisposable
+    {
+        public ParticipantInfo Sees(string name) => Link.GetParticipants().Single(p => p.Name == name);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Link.DisposeAsync();
+            Audio.Dispose();
+        }
+    }
+}

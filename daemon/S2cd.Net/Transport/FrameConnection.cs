@@ -212,6 +212,40 @@ internal sealed class FrameConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes a batch of frames with as few writes as it takes: frames are copied together into
+    /// <paramref name="buffer"/>, and one larger than the buffer goes out on its own. Then one flush.
+    /// </summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteBatchAsync(List<SharedFrame> batch, byte[] buffer, CancellationToken cancellationToken)
+    {
+        var used = 0;
+        foreach (var frame in batch)
+        {
+            if (used + frame.Length > buffer.Length)
+            {
+                await _stream.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                used = 0;
+            }
+
+            if (frame.Length > buffer.Length)
+            {
+                await _stream.WriteAsync(frame.Memory, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            frame.Memory.Span.CopyTo(buffer.AsSpan(used));
+            used += frame.Length;
+        }
+
+        if (used > 0)
+        {
+            await _stream.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+        }
+
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
     {
         var batch = new List<SharedFrame>(64);
@@ -237,31 +271,7 @@ internal sealed class FrameConnection : IAsyncDisposable
 
                     try
                     {
-                        var used = 0;
-                        foreach (var frame in batch)
-                        {
-                            if (used + frame.Length > buffer.Length)
-                            {
-                                await _stream.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
-                                used = 0;
-                            }
-
-                            if (frame.Length > buffer.Length)
-                            {
-                                await _stream.WriteAsync(frame.Memory, cancellationToken).ConfigureAwait(false);
-                                continue;
-                            }
-
-                            frame.Memory.Span.CopyTo(buffer.AsSpan(used));
-                            used += frame.Length;
-                        }
-
-                        if (used > 0)
-                        {
-                            await _stream.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
-                        }
-
-                        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        await WriteBatchAsync(batch, buffer, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {

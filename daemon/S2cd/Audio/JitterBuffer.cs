@@ -131,72 +131,27 @@ internal sealed class JitterBuffer : IDisposable
             }
 
             var depth = (int)(_highest - _next + 1) * FrameMs;
-            if (!_playing)
+            if (!_playing && !StartPlayout(ref depth))
             {
-                if (depth < TargetMs)
-                {
-                    return null;
-                }
-
-                // Start at the target depth: whatever piled up before playout began is already late.
-                while (depth > TargetMs)
-                {
-                    _slots[_next % Slots] = null;
-                    _next++;
-                    depth -= FrameMs;
-                    Trimmed++;
-                }
-
-                _playing = true;
+                return null;
             }
 
             Adapt(depth);
             var slot = _next % Slots;
-            var packet = _slots[slot];
-            long? capturedAt = null;
-            if (packet is { } p && p.Sequence == _next)
+            long? capturedAt;
+            if (_slots[slot] is { } packet && packet.Sequence == _next)
             {
                 _slots[slot] = null;
-                var decoded = _decoder.Decode(p.Opus, samples);
-                if (decoded == samples.Length)
-                {
-                    capturedAt = p.CapturedAt;
-                    _missesInARow = 0;
-                }
-                else
-                {
-                    Corrupt++;
-                    Conceal(samples);
-                }
+                capturedAt = DecodeArrived(packet, samples);
             }
             else if ((int)(_highest - _next) <= 0)
             {
-                // Nothing newer has arrived: the buffer ran dry, not a loss. Conceal without moving on, which
-                // stretches the buffer by one frame, and aim deeper from now on.
-                Underruns++;
-                Conceal(samples);
-                if (_missesInARow == 1)
-                {
-                    TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
-                }
-
-                StopIfSilent();
+                RanDry(samples);
                 return 0;
             }
             else
             {
-                Lost++;
-                var following = _slots[(_next + 1) % Slots];
-                if (following is { } f && f.Sequence == _next + 1 && _decoder.DecodeFec(f.Opus, samples) == samples.Length)
-                {
-                    Recovered++;
-                    capturedAt = f.CapturedAt - (FrameMs * 1000);
-                    _missesInARow = 0;
-                }
-                else
-                {
-                    Conceal(samples);
-                }
+                capturedAt = RecoverLost(samples);
             }
 
             _next++;
@@ -208,6 +163,73 @@ internal sealed class JitterBuffer : IDisposable
             StopIfSilent();
             return capturedAt ?? 0;
         }
+    }
+
+    /// <summary>Starts playout once the target depth has built up; false while it is still filling.</summary>
+    private bool StartPlayout(ref int depth)
+    {
+        if (depth < TargetMs)
+        {
+            return false;
+        }
+
+        // Start at the target depth: whatever piled up before playout began is already late.
+        while (depth > TargetMs)
+        {
+            _slots[_next % Slots] = null;
+            _next++;
+            depth -= FrameMs;
+            Trimmed++;
+        }
+
+        _playing = true;
+        return true;
+    }
+
+    /// <summary>The packet due has arrived: its capture time, or null when it does not decode (then concealed).</summary>
+    private long? DecodeArrived(Packet packet, Span<short> samples)
+    {
+        if (_decoder.Decode(packet.Opus, samples) == samples.Length)
+        {
+            _missesInARow = 0;
+            return packet.CapturedAt;
+        }
+
+        Corrupt++;
+        Conceal(samples);
+        return null;
+    }
+
+    /// <summary>
+    /// Nothing newer has arrived: the buffer ran dry, not a loss. Conceal without moving on, which stretches the
+    /// buffer by one frame, and aim deeper from now on.
+    /// </summary>
+    private void RanDry(Span<short> samples)
+    {
+        Underruns++;
+        Conceal(samples);
+        if (_missesInARow == 1)
+        {
+            TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
+        }
+
+        StopIfSilent();
+    }
+
+    /// <summary>The packet due is lost: rebuilt from the next one's FEC copy when that is here, else concealed.</summary>
+    private long? RecoverLost(Span<short> samples)
+    {
+        Lost++;
+        var following = _slots[(_next + 1) % Slots];
+        if (following is { } f && f.Sequence == _next + 1 && _decoder.DecodeFec(f.Opus, samples) == samples.Length)
+        {
+            Recovered++;
+            _missesInARow = 0;
+            return f.CapturedAt - (FrameMs * 1000);
+        }
+
+        Conceal(samples);
+        return null;
     }
 
     public void Dispose() => _decoder.Dispose();

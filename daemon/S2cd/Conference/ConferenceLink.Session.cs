@@ -89,35 +89,12 @@ internal sealed partial class ConferenceLink
             change.Member);
     }
 
-    /// <summary>Opens a member's media (end-to-end sealed unless Conference:EndToEnd is off) and hands it on.</summary>
+    /// <summary>A member's media: opened and handed to the sinks; from anyone not (or no longer) a member, dropped.</summary>
     private void OnMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
-        if (!IsMember(sender))
+        if (IsMember(sender))
         {
-            return;
-        }
-
-        var e2e = CurrentEndToEnd();
-        if (e2e is null)
-        {
-            Deliver(sender, kind, payload);
-            return;
-        }
-
-        var length = (int)payload.Length;
-        var buffer = ArrayPool<byte>.Shared.Rent(length * 2);
-        try
-        {
-            var sealedFrame = buffer.AsSpan(0, length);
-            payload.CopyTo(sealedFrame);
-            if (e2e.Open(sender, kind, sealedFrame, buffer.AsSpan(length), out var opened) == EndToEndSession.OpenResult.Opened)
-            {
-                Deliver(sender, kind, new ReadOnlySequence<byte>(buffer, length, opened));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _media.Receive(CurrentEndToEnd(), sender, kind, payload);
         }
     }
 
@@ -135,18 +112,6 @@ internal sealed partial class ConferenceLink
         await EndEndToEndAsync().ConfigureAwait(false);
         ClearMembers();
         SetState(final ? ConnectionState.Failed : ConnectionState.Reconnecting, reason);
-    }
-
-    private void Deliver(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
-    {
-        if (kind == MediaKind.Video)
-        {
-            _video.OnVideo(sender, payload);
-        }
-        else
-        {
-            _audio.OnAudio(sender, payload);
-        }
     }
 
     private EndToEndSession? CurrentEndToEnd()

@@ -31,6 +31,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
     private readonly IConferenceTransport _transport;
     private readonly LinkEvents _linkEvents;
     private readonly IVideoSink _video;
+    private readonly MediaRouter _media;
     private readonly System.Threading.Channels.Channel<bool> _cameraDemand =
         System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1)
         {
@@ -78,6 +79,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         _transport = transport;
         _linkEvents = new LinkEvents(this);
         _video = video;
+        _media = new MediaRouter(video, audio);
         _options = options.Value;
         _daemon = daemon.Value;
         _relayServer = relayServer;

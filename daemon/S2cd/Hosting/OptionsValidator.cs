@@ -1,6 +1,7 @@
 using S2cd.Conference;
 using S2cd.Contract;
 using S2cd.Control;
+using S2cd.Platform;
 using S2cd.Relay;
 using S2cd.Video;
 
@@ -12,14 +13,19 @@ namespace S2cd.Hosting;
 /// </summary>
 internal static class OptionsValidator
 {
-    public static string? Validate(Settings settings)
-    {
-        var (daemon, control, conference, relay, video, audio) = settings;
-        if (daemon.StateDirectory is { } state && !Path.IsPathFullyQualified(state))
-        {
-            return Describe("StateDirectory", state, "an absolute path");
-        }
+    public static string? Validate(Settings settings) =>
+        CheckDaemon(settings.Daemon)
+        ?? CheckControl(settings.Control)
+        ?? CheckConference(settings.Conference)
+        ?? CheckVideo(settings.Video)
+        ?? CheckAudio(settings.Audio)
+        ?? CheckRelay(settings.Relay);
 
+    private static string? CheckDaemon(DaemonOptions daemon) =>
+        daemon.StateDirectory is { } state && !Path.IsPathFullyQualified(state) ? Describe("StateDirectory", state, "an absolute path") : null;
+
+    private static string? CheckControl(ControlOptions control)
+    {
         if (control.Socket is { } socket && (!Path.IsPathFullyQualified(socket) || System.Text.Encoding.UTF8.GetByteCount(socket) > 107))
         {
             return Describe("Control:Socket", socket, "an absolute path of at most 107 bytes");
@@ -30,11 +36,11 @@ internal static class OptionsValidator
             return Describe("Control:Group", group, "a group name of letters, digits, '_' and '-'");
         }
 
-        if (control.MaxClients is < 1 or > 1024)
-        {
-            return Describe("Control:MaxClients", control.MaxClients, "1 to 1024");
-        }
+        return CheckRange("Control:MaxClients", control.MaxClients, 1, 1024);
+    }
 
+    private static string? CheckConference(ConferenceOptions conference)
+    {
         if (NameRules.TryParseEndpoint(conference.Relay, out _, out _) is { } relayProblem)
         {
             return Describe("Conference:Relay", conference.Relay, relayProblem);
@@ -50,19 +56,14 @@ internal static class OptionsValidator
             return Describe("Conference:RelayFingerprint", conference.RelayFingerprint, "SHA256: and 43 base64 characters, as the relay logs it");
         }
 
-        if (conference.ReconnectMaxSeconds is < 0.1 or > 300)
-        {
-            return Describe("Conference:ReconnectMaxSeconds", conference.ReconnectMaxSeconds, "0.1 to 300");
-        }
+        return CheckRange("Conference:ReconnectMaxSeconds", conference.ReconnectMaxSeconds, 0.1, 300);
+    }
 
+    private static string? CheckVideo(VideoOptions video)
+    {
         if (video.Camera.Length is 0 or > 4096 || video.Camera.Any(char.IsControl))
         {
             return Describe("Video:Camera", video.Camera, "testpattern, a device index, /dev/videoN or a video file");
-        }
-
-        if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _, allowAnyPort: true) is { } listenProblem)
-        {
-            return Describe("Relay:Listen", relay.Listen, listenProblem);
         }
 
         return CheckRange("Video:Width", video.Width, 16, 4096)
@@ -71,17 +72,28 @@ internal static class OptionsValidator
             ?? CheckRange("Video:WireWidth", video.WireWidth, 16, Video.VideoReceiver.MaxWidth)
             ?? CheckRange("Video:WireHeight", video.WireHeight, 16, Video.VideoReceiver.MaxHeight)
             ?? CheckRange("Video:JpegQuality", video.JpegQuality, 1, 100)
-            ?? CheckRange("Video:RetrySeconds", video.RetrySeconds, 0.5, 300)
-            ?? CheckDevice("Audio:CaptureDevice", audio.CaptureDevice)
-            ?? CheckDevice("Audio:PlaybackDevice", audio.PlaybackDevice)
-            ?? CheckRange("Audio:Bitrate", audio.Bitrate, 6000, 128_000)
-            ?? CheckRange("Audio:ExpectedLossPercent", audio.ExpectedLossPercent, 0, 50)
-            ?? CheckRange("Audio:PlaybackPeriods", audio.PlaybackPeriods, 2, 3)
-            ?? CheckRange("Audio:JitterMinMilliseconds", audio.JitterMinMilliseconds, 20, 200)
-            ?? CheckRange("Audio:JitterMaxMilliseconds", audio.JitterMaxMilliseconds, audio.JitterMinMilliseconds, 1000)
-            ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds)
-            ?? CheckRange("Audio:RetrySeconds", audio.RetrySeconds, 0.5, 300)
-            ?? CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
+            ?? CheckRange("Video:RetrySeconds", video.RetrySeconds, 0.5, 300);
+    }
+
+    private static string? CheckAudio(Audio.AudioOptions audio) =>
+        CheckDevice("Audio:CaptureDevice", audio.CaptureDevice)
+        ?? CheckDevice("Audio:PlaybackDevice", audio.PlaybackDevice)
+        ?? CheckRange("Audio:Bitrate", audio.Bitrate, 6000, 128_000)
+        ?? CheckRange("Audio:ExpectedLossPercent", audio.ExpectedLossPercent, 0, 50)
+        ?? CheckRange("Audio:PlaybackPeriods", audio.PlaybackPeriods, 2, 3)
+        ?? CheckRange("Audio:JitterMinMilliseconds", audio.JitterMinMilliseconds, 20, 200)
+        ?? CheckRange("Audio:JitterMaxMilliseconds", audio.JitterMaxMilliseconds, audio.JitterMinMilliseconds, 1000)
+        ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds)
+        ?? CheckRange("Audio:RetrySeconds", audio.RetrySeconds, 0.5, 300);
+
+    private static string? CheckRelay(RelayOptions relay)
+    {
+        if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _, allowAnyPort: true) is { } listenProblem)
+        {
+            return Describe("Relay:Listen", relay.Listen, listenProblem);
+        }
+
+        return CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
             ?? CheckRange("Relay:MaxParticipantsPerSession", relay.MaxParticipantsPerSession, 2, 256)
             ?? CheckRange("Relay:MaxConnections", relay.MaxConnections, 1, 100_000)
             ?? CheckRange("Relay:MaxFrameBytes", relay.MaxFrameBytes, 1024, Wire.WireProtocol.AbsoluteMaxFrameBytes)

@@ -1,0 +1,50 @@
+using System.Buffers;
+using S2cd.Wire;
+
+namespace S2cd.Conference;
+
+/// <summary>
+/// Media on its way in: a member's payload is opened under its end-to-end key (unless end-to-end encryption is off)
+/// and handed to the video or audio sink; one that does not open is dropped (the session counts why). On the way out
+/// the transport seals straight into its frame (<see cref="Transport.IMediaSealer"/>), so nothing is copied here.
+/// </summary>
+internal sealed class MediaRouter(IVideoSink video, IAudioSink audio)
+{
+    /// <summary>Opens <paramref name="payload"/> from <paramref name="sender"/> with <paramref name="e2e"/> (null: it is plain) and delivers it.</summary>
+    public void Receive(EndToEndSession? e2e, uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+    {
+        if (e2e is null)
+        {
+            Deliver(sender, kind, payload);
+            return;
+        }
+
+        var length = (int)payload.Length;
+        var buffer = ArrayPool<byte>.Shared.Rent(length * 2);
+        try
+        {
+            var sealedFrame = buffer.AsSpan(0, length);
+            payload.CopyTo(sealedFrame);
+            if (e2e.Open(sender, kind, sealedFrame, buffer.AsSpan(length), out var opened) == EndToEndSession.OpenResult.Opened)
+            {
+                Deliver(sender, kind, new ReadOnlySequence<byte>(buffer, length, opened));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Deliver(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+    {
+        if (kind == MediaKind.Video)
+        {
+            video.OnVideo(sender, payload);
+        }
+        else
+        {
+            audio.OnAudio(sender, payload);
+        }
+    }
+}

@@ -1,11 +1,6 @@
-using System.Buffers;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using S2cd.Security;
-using S2cd.Transport;
-using S2cd.Wire;
 
 namespace S2cd.Conference;
 

@@ -11,9 +11,7 @@ public sealed class SystemdNotifyTests
     public async Task Daemon_UnderNotifySocket_SendsReadyAfterListeningAndStoppingOnSigterm()
     {
         using var root = new TempDirectory();
-        var notifyPath = Path.Combine(root.Path, "notify");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        using var notify = BindNotifySocket(root, out var notifyPath);
 
         await using var daemon = DaemonProcess.Start(
             root, "d", ["--listen", "127.0.0.1:0"], new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifyPath });
@@ -38,9 +36,7 @@ public sealed class SystemdNotifyTests
     public async Task Watchdog_PingsWhileHealthy_AndStopsWithAReasonWhenTheCameraHangs()
     {
         using var root = new TempDirectory();
-        var notifyPath = Path.Combine(root.Path, "notify");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        using var notify = BindNotifySocket(root, out var notifyPath);
 
         // A camera that never answers: a named pipe nobody writes to, so opening it blocks (as a hung driver would).
         var fifo = Path.Combine(root.Path, "camera.fifo");
@@ -72,9 +68,7 @@ public sealed class SystemdNotifyTests
     public async Task Watchdog_StopsWhileTheMicrophoneHangs_AndResumesWithHealthyAgainWhenItAnswers()
     {
         using var root = new TempDirectory();
-        var notifyPath = Path.Combine(root.Path, "notify");
-        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        using var notify = BindNotifySocket(root, out var notifyPath);
 
         // A microphone that does not answer: ALSA's file plugin reading a named pipe nobody has opened yet, so
         // snd_pcm_open blocks in the driver until the test opens the other end (as a hung device would, then recovers).
@@ -118,6 +112,15 @@ public sealed class SystemdNotifyTests
         daemon.Kill();
         await feeding.CancelAsync();
         await Record.ExceptionAsync(() => feeder);
+    }
+
+    /// <summary>A datagram socket in <paramref name="root"/> for the daemon's NOTIFY_SOCKET, as systemd gives one.</summary>
+    private static Socket BindNotifySocket(TempDirectory root, out string path)
+    {
+        path = Path.Combine(root.Path, "notify");
+        var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(path));
+        return notify;
     }
 
     private static async Task<bool> ReceiveUntilAsync(Socket socket, string expected, TimeSpan within, bool prefix = false)

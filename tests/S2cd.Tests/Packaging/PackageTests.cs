@@ -161,7 +161,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "-G", "video", "-G", "audio", "--", "/usr/sbin/s2cd", "--Audio:Enabled", "false"));
         try
         {
-            await Eventually.TrueAsync(() => Task.FromResult(Answers("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
+            await Eventually.TrueAsync(() => Task.FromResult(UnixSocketProbe.Answers("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
             Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2cd/s2cd.sock")).Output.Trim());
             Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2cd/identity.pfx")).Output.Trim());
 
@@ -196,7 +196,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "--", "/usr/sbin/s2cd", "--role", "relay", "--config", "/etc/s2cd/s2c-relay.json", "--listen", "127.0.0.1:0"));
         try
         {
-            await Eventually.TrueAsync(() => Task.FromResult(Answers("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
+            await Eventually.TrueAsync(() => Task.FromResult(UnixSocketProbe.Answers("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
             var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "--socket", "/run/s2c-relay/s2c-relay.sock", "status");
             Assert.True(code == 0, status);
             Assert.Contains("(relay)", status, StringComparison.Ordinal);
@@ -207,26 +207,6 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd --role relay");
             var (code, log) = await relay.WaitAsync(TimeSpan.FromSeconds(15));
             Assert.True(code == 0, log);
-        }
-    }
-
-    /// <summary>True once something accepts connections on the Unix socket at <paramref name="path"/> (its mode is set by then).</summary>
-    private static bool Answers(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return false;
-        }
-
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        try
-        {
-            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
         }
     }
 

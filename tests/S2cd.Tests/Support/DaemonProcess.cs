@@ -166,25 +166,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The socket file appears at bind, a moment before listen: ready means a connect succeeds.</summary>
-    private bool CanConnect()
-    {
-        if (!File.Exists(SocketPath))
-        {
-            return false;
-        }
-
-        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        try
-        {
-            probe.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(SocketPath));
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Ready means a connect to the control socket succeeds.</summary>
+    private bool CanConnect() => UnixSocketProbe.Answers(SocketPath);
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {

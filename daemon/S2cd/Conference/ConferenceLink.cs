@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using S2cd.Contract;
-using S2cd.Conference;
 using S2cd.Platform;
 using S2cd.Relay;
 using S2cd.Security;
@@ -13,9 +12,9 @@ using S2cd.Wire;
 namespace S2cd.Conference;
 
 /// <summary>
-/// This daemon's membership of a session: the link to the relay, the member list, and our own
-/// mute and camera state. The link reconnects with backoff when the relay goes away and joins the
-/// session again by itself; a refusal from the relay ends it with the reason in <see cref="GetStatus"/>.
+/// This daemon's stay in a session, and what the control API asks of it: join and leave through the transport
+/// (which reconnects by itself and reports a refusal with its reason), the members, our own mute and camera
+/// state, end-to-end keys per connection, and the status composed from typed state.
 /// </summary>
 internal sealed partial class ConferenceLink : IAsyncDisposable
 {

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace S2cd.Conference;
 
 /// <summary>Settings of the conference link (configuration section <c>Conference</c>).</summary>
@@ -28,6 +30,7 @@ internal sealed class ConferenceOptions
     public string? Name { get; set; }
 
     /// <summary>The longest wait between two reconnection attempts.</summary>
+    [Range(0.1, 300, ErrorMessage = "{1} to {2}")]
     public double ReconnectMaxSeconds { get; set; } = 5;
 
     public string ResolveName()

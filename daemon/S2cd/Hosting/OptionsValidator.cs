@@ -8,8 +8,10 @@ using S2cd.Video;
 namespace S2cd.Hosting;
 
 /// <summary>
-/// Checks the whole configuration at start. The first problem found is reported as one line naming
-/// the key, the value and what is allowed; the daemon then exits with EX_CONFIG.
+/// Checks the whole configuration at start: the ranges each option allows are data annotations on the options
+/// classes (<see cref="AnnotatedOptions"/>); what depends on another setting or on a parser stays here. The first
+/// problem found is reported as one line naming the key, the value and what is allowed; the daemon then exits
+/// with EX_CONFIG.
 /// </summary>
 internal static class OptionsValidator
 {
@@ -36,7 +38,7 @@ internal static class OptionsValidator
             return Describe("Control:Group", group, "a group name of letters, digits, '_' and '-'");
         }
 
-        return CheckRange("Control:MaxClients", control.MaxClients, 1, 1024);
+        return AnnotatedOptions.Check(ControlOptions.Section, control);
     }
 
     private static string? CheckConference(ConferenceOptions conference)
@@ -56,7 +58,7 @@ internal static class OptionsValidator
             return Describe("Conference:RelayFingerprint", conference.RelayFingerprint, "SHA256: and 43 base64 characters, as the relay logs it");
         }
 
-        return CheckRange("Conference:ReconnectMaxSeconds", conference.ReconnectMaxSeconds, 0.1, 300);
+        return AnnotatedOptions.Check(ConferenceOptions.Section, conference);
     }
 
     private static string? CheckVideo(VideoOptions video)
@@ -66,25 +68,17 @@ internal static class OptionsValidator
             return Describe("Video:Camera", video.Camera, "testpattern, a device index, /dev/videoN or a video file");
         }
 
-        return CheckRange("Video:Width", video.Width, 16, 4096)
-            ?? CheckRange("Video:Height", video.Height, 16, 4096)
-            ?? CheckRange("Video:Fps", video.Fps, 1, 60)
-            ?? CheckRange("Video:WireWidth", video.WireWidth, 16, Video.VideoReceiver.MaxWidth)
-            ?? CheckRange("Video:WireHeight", video.WireHeight, 16, Video.VideoReceiver.MaxHeight)
-            ?? CheckRange("Video:JpegQuality", video.JpegQuality, 1, 100)
-            ?? CheckRange("Video:RetrySeconds", video.RetrySeconds, 0.5, 300);
+        return AnnotatedOptions.Check(VideoOptions.Section, video);
     }
 
     private static string? CheckAudio(Audio.AudioOptions audio) =>
         CheckDevice("Audio:CaptureDevice", audio.CaptureDevice)
         ?? CheckDevice("Audio:PlaybackDevice", audio.PlaybackDevice)
-        ?? CheckRange("Audio:Bitrate", audio.Bitrate, 6000, 128_000)
-        ?? CheckRange("Audio:ExpectedLossPercent", audio.ExpectedLossPercent, 0, 50)
-        ?? CheckRange("Audio:PlaybackPeriods", audio.PlaybackPeriods, 2, 3)
-        ?? CheckRange("Audio:JitterMinMilliseconds", audio.JitterMinMilliseconds, 20, 200)
+        ?? AnnotatedOptions.Check(Audio.AudioOptions.Section, audio)
+
+        // Ranges that depend on another setting.
         ?? CheckRange("Audio:JitterMaxMilliseconds", audio.JitterMaxMilliseconds, audio.JitterMinMilliseconds, 1000)
-        ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds)
-        ?? CheckRange("Audio:RetrySeconds", audio.RetrySeconds, 0.5, 300);
+        ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds);
 
     private static string? CheckRelay(RelayOptions relay)
     {
@@ -93,16 +87,10 @@ internal static class OptionsValidator
             return Describe("Relay:Listen", relay.Listen, listenProblem);
         }
 
-        return CheckRange("Relay:MaxSessions", relay.MaxSessions, 1, 100_000)
-            ?? CheckRange("Relay:MaxParticipantsPerSession", relay.MaxParticipantsPerSession, 2, 256)
-            ?? CheckRange("Relay:MaxConnections", relay.MaxConnections, 1, 100_000)
-            ?? CheckRange("Relay:MaxFrameBytes", relay.MaxFrameBytes, 1024, Wire.WireProtocol.AbsoluteMaxFrameBytes)
-            ?? CheckRange("Relay:MaxBytesPerSecondPerSender", relay.MaxBytesPerSecondPerSender, 1024, 1_000_000_000)
-            ?? CheckRange("Relay:QueueCapacity", relay.QueueCapacity, 16, 65536)
-            ?? CheckRange("Relay:AudioMaxAgeMilliseconds", relay.AudioMaxAgeMilliseconds, 10, 10_000)
-            ?? CheckRange("Relay:HeartbeatSeconds", relay.HeartbeatSeconds, 0.05, 60)
-            ?? CheckRange("Relay:TimeoutSeconds", relay.TimeoutSeconds, relay.HeartbeatSeconds * 2, 600)
-            ?? CheckRange("Relay:TestDropAudioFraction", relay.TestDropAudioFraction, 0, 0.9);
+        return AnnotatedOptions.Check(RelayOptions.Section, relay)
+
+            // A range that depends on another setting.
+            ?? CheckRange("Relay:TimeoutSeconds", relay.TimeoutSeconds, relay.HeartbeatSeconds * 2, 600);
     }
 
     private static string? CheckRange(string key, double value, double min, double max) =>
@@ -114,7 +102,7 @@ internal static class OptionsValidator
     private static bool IsPlainName(string value) =>
         value.Length <= 32 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
-    private static string Describe(string key, object? value, string allowed) => $"invalid configuration: {DescribeValue(key, value, allowed)}";
+    internal static string Describe(string key, object? value, string allowed) => $"invalid configuration: {DescribeValue(key, value, allowed)}";
 
     /// <summary>"KEY = 'VALUE': expected ALLOWED", the value cut to 80 characters and its control characters shown as '?'.</summary>
     internal static string DescribeValue(string key, object? value, string allowed)

@@ -1,0 +1,30 @@
+using S2cd.Audio;
+using S2cd.Conference;
+using S2cd.Control;
+using S2cd.Hosting;
+using S2cd.Platform;
+using S2cd.Relay;
+using S2cd.Video;
+
+namespace S2cd.Tests.Hosting;
+
+public sealed class OptionsValidatorTests
+{
+    private static Settings Defaults() => new(new DaemonOptions(), new ControlOptions(), new ConferenceOptions(), new RelayOptions(), new VideoOptions(), new AudioOptions());
+
+    [Fact]
+    public void TheDefaults_AreValid() => Assert.Null(OptionsValidator.Validate(Defaults()));
+
+    [Fact]
+    public void AnnotatedRanges_AndRangesThatDependOnAnotherSetting_SayKeyValueAndWhatIsAllowed()
+    {
+        var d = Defaults();
+        Assert.Equal("invalid configuration: Relay:HeartbeatSeconds = '0.01': expected 0.05 to 60", OptionsValidator.Validate(d with { Relay = new RelayOptions { HeartbeatSeconds = 0.01 } }));
+        Assert.Equal("invalid configuration: Control:MaxClients = '0': expected 1 to 1024", OptionsValidator.Validate(d with { Control = new ControlOptions { MaxClients = 0 } }));
+        Assert.Equal("invalid configuration: Video:WireWidth = '2000': expected 16 to 1280", OptionsValidator.Validate(d with { Video = new VideoOptions { WireWidth = 2000 } }));
+        Assert.Equal("invalid configuration: Audio:Bitrate = '1': expected 6000 to 128000", OptionsValidator.Validate(d with { Audio = new AudioOptions { Bitrate = 1 } }));
+        Assert.Equal("invalid configuration: Conference:ReconnectMaxSeconds = '0': expected 0.1 to 300", OptionsValidator.Validate(d with { Conference = new ConferenceOptions { ReconnectMaxSeconds = 0 } }));
+        Assert.Equal("invalid configuration: Relay:TimeoutSeconds = '1': expected 2 to 600", OptionsValidator.Validate(d with { Relay = new RelayOptions { HeartbeatSeconds = 1, TimeoutSeconds = 1 } }));
+        Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '10': expected 20 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 10 } }));
+    }
+}

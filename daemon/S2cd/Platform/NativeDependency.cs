@@ -14,7 +14,7 @@ internal sealed class NativeDependency
     private readonly Func<nint> _load;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
-    private bool _loaded;
+    private volatile bool _loaded;
     private string? _problem;
     private long _failedAt;
 
@@ -40,6 +40,13 @@ internal sealed class NativeDependency
     /// <summary>True once the library has loaded; otherwise <paramref name="problem"/> says, in one line, what is missing.</summary>
     public bool TryEnsureLoaded(out string? problem)
     {
+        // Asked for every picture and audio packet: once loaded, no lock.
+        if (_loaded)
+        {
+            problem = null;
+            return true;
+        }
+
         lock (_lock)
         {
             if (_loaded)

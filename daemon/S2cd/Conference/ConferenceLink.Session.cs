@@ -92,17 +92,27 @@ internal sealed partial class ConferenceLink
     /// <summary>A member's media: opened and handed to the sinks; from anyone not (or no longer) a member, dropped.</summary>
     private void OnMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
-        if (IsMember(sender))
+        if (MemberSession(sender, out var e2e))
         {
-            _media.Receive(CurrentEndToEnd(), sender, kind, payload);
+            _media.Receive(e2e, sender, kind, payload);
         }
     }
 
     private void OnSignal(uint sender, ReadOnlySequence<byte> payload)
     {
-        if (IsMember(sender))
+        if (MemberSession(sender, out var e2e))
         {
-            CurrentEndToEnd()?.OnSignal(sender, payload);
+            e2e?.OnSignal(sender, payload);
+        }
+    }
+
+    /// <summary>Whether <paramref name="sender"/> is a member, and the end-to-end session to open its media with: one look under the lock per packet.</summary>
+    private bool MemberSession(uint sender, out EndToEndSession? e2e)
+    {
+        lock (_lock)
+        {
+            e2e = _e2e;
+            return _membership.Contains(sender);
         }
     }
 
@@ -215,14 +225,6 @@ internal sealed partial class ConferenceLink
         _audio.Clear();
         _cameraDemand.Writer.TryWrite(true);
         SetState(ConnectionState.Idle, null);
-    }
-
-    private bool IsMember(uint id)
-    {
-        lock (_lock)
-        {
-            return _membership.Contains(id);
-        }
     }
 
     /// <summary>The core's side of <see cref="ITransportEvents"/>: what every link of this daemon reports.</summary>

@@ -92,7 +92,7 @@ internal sealed partial class ConferenceLink
         {
             EndToEnd = _session is null ? "not in a session" : StatusText.EndToEnd(_options.EndToEnd, _e2e?.Coverage()),
             Fingerprint = _identity?.Fingerprint,
-            CallCode = _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null,
+            CallCode = CallCodeLocked(),
             Passphrase = _session is not null && _passphraseKey is not null,
             RejectedTampered = _e2eTotals.Tampered + e2e.Tampered,
             RejectedReplayed = _e2eTotals.Replayed + e2e.Replayed,
@@ -154,6 +154,8 @@ internal sealed partial class ConferenceLink
         }
     }
 
+    private string? CallCodeLocked() => _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null;
+
     /// <summary>What the call view's status line needs, typed.</summary>
     public ViewStatus GetViewStatus()
     {
@@ -167,7 +169,7 @@ internal sealed partial class ConferenceLink
                 _camera.Condition == DeviceCondition.On,
                 _security,
                 _options.EndToEnd,
-                _session is not null && _options.EndToEnd ? _e2e?.CallCode() : null,
+                CallCodeLocked(),
                 _muted,
                 _cameraOn,
                 ProblemsLocked());

@@ -67,14 +67,14 @@ internal sealed partial class ControlSession(
     [JsonRpcMethod(ControlProtocol.Methods.Devices)]
     public DevicesResult Devices()
     {
-        RequireParticipant();
+        _ = RequireParticipant();
         return DeviceCatalog.List(video, audio);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Join)]
     public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken)
     {
-        RequireParticipant();
+        var participant = RequireParticipant();
         if (request is null)
         {
             throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "join needs a session");
@@ -82,7 +82,7 @@ internal sealed partial class ControlSession(
 
         try
         {
-            return await Parts.Conference.JoinAsync(request, cancellationToken).ConfigureAwait(false);
+            return await participant.Conference.JoinAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -97,10 +97,10 @@ internal sealed partial class ControlSession(
     [JsonRpcMethod(ControlProtocol.Methods.Leave)]
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {
-        RequireParticipant();
+        var participant = RequireParticipant();
         try
         {
-            return await Parts.Conference.LeaveAsync(cancellationToken).ConfigureAwait(false);
+            return await participant.Conference.LeaveAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
@@ -111,15 +111,13 @@ internal sealed partial class ControlSession(
     [JsonRpcMethod(ControlProtocol.Methods.SetMuted)]
     public StatusResult SetMuted(bool muted)
     {
-        RequireParticipant();
-        return Parts.Conference.SetMuted(muted);
+        return RequireParticipant().Conference.SetMuted(muted);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.SetCamera)]
     public StatusResult SetCamera(bool on)
     {
-        RequireParticipant();
-        return Parts.Conference.SetCamera(on);
+        return RequireParticipant().Conference.SetCamera(on);
     }
 
     [JsonRpcMethod(ControlProtocol.Methods.Subscribe)]
@@ -142,7 +140,7 @@ internal sealed partial class ControlSession(
     [JsonRpcMethod(ControlProtocol.Methods.ViewOpen)]
     public int ViewOpen(ViewRequest request)
     {
-        RequireParticipant();
+        var participant = RequireParticipant();
         if (request is null)
         {
             throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "viewOpen needs a request");
@@ -157,7 +155,7 @@ internal sealed partial class ControlSession(
 
             try
             {
-                var view = ViewHost.Open(Parts.Conference, Parts.Pictures, time, request);
+                var view = ViewHost.Open(participant.Conference, participant.Pictures, time, request);
                 _views.Add(++_nextView, view);
                 return _nextView;
             }
@@ -252,16 +250,11 @@ internal sealed partial class ControlSession(
         }
     }
 
-    /// <summary>The core, after <see cref="RequireParticipant"/> (a relay-role daemon has none).</summary>
-    private ConferenceParts Parts => parts ?? throw Refuse(ControlProtocol.ErrorCodes.InvalidState, "this daemon runs as a relay, not a participant");
-
-    private void RequireParticipant()
+    /// <summary>The conference core, which only a participant has: a relay-role daemon refuses what needs it.</summary>
+    private ConferenceParts RequireParticipant()
     {
         RequireHello();
-        if (daemon.IsRelay)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, "this daemon runs as a relay; it does not join sessions");
-        }
+        return parts ?? throw Refuse(ControlProtocol.ErrorCodes.InvalidState, "this daemon runs as a relay; it does not join sessions");
     }
 
     private LocalRpcException Refuse(int code, string message)

@@ -91,8 +91,9 @@ internal sealed partial class CameraService(
                 ? new TestPatternCamera(_options.Width, _options.Height, Time)
                 : OpenCvCamera.Open(_options.Camera, _options);
         }
-        catch (Exception ex) when (ex is OpenCVException or TypeInitializationException or DllNotFoundException)
+        catch (OpenCVException ex)
         {
+            // A library that does not load is not turned into a camera problem here: the caller names its package.
             throw new CameraException($"OpenCV cannot open {_options.Camera}: {ex.Message}");
         }
     }

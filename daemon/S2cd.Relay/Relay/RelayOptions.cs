@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using S2cd.Configuration;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -24,32 +24,32 @@ internal sealed class RelayOptions
     /// <summary>Whether a participant daemon runs an embedded relay on loopback.</summary>
     public bool Embedded { get; set; } = true;
 
-    [Range(1, 100_000, ErrorMessage = "{1} to {2}")]
+    [InRange(1, 100_000)]
     public int MaxSessions { get; set; } = 1000;
 
-    [Range(2, 256, ErrorMessage = "{1} to {2}")]
+    [InRange(2, 256)]
     public int MaxParticipantsPerSession { get; set; } = 16;
 
-    [Range(1, 100_000, ErrorMessage = "{1} to {2}")]
+    [InRange(1, 100_000)]
     public int MaxConnections { get; set; } = 4096;
 
     /// <summary>Largest frame accepted, in bytes.</summary>
-    [Range(1024, WireProtocol.AbsoluteMaxFrameBytes, ErrorMessage = "{1} to {2}")]
+    [InRange(1024, WireProtocol.AbsoluteMaxFrameBytes)]
     public int MaxFrameBytes { get; set; } = 256 * 1024;
 
     /// <summary>Media bytes per second one sender may send; frames over the rate are dropped and counted.</summary>
-    [Range(1024, 1_000_000_000, ErrorMessage = "{1} to {2}")]
+    [InRange(1024, 1_000_000_000)]
     public int MaxBytesPerSecondPerSender { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>Frames queued for one receiver before media is dropped.</summary>
-    [Range(16, 65536, ErrorMessage = "{1} to {2}")]
+    [InRange(16, 65536)]
     public int QueueCapacity { get; set; } = 512;
 
     /// <summary>Audio older than this when it reaches the front of a receiver's queue is dropped.</summary>
-    [Range(10, 10_000, ErrorMessage = "{1} to {2}")]
+    [InRange(10, 10_000)]
     public int AudioMaxAgeMilliseconds { get; set; } = 100;
 
-    [Range(0.05, 60, ErrorMessage = "{1} to {2}")]
+    [InRange(0.05, 60)]
     public double HeartbeatSeconds { get; set; } = 1;
 
     /// <summary>A connection from which nothing arrives for this long is closed.</summary>
@@ -58,7 +58,7 @@ internal sealed class RelayOptions
     /// <summary>
     /// For tests only: the share (0..1) of audio frames the relay drops on purpose, to check loss concealment.
     /// </summary>
-    [Range(0, 0.9, ErrorMessage = "{1} to {2}")]
+    [InRange(0, 0.9)]
     public double TestDropAudioFraction { get; set; }
 
     /// <summary>The framed connection's limits and heartbeats, the same for the relay's side and a daemon's.</summary>

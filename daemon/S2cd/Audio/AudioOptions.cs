@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using S2cd.Configuration;
 
 namespace S2cd.Audio;
 
@@ -25,29 +25,29 @@ internal sealed class AudioOptions
     public string PlaybackDevice { get; set; } = "default";
 
     /// <summary>Opus bitrate in bits per second (constant).</summary>
-    [Range(6000, 128_000, ErrorMessage = "{1} to {2}")]
+    [InRange(6000, 128_000)]
     public int Bitrate { get; set; } = 24000;
 
     /// <summary>
     /// The packet loss Opus prepares its in-band FEC for, in percent. Above about 5% at 24 kbit/s the FEC
     /// copy takes so many bits that a steady tone in the main stream falls apart.
     /// </summary>
-    [Range(0, 50, ErrorMessage = "{1} to {2}")]
+    [InRange(0, 50)]
     public int ExpectedLossPercent { get; set; } = 5;
 
     /// <summary>Device periods in the playback buffer (2 or 3).</summary>
-    [Range(2, 3, ErrorMessage = "{1} to {2}")]
+    [InRange(2, 3)]
     public int PlaybackPeriods { get; set; } = 3;
 
     /// <summary>The jitter buffer's first target, in milliseconds; it adapts between the bounds below.</summary>
     public int JitterStartMilliseconds { get; set; } = 40;
 
-    [Range(20, 200, ErrorMessage = "{1} to {2}")]
+    [InRange(20, 200)]
     public int JitterMinMilliseconds { get; set; } = 20;
 
     public int JitterMaxMilliseconds { get; set; } = 200;
 
     /// <summary>Seconds between attempts to open a missing or failed device.</summary>
-    [Range(0.5, 300, ErrorMessage = "{1} to {2}")]
+    [InRange(0.5, 300)]
     public double RetrySeconds { get; set; } = 5;
 }

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using S2cd.Configuration;
 
 namespace S2cd.Conference;
 
@@ -30,7 +30,7 @@ internal sealed class ConferenceOptions
     public string? Name { get; set; }
 
     /// <summary>The longest wait between two reconnection attempts.</summary>
-    [Range(0.1, 300, ErrorMessage = "{1} to {2}")]
+    [InRange(0.1, 300)]
     public double ReconnectMaxSeconds { get; set; } = 5;
 
     public string ResolveName()

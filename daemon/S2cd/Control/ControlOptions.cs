@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using S2cd.Configuration;
 using S2cd.Contract;
 
 namespace S2cd.Control;
@@ -15,7 +15,7 @@ internal sealed class ControlOptions
     public string Group { get; set; } = "s2c";
 
     /// <summary>Clients connected at once; more are turned away.</summary>
-    [Range(1, 1024, ErrorMessage = "{1} to {2}")]
+    [InRange(1, 1024)]
     public int MaxClients { get; set; } = 64;
 
     public string ResolveSocketPath(bool relayRole)

@@ -1,6 +1,19 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Reflection;
+using S2cd.Audio;
+using S2cd.Conference;
+using S2cd.Control;
+using S2cd.Relay;
+using S2cd.Video;
+
 namespace S2cd.Hosting;
 
-/// <summary>The daemon's command line: short options for common settings, and any key as --Section:Key VALUE.</summary>
+/// <summary>
+/// The daemon's command line, parsed by System.CommandLine: short options for common settings, and every
+/// configuration key as --Section:Key VALUE (one option per property of the options classes, so a typo in a key
+/// is an unknown option, not a silently ignored setting).
+/// </summary>
 internal static class CommandLine
 {
     public const string HelpText = """
@@ -28,84 +41,143 @@ internal static class CommandLine
 
         """;
 
-    private static readonly Dictionary<string, string> ShortOptions = new(StringComparer.Ordinal)
-    {
-        ["--role"] = "Role",
-        ["--socket"] = "Control:Socket",
-        ["--listen"] = "Relay:Listen",
-        ["--relay"] = "Conference:Relay",
-        ["--name"] = "Conference:Name",
-        ["--camera"] = "Video:Camera",
-        ["--state-dir"] = "StateDirectory",
-    };
+    /// <summary>What the command line asked for; <see cref="Error"/> is one line when it could not be parsed.</summary>
+    internal sealed record Parsed(bool Help, bool Version, string? ConfigFile, Dictionary<string, string?> Settings, string? Error);
+
+    private static readonly (string Option, string Key)[] ShortOptions =
+    [
+        ("--role", "Role"),
+        ("--socket", "Control:Socket"),
+        ("--listen", "Relay:Listen"),
+        ("--relay", "Conference:Relay"),
+        ("--name", "Conference:Name"),
+        ("--camera", "Video:Camera"),
+        ("--state-dir", "StateDirectory"),
+    ];
+
+    /// <summary>The configuration keys the command line takes as --KEY: every property of every options class.</summary>
+    internal static IEnumerable<string> ConfigurationKeys() =>
+        ["Role", "StateDirectory", "Logging:LogLevel:Default",
+            .. Keys(ControlOptions.Section, typeof(ControlOptions)),
+            .. Keys(ConferenceOptions.Section, typeof(ConferenceOptions)),
+            .. Keys(RelayOptions.Section, typeof(RelayOptions)),
+            .. Keys(VideoOptions.Section, typeof(VideoOptions)),
+            .. Keys(AudioOptions.Section, typeof(AudioOptions))];
+
+    private static readonly Lazy<Grammar> Rules = new(Grammar.Build);
 
     /// <summary>Parses the arguments; an option given twice keeps its last value, as configuration keys do.</summary>
-    public static (string? ConfigFile, Dictionary<string, string?> Settings, string? Error) Parse(string[] args)
+    public static Parsed Parse(string[] args)
     {
-        string? configFile = null;
+        var grammar = Rules.Value;
+        var result = grammar.Root.Parse(grammar.Normalize(args));
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < args.Length; i++)
+        if (FirstError(result) is { } error)
         {
-            var arg = args[i];
-            string option;
-            string? value = null;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 2)
-            {
-                option = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-            else
-            {
-                option = arg;
-            }
+            return new Parsed(false, false, null, settings, error);
+        }
 
-            if (!option.StartsWith("--", StringComparison.Ordinal))
+        foreach (var (option, key) in grammar.Keys)
+        {
+            if (result.GetResult(option) is { Tokens.Count: > 0 } given)
             {
-                return (null, settings, $"unexpected argument '{Shorten(arg)}'");
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Length)
-                {
-                    return (null, settings, $"{Shorten(option)} needs a value");
-                }
-
-                value = args[++i];
-            }
-
-            if (option == "--config")
-            {
-                configFile = value;
-            }
-            else if (ShortOptions.TryGetValue(option, out var key))
-            {
-                settings[key] = value;
-            }
-            else if (IsConfigurationKey(option[2..]))
-            {
-                settings[option[2..]] = value;
-            }
-            else
-            {
-                return (null, settings, $"unknown option {Shorten(option)}");
+                settings[key] = given.Tokens[^1].Value;
             }
         }
 
-        return (configFile, settings, null);
+        var config = result.GetResult(grammar.Config) is { Tokens.Count: > 0 } file ? file.Tokens[^1].Value : null;
+        return new Parsed(result.GetValue(grammar.Help), result.GetValue(grammar.Version), config, settings, null);
     }
 
-    private static bool IsConfigurationKey(string key)
+    /// <summary>The first problem as one line: an unknown option, a stray argument, or an option without its value.</summary>
+    private static string? FirstError(ParseResult result)
     {
-        if (key is "Role" or "StateDirectory")
+        if (result.UnmatchedTokens.Count > 0)
         {
-            return true;
+            var token = result.UnmatchedTokens[0];
+            return token.StartsWith('-') ? $"unknown option {Shorten(token)}" : $"unexpected argument '{Shorten(token)}'";
         }
 
-        var colon = key.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && colon < key.Length - 1 && Settings.Sections.Contains(key[..colon], StringComparer.OrdinalIgnoreCase);
+        return result.Errors.Count == 0 ? null
+            : result.Errors[0].SymbolResult is OptionResult missing ? $"{Shorten(missing.IdentifierToken?.Value ?? missing.Option.Name)} needs a value"
+            : result.Errors[0].Message;
     }
+
+    private static IEnumerable<string> Keys(string section, [System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties)] Type options) =>
+        options.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => $"{section}:{p.Name}");
 
     private static string Shorten(string value) => value.Length > 40 ? value[..40] + "…" : value;
+
+    /// <summary>The options, built once: each takes one value per use, and may be used more than once.</summary>
+    private sealed record Grammar(RootCommand Root, Option<string[]> Config, Option<bool> Help, Option<bool> Version, (Option<string[]> Option, string Key)[] Keys, Dictionary<string, string> Names)
+    {
+        public static Grammar Build()
+        {
+            var root = new RootCommand("s2cd — video and audio conferencing in the terminal: the daemon.");
+            root.Options.Clear();
+            var help = new Option<bool>("--help", "-h");
+            var version = new Option<bool>("--version");
+            var config = Valued("--config");
+            var keys = ShortOptions.Select(s => (Valued(s.Option), s.Key))
+                .Concat(ConfigurationKeys().Select(key => (Valued($"--{key}", hidden: true), key)))
+                .ToArray();
+            Option[] all = [help, version, config, .. keys.Select(k => k.Item1)];
+            var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var option in all)
+            {
+                root.Options.Add(option);
+                foreach (var name in option.Aliases.Prepend(option.Name))
+                {
+                    names[name] = name;
+                }
+            }
+
+            return new Grammar(root, config, help, version, keys, names);
+        }
+
+        /// <summary>
+        /// Keys are case-insensitive, as in the config file and the environment (--relay:maxsessions), and
+        /// --KEY=VALUE is --KEY VALUE; System.CommandLine matches names exactly and would split "--Relay:Tls=false"
+        /// at its colon, so option tokens are put in their declared form before parsing.
+        /// </summary>
+        public string[] Normalize(string[] args)
+        {
+            var tokens = new List<string>(args.Length + 4);
+            var expectsValue = false;
+            foreach (var arg in args)
+            {
+                if (expectsValue || !arg.StartsWith('-'))
+                {
+                    tokens.Add(arg);
+                    expectsValue = false;
+                    continue;
+                }
+
+                var equals = arg.IndexOf('=', StringComparison.Ordinal);
+                var name = equals > 0 ? arg[..equals] : arg;
+                if (!Names.TryGetValue(name, out var declared))
+                {
+                    tokens.Add(arg);
+                    continue;
+                }
+
+                tokens.Add(declared);
+                if (equals > 0)
+                {
+                    tokens.Add(arg[(equals + 1)..]);
+                }
+
+                expectsValue = equals < 0 && declared is not ("--help" or "-h" or "--version");
+            }
+
+            return [.. tokens];
+        }
+
+        private static Option<string[]> Valued(string name, bool hidden = false) => new(name)
+        {
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            Hidden = hidden,
+        };
+    }
 }

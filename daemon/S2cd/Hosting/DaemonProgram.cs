@@ -28,23 +28,23 @@ internal static class DaemonProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Contains("--help") || args.Contains("-h"))
-        {
-            Console.Out.Write(CommandLine.HelpText);
-            return ExitOk;
-        }
-
-        if (args.Contains("--version"))
-        {
-            Console.Out.WriteLine($"s2cd {DaemonInfo.Version}");
-            return ExitOk;
-        }
-
         var parsed = CommandLine.Parse(args);
         if (parsed.Error is not null)
         {
             Console.Error.WriteLine($"s2cd: {parsed.Error} (see s2cd --help)");
             return ExitUsage;
+        }
+
+        if (parsed.Help)
+        {
+            Console.Out.Write(CommandLine.HelpText);
+            return ExitOk;
+        }
+
+        if (parsed.Version)
+        {
+            Console.Out.WriteLine($"s2cd {DaemonInfo.Version}");
+            return ExitOk;
         }
 
         IConfigurationRoot configuration;

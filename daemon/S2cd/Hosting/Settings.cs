@@ -11,7 +11,6 @@ namespace S2cd.Hosting;
 /// <summary>All option classes, bound from configuration. Unknown keys in a known section are errors, so typos are caught.</summary>
 internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, ConferenceOptions Conference, RelayOptions Relay, VideoOptions Video, AudioOptions Audio)
 {
-    public static readonly string[] Sections = [ControlOptions.Section, ConferenceOptions.Section, RelayOptions.Section, VideoOptions.Section, AudioOptions.Section, "Logging"];
 
     public static Settings Bind(IConfiguration configuration)
     {

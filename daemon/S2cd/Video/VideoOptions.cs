@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using S2cd.Configuration;
 
 namespace S2cd.Video;
 
@@ -11,30 +11,30 @@ internal sealed class VideoOptions
     public string Camera { get; set; } = "testpattern";
 
     /// <summary>Capture width asked of the camera.</summary>
-    [Range(16, 4096, ErrorMessage = "{1} to {2}")]
+    [InRange(16, 4096)]
     public int Width { get; set; } = 640;
 
     /// <summary>Capture height asked of the camera.</summary>
-    [Range(16, 4096, ErrorMessage = "{1} to {2}")]
+    [InRange(16, 4096)]
     public int Height { get; set; } = 480;
 
     /// <summary>Frames per second captured and sent.</summary>
-    [Range(1, 60, ErrorMessage = "{1} to {2}")]
+    [InRange(1, 60)]
     public int Fps { get; set; } = 15;
 
     /// <summary>Largest width of the picture sent; the aspect is kept.</summary>
-    [Range(16, VideoReceiver.MaxWidth, ErrorMessage = "{1} to {2}")]
+    [InRange(16, VideoReceiver.MaxWidth)]
     public int WireWidth { get; set; } = 160;
 
     /// <summary>Largest height of the picture sent; the aspect is kept.</summary>
-    [Range(16, VideoReceiver.MaxHeight, ErrorMessage = "{1} to {2}")]
+    [InRange(16, VideoReceiver.MaxHeight)]
     public int WireHeight { get; set; } = 120;
 
     /// <summary>JPEG quality of the picture sent, 1–100.</summary>
-    [Range(1, 100, ErrorMessage = "{1} to {2}")]
+    [InRange(1, 100)]
     public int JpegQuality { get; set; } = 70;
 
     /// <summary>Seconds between attempts to open a camera that is missing or failed.</summary>
-    [Range(0.5, 300, ErrorMessage = "{1} to {2}")]
+    [InRange(0.5, 300)]
     public double RetrySeconds { get; set; } = 3;
 }

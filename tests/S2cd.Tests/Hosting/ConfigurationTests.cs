@@ -12,7 +12,6 @@ public sealed class ConfigurationTests
     [InlineData(new[] { "--name", "bad\u0007name" }, "Conference:Name", "control")]
     [InlineData(new[] { "--Relay:MaxSessions", "0" }, "Relay:MaxSessions", "1 to 100000")]
     [InlineData(new[] { "--Relay:MaxSessions", "lots" }, "MaxSessions", "lots")]
-    [InlineData(new[] { "--Relay:NoSuchKey", "1" }, "NoSuchKey", "")]
     [InlineData(new[] { "--state-dir", "relative/dir" }, "StateDirectory", "absolute path")]
     [InlineData(new[] { "--Video:Fps", "500" }, "Video:Fps", "1 to 60")]
     [InlineData(new[] { "--Video:JpegQuality", "0" }, "Video:JpegQuality", "1 to 100")]
@@ -103,6 +102,25 @@ public sealed class ConfigurationTests
         Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(78, daemon.ExitCode);
         Assert.Single(daemon.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_UnknownKeyInAKnownSection_FromTheEnvironment_ExitsWithOneLineNamingIt_FromTheCommandLine_IsUsageError()
+    {
+        using var root = new TempDirectory();
+        await using (var environment = DaemonProcess.Start(root, "e", [], new Dictionary<string, string> { ["S2CD_Relay__NoSuchKey"] = "1" }))
+        {
+            Assert.True(await environment.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(78, environment.ExitCode);
+            var line = Assert.Single(environment.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("s2cd: invalid configuration:", line, StringComparison.Ordinal);
+            Assert.Contains("NoSuchKey", line, StringComparison.Ordinal);
+        }
+
+        await using var commandLine = DaemonProcess.Start(root, "c", ["--Relay:NoSuchKey", "1"]);
+        Assert.True(await commandLine.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(2, commandLine.ExitCode);
+        Assert.Contains("unknown option --Relay:NoSuchKey", commandLine.Output, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]

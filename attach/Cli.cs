@@ -157,12 +157,7 @@ internal static class Cli
 
     private static async Task<int> RunVerbAsync(ParseResult parse, Func<ControlClient, bool, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
     {
-        var socket = parse.GetValue(SocketOption) ?? Environment.GetEnvironmentVariable(ControlProtocol.SocketEnvironmentVariable);
-        if (string.IsNullOrEmpty(socket))
-        {
-            socket = ControlProtocol.ClientDefaultSocketPath();
-        }
-
+        var socket = SocketPath(parse);
         var json = parse.GetValue(JsonOption);
         try
         {
@@ -264,7 +259,14 @@ internal static class Cli
             HideSelf = parse.GetValue(HideSelfOption),
             Preview = preview,
         };
-        return new TerminalView(client, request).RunAsync(cancellationToken);
+        var socket = SocketPath(parse);
+        return new TerminalView(client, ct => ControlClient.ConnectAsync(socket, null, ct), request).RunAsync(cancellationToken);
+    }
+
+    private static string SocketPath(ParseResult parse)
+    {
+        var socket = parse.GetValue(SocketOption) ?? Environment.GetEnvironmentVariable(ControlProtocol.SocketEnvironmentVariable);
+        return string.IsNullOrEmpty(socket) ? ControlProtocol.ClientDefaultSocketPath() : socket;
     }
 
     private static int PrintJson<T>(T value)

@@ -19,7 +19,8 @@ internal static class Output
         }
 
         text.AppendLine(inv, $"Name       {Clean(status.Name)}");
-        text.AppendLine(inv, $"Session    {(status.Session is null ? "none (s2c-attach join SESSION)" : Clean(status.Session))}");
+        var rejoined = status.RejoinedAfterSeconds is { } away ? $" (rejoined after the daemon restarted: away {away:0.0} s)" : string.Empty;
+        text.AppendLine(inv, $"Session    {(status.Session is null ? "none (s2c-attach join SESSION)" : Clean(status.Session))}{rejoined}");
         var link = status.Connection.ToString().ToLowerInvariant();
         if (status.Reason is not null)
         {

@@ -10,14 +10,19 @@ namespace S2cAttach.View;
 /// they come, keys read from the terminal. The terminal is restored on every way out: q, l, Ctrl-C,
 /// SIGTERM, SIGHUP, the daemon going away. A frame is asked for only when the previous one has been
 /// written, so a slow output (an SSH link, a throttled pipe) skips to the newest picture instead of
-/// queueing old ones.
+/// queueing old ones. When the daemon restarts (a crash, its watchdog, an upgrade) the view says so and
+/// reconnects by itself, for as long as the socket comes back within <see cref="RestartWait"/>.
 /// </summary>
 internal sealed class TerminalView
 {
     private const string EnterScreen = "\u001b[?1049h\u001b[?25l\u001b[2J";
     private const string LeaveScreen = "\u001b[0m\u001b[?25h\u001b[?1049l";
-    private readonly ControlClient _client;
+    private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromMilliseconds(250);
+    private readonly Func<CancellationToken, Task<ControlClient>> _connect;
+    private readonly List<ControlClient> _reconnected = [];
     private readonly ViewRequest _request;
+    private volatile ControlClient _client;
     private readonly Stream _stdout;
     private readonly CancellationTokenSource _stop = new();
 
@@ -28,9 +33,13 @@ internal sealed class TerminalView
     private string _exitMessage = string.Empty;
     private int _exitCode;
 
-    public TerminalView(ControlClient client, ViewRequest request)
+    /// <param name="client">The connection the view starts on (its owner disposes it).</param>
+    /// <param name="connect">Connects again to the same socket, after the daemon restarted.</param>
+    /// <param name="request">The view asked for.</param>
+    public TerminalView(ControlClient client, Func<CancellationToken, Task<ControlClient>> connect, ViewRequest request)
     {
         _client = client;
+        _connect = connect;
         _request = request;
         _stdout = Console.OpenStandardOutput();
     }
@@ -58,16 +67,11 @@ internal sealed class TerminalView
         Write(EnterScreen);
         try
         {
-            var viewId = await _client.CallAsync<int>(ControlProtocol.Methods.ViewOpen, [_request], linked.Token).ConfigureAwait(false);
             var keys = TerminalView.IsInteractive ? Task.Run(() => ReadKeysAsync(linked.Token), CancellationToken.None) : Task.CompletedTask;
-            await ShowAsync(viewId, linked.Token).ConfigureAwait(false);
+            await ShowUntilStoppedAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
-        }
-        catch (ConnectionLostException)
-        {
-            Stop(ExitCodes.Unreachable, "s2c-attach: the daemon went away");
         }
         catch (RemoteInvocationException ex)
         {
@@ -85,6 +89,11 @@ internal sealed class TerminalView
             {
                 registration.Dispose();
             }
+
+            foreach (var client in _reconnected)
+            {
+                await client.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
         if (_exitMessage.Length > 0)
@@ -97,9 +106,60 @@ internal sealed class TerminalView
 
     private static bool IsInteractive => TerminalInfo.IsTerminal(0) && !Console.IsInputRedirected;
 
+    /// <summary>Opens the view and shows it; when the daemon goes away, waits for it to come back and opens it again.</summary>
+    private async Task ShowUntilStoppedAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (columns, rows) = TerminalInfo.Size();
+                var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
+                var viewId = await _client.CallAsync<int>(ControlProtocol.Methods.ViewOpen, [request], cancellationToken).ConfigureAwait(false);
+                await ShowAsync(viewId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectionLostException)
+            {
+                if (!await ReconnectAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    Stop(ExitCodes.Unreachable, "s2c-attach: the daemon went away");
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Says the daemon is restarting and tries its socket until it answers, or <see cref="RestartWait"/> has passed.</summary>
+    private async Task<bool> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        var (columns, rows) = TerminalInfo.Size();
+        const string Notice = "daemon restarting: reconnecting…";
+        var column = Math.Max(1, ((columns - Notice.Length) / 2) + 1);
+        Write($"\u001b[0m\u001b[2J\u001b[{Math.Max(1, rows / 2)};{column}H{Notice}");
+        var deadline = DateTime.UtcNow + RestartWait;
+        while (DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(RetryEvery, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var client = await _connect(cancellationToken).ConfigureAwait(false);
+                _reconnected.Add(client);
+                _client = client;
+                Write("\u001b[2J");
+                return true;
+            }
+            catch (DaemonUnreachableException)
+            {
+            }
+        }
+
+        return false;
+    }
+
     private async Task ShowAsync(int viewId, CancellationToken cancellationToken)
     {
         var version = -1L;
+        _resized = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             if (_resized)
@@ -166,9 +226,13 @@ internal sealed class TerminalView
             {
                 // Leave when not in a session, for example: the status line already says so.
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ConnectionLostException or ObjectDisposedException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException)
+            {
+                // The daemon is restarting: the view reconnects, and the next key goes to the new one.
             }
         }
     }

@@ -117,6 +117,12 @@ public sealed record StatusResult
     /// <summary>The number of members in the session, this daemon included.</summary>
     public required int Participants { get; init; }
 
+    /// <summary>
+    /// When this stay in the session began as a rejoin after the daemon restarted: how many seconds it was away
+    /// (from last being in the call to being let in again). Null for a join someone asked for.
+    /// </summary>
+    public double? RejoinedAfterSeconds { get; init; }
+
     /// <summary>The address the embedded or stand-alone relay listens on, or null when none runs in this process.</summary>
     public string? RelayListen { get; init; }
 

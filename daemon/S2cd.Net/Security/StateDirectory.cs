@@ -27,6 +27,9 @@ internal static class StateDirectory
         }))
         {
             file.Write(content);
+
+            // On disk before the rename, so a crash or power loss leaves the old file or the new one, never an empty one.
+            file.Flush(flushToDisk: true);
         }
 
         File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);

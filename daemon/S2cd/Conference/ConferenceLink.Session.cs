@@ -38,6 +38,7 @@ internal sealed partial class ConferenceLink
         e2e?.AnnounceToAll();
 
         SetState(ConnectionState.Connected, null);
+        Remember();
         LogJoined(GetStatus().Session ?? "?", GetStatus().Relay ?? "?", members.Count + 1);
         foreach (var info in present)
         {
@@ -219,6 +220,7 @@ internal sealed partial class ConferenceLink
             _relay = null;
             _membership.Reset();
             _passphraseKey = null;
+            _rejoinedAfterSeconds = null;
         }
 
         _video.Clear();

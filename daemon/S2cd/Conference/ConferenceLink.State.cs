@@ -57,6 +57,7 @@ internal sealed partial class ConferenceLink
         }
 
         link?.SendPresence(flags, name);
+        Remember();
         _cameraDemand.Writer.TryWrite(true);
         if (inSession)
         {
@@ -126,6 +127,7 @@ internal sealed partial class ConferenceLink
             VideoRejected = _video.Rejected,
             VideoLost = _video.TotalLost,
             Participants = _session is null ? 0 : _membership.Count + 1,
+            RejoinedAfterSeconds = _rejoinedAfterSeconds,
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,
             RelayConnections = _relayServer.ConnectionCount,

@@ -91,6 +91,8 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             _identity = DaemonIdentity.LoadOrCreate(_daemon.ResolvedStateDirectory, out var created);
             LogIdentity(created ? "made" : "loaded", _identity.Fingerprint, Path.Combine(_daemon.ResolvedStateDirectory, DaemonIdentity.FileName));
         }
+
+        StartMemory();
     }
 
     public StatusResult GetStatus()
@@ -187,6 +189,21 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
         // Stretched once per join (it is slow on purpose); the passphrase itself is not kept, logged or sent.
         var passphraseKey = request.Passphrase is null ? null : Announcement.DerivePassphraseKey(request.Passphrase, request.Session);
+        CancelRejoin();
+        try
+        {
+            return await JoinCoreAsync(request with { Relay = relay }, passphraseKey, rejoining: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LinkFailedException ex)
+        {
+            throw new ConferenceException(ex.Message);
+        }
+    }
+
+    /// <summary>The join itself, with the passphrase already stretched; throws <see cref="LinkFailedException"/> when it fails.</summary>
+    private async Task<StatusResult> JoinCoreAsync(JoinRequest request, byte[]? passphraseKey, bool rejoining, CancellationToken cancellationToken)
+    {
+        var relay = request.Relay!;
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -201,6 +218,12 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             }
 
             await StopRunAsync(sendLeave: true).ConfigureAwait(false);
+            if (!rejoining)
+            {
+                // The remembered call is left; this one is remembered once the relay lets us in.
+                ForgetCall();
+            }
+
             lock (_lock)
             {
                 _session = request.Session;
@@ -220,15 +243,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
                 _link = link;
             }
 
-            try
-            {
-                await link.Welcomed.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (LinkFailedException ex)
-            {
-                throw new ConferenceException(ex.Message);
-            }
-
+            await link.Welcomed.WaitAsync(cancellationToken).ConfigureAwait(false);
             return GetStatus();
         }
         finally
@@ -246,6 +261,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {
+        CancelRejoin();
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -258,6 +274,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             }
 
             await StopRunAsync(sendLeave: true).ConfigureAwait(false);
+            ForgetCall();
             return GetStatus();
         }
         finally
@@ -299,6 +316,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopMemoryAsync().ConfigureAwait(false);
         await StopRunAsync(sendLeave: true).ConfigureAwait(false);
         _joinGate.Dispose();
     }

@@ -33,6 +33,13 @@ internal sealed class ConferenceOptions
     [InRange(0.1, 300)]
     public double ReconnectMaxSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// A daemon that starts again within this time of having been in a call (it crashed, its watchdog fired,
+    /// it was restarted or upgraded) rejoins that call; an older memory is dropped. 00:00:00 turns rejoining off.
+    /// </summary>
+    [InRange(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RejoinWindow { get; set; } = TimeSpan.FromMinutes(2);
+
     public string ResolveName()
     {
         if (!string.IsNullOrEmpty(Name))

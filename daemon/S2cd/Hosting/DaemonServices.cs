@@ -62,5 +62,6 @@ internal static class DaemonServices
         services.AddSingleton(sp => new ConferenceParts(sp.GetRequiredService<ConferenceLink>(), sp.GetRequiredService<PictureStore>()));
         services.AddHostedService<CameraService>();
         services.AddHostedService<AudioService>();
+        services.AddHostedService<RejoinService>();
     }
 }

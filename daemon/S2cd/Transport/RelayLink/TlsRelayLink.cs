@@ -163,7 +163,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 var message = refused ? $"relay {_join.Relay} refused: {reason}" : $"cannot reach relay {_join.Relay}: {reason}";
                 await _events.OnLinkLostAsync(message, final: true).ConfigureAwait(false);
                 LogLinkFailed(message);
-                _welcomed.TrySetException(new LinkFailedException(message));
+                _welcomed.TrySetException(new LinkFailedException(message, refused));
                 return;
             }
 

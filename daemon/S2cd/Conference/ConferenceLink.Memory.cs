@@ -111,9 +111,18 @@ internal sealed partial class ConferenceLink
             rejoin = _rejoin = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         }
 
-        using (rejoin)
+        try
         {
             await RejoinAsync(call, rejoin.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_memoryGate)
+            {
+                _rejoin = null;
+            }
+
+            rejoin.Dispose();
         }
     }
 

@@ -22,12 +22,23 @@ internal sealed class InMemoryCall(TimeProvider time) : IDisposable
     /// <summary>A core named <paramref name="name"/> (its own state directory and identity), joined to session "core".</summary>
     public async Task<Core> JoinAsync(string name)
     {
+        var core = Start(name);
+        await core.Link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
+        return core;
+    }
+
+    /// <summary>
+    /// A core named <paramref name="name"/> that has joined nothing yet: a daemon just started, on the state directory
+    /// an earlier core of that name used.
+    /// </summary>
+    public Core Start(string name, TimeSpan? rejoinWindow = null)
+    {
         var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
         var pictures = new PictureStore(time);
         var audio = new AudioMixer(Options.Create(new AudioOptions()), time);
         var health = new LoopHealth(time);
         var link = new ConferenceLink(
-            Options.Create(new ConferenceOptions { Name = name }),
+            Options.Create(new ConferenceOptions { Name = name, RejoinWindow = rejoinWindow ?? TimeSpan.FromMinutes(2) }),
             daemon,
             new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), time, NullLogger<RelayServer>.Instance),
             Relay,
@@ -37,12 +48,11 @@ internal sealed class InMemoryCall(TimeProvider time) : IDisposable
             health,
             time,
             NullLogger<ConferenceLink>.Instance);
-        await link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
-        return new Core(name, link, pictures, audio, health);
+        return new Core(name, link, pictures, audio, health, daemon.Value.ResolvedStateDirectory);
     }
 
     /// <summary>One daemon's core and the parts beside it that tests look into.</summary>
-    internal sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio, LoopHealth Health) : IAsyncDisposable
+    internal sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio, LoopHealth Health, string StateDirectory) : IAsyncDisposable
     {
         public ParticipantInfo Sees(string name) => Link.GetParticipants().Single(p => p.Name == name);
 

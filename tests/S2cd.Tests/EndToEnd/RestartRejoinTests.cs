@@ -108,6 +108,8 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
             await Eventually.TrueAsync(async () => (await bobControl.StatusAsync()).RejoinedAfterSeconds is not null, TimeSpan.FromSeconds(10), "bob says he rejoined");
             bob.Signal(15);
             Assert.True(await bob.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+            Assert.True(bob.ExitCode == 0, bob.Output);
+            Assert.DoesNotContain("Exception", bob.Output, StringComparison.Ordinal);
         }
 
         // Started again after the window (one second here): the memory is dropped, with one line saying so.

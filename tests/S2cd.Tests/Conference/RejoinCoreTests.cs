@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using S2cd.Conference;
 using S2cd.Contract;
+using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Conference;
 
@@ -50,7 +51,10 @@ public sealed class RejoinCoreTests : IDisposable
             Assert.True(status.Muted);
             Assert.False(status.CameraOn);
             Assert.Equal(secondsLater, status.RejoinedAfterSeconds);
-            Assert.Contains(alice.Link.GetParticipants(), p => p.Name == "bob" && p.Muted && !p.CameraOn);
+            await Eventually.TrueAsync(
+                () => Task.FromResult(alice.Link.GetParticipants().Any(p => p.Name == "bob" && p.Muted && !p.CameraOn)),
+                TimeSpan.FromSeconds(20),
+                "alice sees bob back, muted, camera off");
         }
         else
         {

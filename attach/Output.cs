@@ -15,6 +15,7 @@ internal static class Output
         if (status.Role == "relay")
         {
             text.AppendLine(inv, $"Relay      listening on {status.RelayListen ?? "-"}: {status.RelaySessions} sessions, {status.RelayConnections} connections");
+            text.AppendLine(inv, $"Datagrams  {status.RelayDatagramsReceived} received, {status.RelayDatagramsRejected} rejected");
             return text.ToString();
         }
 
@@ -28,6 +29,12 @@ internal static class Output
         }
 
         text.AppendLine(inv, $"Relay      {(status.Relay is null ? "-" : Clean(status.Relay))} ({link})");
+        if (status.MediaPath is not null)
+        {
+            var rejected = status.DatagramsRejected > 0 ? $"; {status.DatagramsRejected} datagrams rejected" : string.Empty;
+            text.AppendLine(inv, $"Media path {Clean(status.MediaPath)}{rejected}");
+        }
+
         if (status.Session is not null)
         {
             text.AppendLine(inv, $"Encryption {Clean(status.Encryption)}");

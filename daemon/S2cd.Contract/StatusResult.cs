@@ -114,6 +114,12 @@ public sealed record StatusResult
     /// <summary>The 95th percentile of the same delay.</summary>
     public double? AudioDelayP95Ms { get; init; }
 
+    /// <summary>Which way media goes to and from the relay: "udp", or "tls" with why not UDP ("tls (no datagram got through (UDP blocked?))").</summary>
+    public string? MediaPath { get; init; }
+
+    /// <summary>Datagrams addressed to us that did not authenticate, were replayed or malformed, and were dropped.</summary>
+    public long DatagramsRejected { get; init; }
+
     /// <summary>The number of members in the session, this daemon included.</summary>
     public required int Participants { get; init; }
 
@@ -122,6 +128,12 @@ public sealed record StatusResult
     /// (from last being in the call to being let in again). Null for a join someone asked for.
     /// </summary>
     public double? RejoinedAfterSeconds { get; init; }
+
+    /// <summary>Datagrams this process's relay took as authentic and new.</summary>
+    public long RelayDatagramsReceived { get; init; }
+
+    /// <summary>Datagrams this process's relay dropped: unknown token, failed authentication, replayed, malformed.</summary>
+    public long RelayDatagramsRejected { get; init; }
 
     /// <summary>The address the embedded or stand-alone relay listens on, or null when none runs in this process.</summary>
     public string? RelayListen { get; init; }

@@ -153,6 +153,33 @@ internal static class FrameReader
         return (ulong)value;
     }
 
+    public static (uint Token, byte[] Key) ReadDatagramSetup(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        var token = ReadUInt32(ref reader);
+        var key = new byte[Datagram.DatagramKey.KeyBytes];
+        if (!reader.TryCopyTo(key))
+        {
+            throw Truncated();
+        }
+
+        reader.Advance(key.Length);
+        EnsureEnd(ref reader);
+        return (token, key);
+    }
+
+    public static bool ReadMediaPath(ReadOnlySequence<byte> body)
+    {
+        var reader = new SequenceReader<byte>(body);
+        if (!reader.TryRead(out var path) || path > 1)
+        {
+            throw new WireProtocolException(WireError.MalformedFrame, "media path must be 0 or 1");
+        }
+
+        EnsureEnd(ref reader);
+        return path == 1;
+    }
+
     public static (WireError Code, string Message) ReadError(ReadOnlySequence<byte> body)
     {
         var reader = new SequenceReader<byte>(body);

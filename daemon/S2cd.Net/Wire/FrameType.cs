@@ -8,6 +8,8 @@ internal enum FrameType : byte
     Presence = 0x03,
     State = 0x04,
     Leave = 0x05,
+    DatagramSetup = 0x06,
+    MediaPath = 0x07,
     Media = 0x10,
     MediaForward = 0x11,
     Signal = 0x12,

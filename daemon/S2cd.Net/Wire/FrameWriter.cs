@@ -105,6 +105,23 @@ internal static class FrameWriter
         output.Advance(13);
     }
 
+    /// <summary>DatagramSetup (relay → daemon): the token and key of the member's datagram path.</summary>
+    public static void WriteDatagramSetup(IBufferWriter<byte> output, uint token, ReadOnlySpan<byte> key)
+    {
+        var span = Begin(output, FrameType.DatagramSetup, 1 + 4 + key.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(span[5..], token);
+        key.CopyTo(span[9..]);
+        output.Advance(9 + key.Length);
+    }
+
+    /// <summary>MediaPath (daemon → relay): whether media to this daemon should go as datagrams (1) or on the link (0).</summary>
+    public static void WriteMediaPath(IBufferWriter<byte> output, bool datagrams)
+    {
+        var span = Begin(output, FrameType.MediaPath, 1 + 1);
+        span[5] = datagrams ? (byte)1 : (byte)0;
+        output.Advance(6);
+    }
+
     public static void WriteError(IBufferWriter<byte> output, WireError code, string message)
     {
         message = Truncate(message, 255);

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
 using S2cd.Contract;
+using S2cd.Datagram;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -14,7 +17,14 @@ internal sealed class RelayMember
 {
     private readonly RelayServer _relay;
     private readonly TokenBucket _bytes;
+    private readonly Lock _bytesLock = new();
+    private readonly ReplayWindow _upReplay = new();
     private uint _audioCounter;
+    private long _downSequence;
+    private uint _videoFrame;
+    private uint _audioFrame;
+    private SocketAddress? _datagramAddress;
+    private volatile bool _wantsDatagrams;
 
     public RelayMember(RelayServer relay, FrameConnection connection, uint id, string remote, TimeProvider time)
     {
@@ -38,6 +48,37 @@ internal sealed class RelayMember
     public RelaySession? Session { get; private set; }
 
     public WireMember ToWire() => new(Id, Flags, Name);
+
+    /// <summary>The token of this member's datagram path (0: none).</summary>
+    public uint DatagramToken { get; private set; }
+
+    public DatagramKey? DatagramKey { get; private set; }
+
+    /// <summary>Where this member's datagrams come from, and so where ours go: the last address an authentic one came from.</summary>
+    public SocketAddress? DatagramAddress => Volatile.Read(ref _datagramAddress);
+
+    /// <summary>The member asked for media as datagrams (they reach it) and we know where to send them.</summary>
+    public bool UsesDatagrams => _wantsDatagrams && DatagramAddress is not null;
+
+    public ulong NextDownSequence() => (ulong)Interlocked.Increment(ref _downSequence);
+
+    /// <summary>Whether an authentic datagram's sequence number is new; called by the relay's one receive loop.</summary>
+    public bool AcceptUpSequence(ulong sequence) => _upReplay.TryAccept(sequence);
+
+    /// <summary>Takes <paramref name="from"/> as the member's datagram address; returns it as text when it changed.</summary>
+    public string? FollowAddress(SocketAddress from)
+    {
+        var current = DatagramAddress;
+        if (current is not null && current.Equals(from))
+        {
+            return null;
+        }
+
+        var copy = new SocketAddress(from.Family, from.Size);
+        from.Buffer.Span.CopyTo(copy.Buffer.Span);
+        Volatile.Write(ref _datagramAddress, copy);
+        return new IPEndPoint(IPAddress.Any, 0).Create(copy).ToString();
+    }
 
     public void OnFrame(FrameType type, ReadOnlySequence<byte> body)
     {
@@ -63,6 +104,9 @@ internal sealed class RelayMember
             case FrameType.State:
                 OnState(body);
                 break;
+            case FrameType.MediaPath:
+                _wantsDatagrams = FrameReader.ReadMediaPath(body) && DatagramKey is not null;
+                break;
             case FrameType.Leave:
                 FrameReader.EnsureEmpty(body);
                 Connection.Abort("left the session");
@@ -84,6 +128,10 @@ internal sealed class RelayMember
         Session = null;
         _relay.RemoveMember(session, this);
         session.BroadcastPresence(this, PresenceEvent.Left);
+        if (DatagramKey is not null)
+        {
+            _relay.Datagrams?.Unregister(DatagramToken, Id);
+        }
     }
 
     private void OnHello(ReadOnlySequence<byte> body)
@@ -112,6 +160,13 @@ internal sealed class RelayMember
         }
 
         Session = joined;
+        if (_relay.Datagrams is { } datagrams)
+        {
+            var (token, key) = datagrams.Register(this);
+            DatagramToken = token;
+            DatagramKey = new DatagramKey(key);
+            Connection.SendControl((token, key), static (w, s) => FrameWriter.WriteDatagramSetup(w, s.token, s.key));
+        }
     }
 
     private void SendWelcome(RelayMember[] others)
@@ -149,20 +204,9 @@ internal sealed class RelayMember
     {
         var kind = FrameReader.ReadMediaKind(body);
         var payload = body.Slice(1);
-        if (!_bytes.TryTake(body.Length))
+        if (!TakeBytes(body.Length) || DropForTest(kind))
         {
-            _relay.CountRateLimited();
             return;
-        }
-
-        if (kind == MediaKind.Audio && _relay.Options.TestDropAudioFraction > 0)
-        {
-            // Deterministic spread of drops for the loss tests: every n-th packet.
-            var every = (uint)Math.Max(1, Math.Round(1 / _relay.Options.TestDropAudioFraction));
-            if (++_audioCounter % every == 0)
-            {
-                return;
-            }
         }
 
         var members = Session!.Members;
@@ -171,22 +215,136 @@ internal sealed class RelayMember
             return;
         }
 
-        var length = (int)payload.Length;
-        var frame = SharedFrame.Rent(WireProtocol.MediaForwardHeaderBytes + length);
-        var span = frame.GetSpan(WireProtocol.MediaForwardHeaderBytes + length);
-        FrameWriter.WriteMediaForwardHeader(span, Id, kind, length);
-        payload.CopyTo(span[WireProtocol.MediaForwardHeaderBytes..]);
-        frame.Advance(WireProtocol.MediaForwardHeaderBytes + length);
-        frame.AddReferences(members.Length - 2);
+        var linkReceivers = ArrayPool<RelayMember>.Shared.Rent(members.Length);
+        var onLink = 0;
+        byte[]? flat = null;
+        var datagramFrame = kind == MediaKind.Video ? ++_videoFrame : ++_audioFrame;
         foreach (var member in members)
         {
-            if (member != this)
+            if (member == this)
             {
-                member.Connection.SendMedia(frame, kind, Id);
+                continue;
+            }
+
+            if (member.UsesDatagrams && _relay.Datagrams is { } datagrams)
+            {
+                flat ??= payload.ToArray();
+                datagrams.SendPayload(member, Id, kind, datagramFrame, flat);
+            }
+            else
+            {
+                linkReceivers[onLink++] = member;
             }
         }
 
+        SendOnLinks(kind, payload, linkReceivers, onLink);
         _relay.CountForwarded(members.Length - 1);
+    }
+
+    /// <summary>One MediaForward frame, shared by the receivers that take media on their TLS link; returns the rented list.</summary>
+    private void SendOnLinks(MediaKind kind, ReadOnlySequence<byte> payload, RelayMember[] receivers, int count)
+    {
+        if (count > 0)
+        {
+            var length = (int)payload.Length;
+            var frame = SharedFrame.Rent(WireProtocol.MediaForwardHeaderBytes + length);
+            var span = frame.GetSpan(WireProtocol.MediaForwardHeaderBytes + length);
+            FrameWriter.WriteMediaForwardHeader(span, Id, kind, length);
+            payload.CopyTo(span[WireProtocol.MediaForwardHeaderBytes..]);
+            frame.Advance(WireProtocol.MediaForwardHeaderBytes + length);
+            frame.AddReferences(count - 1);
+            for (var i = 0; i < count; i++)
+            {
+                receivers[i].Connection.SendMedia(frame, kind, Id);
+            }
+        }
+
+        Array.Clear(receivers, 0, count);
+        ArrayPool<RelayMember>.Shared.Return(receivers);
+    }
+
+    /// <summary>
+    /// A media fragment that came as a datagram: passed on as it is to members that take datagrams, and to members
+    /// on their TLS link once its frame is whole. False when it is malformed.
+    /// </summary>
+    public bool OnDatagramMedia(ReadOnlySpan<byte> fragment, RelayDatagrams datagrams, Reassembler reassembler)
+    {
+        if (Session is not { } session || !MediaFragment.TryRead(fragment, out var kind, out var frame, out var index, out var count, out var chunk))
+        {
+            return Session is not null ? false : true;
+        }
+
+        if (!TakeBytes(fragment.Length) || (index == 0 && DropForTest(kind)))
+        {
+            return true;
+        }
+
+        var members = session.Members;
+        var linkReceivers = ArrayPool<RelayMember>.Shared.Rent(members.Length);
+        var onLink = 0;
+        foreach (var member in members)
+        {
+            if (member == this)
+            {
+                continue;
+            }
+
+            if (member.UsesDatagrams)
+            {
+                datagrams.SendFragment(member, Id, fragment);
+            }
+            else
+            {
+                linkReceivers[onLink++] = member;
+            }
+        }
+
+        var whole = ReadOnlySequence<byte>.Empty;
+        if (onLink > 0)
+        {
+            if (count == 1)
+            {
+                whole = new ReadOnlySequence<byte>(chunk.ToArray());
+            }
+            else if (reassembler.TryAdd(Id, kind, frame, index, count, chunk, out var assembled))
+            {
+                whole = new ReadOnlySequence<byte>(assembled);
+            }
+        }
+
+        SendOnLinks(kind, whole, linkReceivers, whole.IsEmpty ? 0 : onLink);
+        if (index == count - 1)
+        {
+            _relay.CountForwarded(members.Length - 1);
+        }
+
+        return true;
+    }
+
+    private bool TakeBytes(long bytes)
+    {
+        lock (_bytesLock)
+        {
+            if (_bytes.TryTake(bytes))
+            {
+                return true;
+            }
+        }
+
+        _relay.CountRateLimited();
+        return false;
+    }
+
+    /// <summary>For the loss tests: every n-th audio packet dropped on purpose (Relay:TestDropAudioFraction).</summary>
+    private bool DropForTest(MediaKind kind)
+    {
+        if (kind != MediaKind.Audio || _relay.Options.TestDropAudioFraction <= 0)
+        {
+            return false;
+        }
+
+        var every = (uint)Math.Max(1, Math.Round(1 / _relay.Options.TestDropAudioFraction));
+        return Interlocked.Increment(ref _audioCounter) % every == 0;
     }
 
     /// <summary>
@@ -197,9 +355,8 @@ internal sealed class RelayMember
     private void OnSignal(ReadOnlySequence<byte> body)
     {
         var (target, payload) = FrameReader.ReadSignal(body);
-        if (!_bytes.TryTake(body.Length))
+        if (!TakeBytes(body.Length))
         {
-            _relay.CountRateLimited();
             return;
         }
 

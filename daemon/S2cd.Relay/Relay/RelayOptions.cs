@@ -21,6 +21,12 @@ internal sealed class RelayOptions
     /// </summary>
     public bool Tls { get; set; } = true;
 
+    /// <summary>
+    /// Media as UDP datagrams on the listener's port number (UDP 1122 by default) for daemons that can reach it;
+    /// false keeps all media on the TLS links.
+    /// </summary>
+    public bool Udp { get; set; } = true;
+
     /// <summary>Whether a participant daemon runs an embedded relay on loopback.</summary>
     public bool Embedded { get; set; } = true;
 

@@ -54,6 +54,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     public int ConnectionCount => _acceptor?.Count ?? 0;
 
+    /// <summary>The UDP side on the listener's port, when it runs (Relay:Udp and the port was free).</summary>
+    internal RelayDatagrams? Datagrams { get; private set; }
+
     public long Forwarded => Interlocked.Read(ref _forwarded);
 
     /// <summary>Media frames dropped because their sender went over its byte rate.</summary>
@@ -132,6 +135,10 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
         _acceptor = new Acceptor(socket, Options.MaxConnections, HandleConnectionAsync);
+        if (Options.Udp)
+        {
+            Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);
+        }
 
         // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
         // line each would flood the log.
@@ -156,6 +163,10 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         var running = _acceptor?.Running() ?? [];
 
         await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Datagrams is not null)
+        {
+            await Datagrams.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

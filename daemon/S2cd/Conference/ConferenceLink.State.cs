@@ -121,6 +121,8 @@ internal sealed partial class ConferenceLink
             Connection = _state,
             Reason = _reason,
             RoundTripMs = _link?.RoundTrip?.TotalMilliseconds,
+            MediaPath = _session is null ? null : _link?.MediaPath,
+            DatagramsRejected = _link?.DatagramsRejected ?? 0,
             Muted = _muted,
             CameraOn = _cameraOn,
             Camera = StatusText.Of(_camera),
@@ -131,6 +133,8 @@ internal sealed partial class ConferenceLink
             RelayListen = _relayServer.LocalEndPoint?.ToString(),
             RelaySessions = _relayServer.SessionCount,
             RelayConnections = _relayServer.ConnectionCount,
+            RelayDatagramsReceived = _relayServer.Datagrams?.Received ?? 0,
+            RelayDatagramsRejected = _relayServer.Datagrams?.Rejected ?? 0,
             Problems = ProblemsLocked(),
         };
     }
@@ -174,7 +178,8 @@ internal sealed partial class ConferenceLink
                 CallCodeLocked(),
                 _muted,
                 _cameraOn,
-                ProblemsLocked());
+                ProblemsLocked(),
+                _session is null || _state != ConnectionState.Connected ? null : _link?.MediaPath);
         }
     }
 

@@ -26,6 +26,12 @@ internal sealed class ConferenceOptions
     /// </summary>
     public bool EndToEnd { get; set; } = true;
 
+    /// <summary>
+    /// Media as UDP datagrams to the relay when it offers them and they get through (else, and meanwhile, on the
+    /// TLS link); false keeps media on the TLS link.
+    /// </summary>
+    public bool Udp { get; set; } = true;
+
     /// <summary>The display name. Default: user@host, shortened to 32 characters.</summary>
     public string? Name { get; set; }
 

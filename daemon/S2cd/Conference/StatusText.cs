@@ -53,7 +53,7 @@ internal static class StatusText
         var inv = CultureInfo.InvariantCulture;
         var where = s.Session is null
             ? (s.CameraRunning ? " preview" : " not in a session")
-            : string.Create(inv, $" {s.Session} · {s.Relay} {s.Connection.ToString().ToLowerInvariant()}");
+            : string.Create(inv, $" {s.Session} · {s.Relay} {s.Connection.ToString().ToLowerInvariant()}{(s.MediaPath is null ? string.Empty : s.MediaPath.StartsWith("udp", StringComparison.Ordinal) ? " · udp" : " · tls")}");
         var protection = string.Empty;
         if (s.Session is not null)
         {

@@ -15,4 +15,5 @@ internal sealed record ViewStatus(
     string? CallCode,
     bool Muted,
     bool CameraOn,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    string? MediaPath = null);

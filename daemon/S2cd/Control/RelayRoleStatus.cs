@@ -19,5 +19,7 @@ internal static class RelayRoleStatus
         RelayListen = relay.LocalEndPoint?.ToString(),
         RelaySessions = relay.SessionCount,
         RelayConnections = relay.ConnectionCount,
+        RelayDatagramsReceived = relay.Datagrams?.Received ?? 0,
+        RelayDatagramsRejected = relay.Datagrams?.Rejected ?? 0,
     };
 }

@@ -51,6 +51,7 @@ internal static class DaemonServices
             new RelayLinkOptions
             {
                 Tls = settings.Conference.Tls,
+                Udp = settings.Conference.Udp,
                 RelayFingerprint = settings.Conference.RelayFingerprint,
                 ReconnectMax = TimeSpan.FromSeconds(settings.Conference.ReconnectMaxSeconds),
                 Connection = settings.Relay.ConnectionOptions(),

@@ -11,6 +11,12 @@ internal interface ITransportLink : IAsyncDisposable
     /// <summary>The last measured round trip to the relay, or null.</summary>
     TimeSpan? RoundTrip { get; }
 
+    /// <summary>Which way media goes now, and why not the datagram path when it is not used ("udp", "tls: …").</summary>
+    string MediaPath { get; }
+
+    /// <summary>Datagrams that came to us and did not authenticate, were replayed or malformed (dropped).</summary>
+    long DatagramsRejected { get; }
+
     /// <summary>Tells the others our new flags and name (mute, camera). Dropped while not connected.</summary>
     void SendPresence(MemberFlags flags, string name);
 

@@ -118,6 +118,10 @@ internal sealed class InMemoryRelay : IConferenceTransport
 
         public TimeSpan? RoundTrip => _joined ? TimeSpan.Zero : null;
 
+        public string MediaPath => "memory";
+
+        public long DatagramsRejected => 0;
+
         public void Start()
         {
             _pump = Task.Run(async () =>

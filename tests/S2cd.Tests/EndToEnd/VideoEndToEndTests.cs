@@ -54,7 +54,7 @@ public sealed class VideoEndToEndTests
     }
 
     [Fact(Timeout = 120_000)]
-    public async Task View_DaemonGoesAway_TerminalIsRestoredAndExitIsThree()
+    public async Task View_DaemonGoesAwayForGood_WaitsForItThenRestoresTheTerminalAndExitsThree()
     {
         using var root = new TempDirectory();
         await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0"]);
@@ -65,7 +65,10 @@ public sealed class VideoEndToEndTests
         await tmux.WaitForAsync(s => s.Contains("Not in a session", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the idle view");
         Assert.Equal("1", tmux.Query("#{alternate_on}"));
         daemon.Kill();
-        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(10), "s2c-attach exited");
+
+        // It waits 30 s for a restarted daemon (saying so), then gives up.
+        await tmux.WaitForAsync(s => s.Contains("daemon restarting", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the restart notice");
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(45), "s2c-attach exited");
         Assert.Equal("3", (await File.ReadAllTextAsync(exitFile)).Trim());
         Assert.Equal("0", tmux.Query("#{alternate_on}"));
         Assert.Equal("1", tmux.Query("#{cursor_flag}"));

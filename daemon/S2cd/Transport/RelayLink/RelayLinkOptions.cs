@@ -12,6 +12,9 @@ internal sealed record RelayLinkOptions
     /// <summary>The longest wait between two reconnection attempts.</summary>
     public TimeSpan ReconnectMax { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Media as UDP datagrams when the relay offers them and they get through; false keeps media on the link.</summary>
+    public bool Udp { get; init; } = true;
+
     /// <summary>Frame limits, queue and heartbeats of the connection.</summary>
     public FrameConnectionOptions Connection { get; init; } = new();
 }

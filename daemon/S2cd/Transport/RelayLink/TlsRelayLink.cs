@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using S2cd.Security;
@@ -25,8 +26,13 @@ internal sealed partial class TlsRelayLink : ITransportLink
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly Task _run;
+    private readonly Lock _deliver = new();
     private FrameConnection? _connection;
     private bool _joined;
+    private IPEndPoint? _remote;
+    private DatagramPath? _datagrams;
+    private bool _offered;
+    private long _rejectedBefore;
 
     public TlsRelayLink(TransportJoin join, RelayLinkOptions options, KnownRelays knownRelays, ITransportEvents events, TimeProvider time, ILogger logger)
     {
@@ -48,6 +54,32 @@ internal sealed partial class TlsRelayLink : ITransportLink
             lock (_lock)
             {
                 return _connection?.RoundTrip;
+            }
+        }
+    }
+
+    public string MediaPath
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return !_options.Udp ? "tls (Conference:Udp is false)"
+                    : _datagrams is { Active: true } ? "udp"
+                    : _datagrams is { } path ? $"tls ({path.Problem})"
+                    : _joined && !_offered ? "tls (the relay offers no datagrams)"
+                    : "tls";
+            }
+        }
+    }
+
+    public long DatagramsRejected
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rejectedBefore + (_datagrams?.Rejected ?? 0);
             }
         }
     }
@@ -74,19 +106,48 @@ internal sealed partial class TlsRelayLink : ITransportLink
         }
 
         var length = sealer?.SealedLength(payload.Length) ?? payload.Length;
+        DatagramPath? datagrams;
+        lock (_lock)
+        {
+            datagrams = _datagrams;
+        }
+
+        if (datagrams is { Active: true } && SendDatagrams(datagrams, kind, payload, sealer, length))
+        {
+            return;
+        }
+
         var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + length);
         var span = FrameWriter.BeginMedia(frame, kind, length);
+        Seal(kind, payload, sealer, span);
+        frame.Advance(WireProtocol.LengthPrefixBytes + 2 + length);
+        connection.SendMedia(frame, kind, 0);
+    }
+
+    private static bool SendDatagrams(DatagramPath datagrams, MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer, int length)
+    {
+        var sealedPayload = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            Seal(kind, payload, sealer, sealedPayload.AsSpan(0, length));
+            return datagrams.TrySend(kind, sealedPayload.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sealedPayload);
+        }
+    }
+
+    private static void Seal(MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer, Span<byte> destination)
+    {
         if (sealer is null)
         {
-            payload.CopyTo(span);
+            payload.CopyTo(destination);
         }
         else
         {
-            sealer.Seal(kind, payload, span);
+            sealer.Seal(kind, payload, destination);
         }
-
-        frame.Advance(WireProtocol.LengthPrefixBytes + 2 + length);
-        connection.SendMedia(frame, kind, 0);
     }
 
     public async Task LeaveAsync()
@@ -220,10 +281,20 @@ internal sealed partial class TlsRelayLink : ITransportLink
             }
             finally
             {
+                DatagramPath? datagrams;
                 lock (_lock)
                 {
                     _connection = null;
                     _joined = false;
+                    _offered = false;
+                    datagrams = _datagrams;
+                    _datagrams = null;
+                    _rejectedBefore += datagrams?.Rejected ?? 0;
+                }
+
+                if (datagrams is not null)
+                {
+                    await datagrams.DisposeAsync().ConfigureAwait(false);
                 }
             }
 
@@ -269,6 +340,10 @@ internal sealed partial class TlsRelayLink : ITransportLink
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+            lock (_lock)
+            {
+                _remote = (IPEndPoint?)socket.RemoteEndPoint;
+            }
         }
         catch
         {
@@ -305,7 +380,11 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 return false;
             case FrameType.MediaForward:
                 var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
-                _events.OnMedia(sender, kind, payload);
+                DeliverMedia(sender, kind, payload);
+                return false;
+            case FrameType.DatagramSetup:
+                var (token, key) = FrameReader.ReadDatagramSetup(body);
+                StartDatagrams(token, key);
                 return false;
             case FrameType.SignalForward:
                 var (from, signal) = FrameReader.ReadSignal(body);
@@ -313,6 +392,45 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 return false;
             default:
                 throw new WireProtocolException(WireError.UnexpectedFrame, $"unexpected frame type 0x{(byte)type:x2} from the relay");
+        }
+    }
+
+    /// <summary>Media from the link and from datagrams reaches the core one call at a time, as the events interface promises.</summary>
+    private void DeliverMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+    {
+        lock (_deliver)
+        {
+            _events.OnMedia(sender, kind, payload);
+        }
+    }
+
+    /// <summary>The relay offers a datagram path for this connection: try it, unless configured not to.</summary>
+    private void StartDatagrams(uint token, byte[] key)
+    {
+        FrameConnection? connection;
+        IPEndPoint? remote;
+        lock (_lock)
+        {
+            _offered = true;
+            connection = _connection;
+            remote = _remote;
+            if (!_options.Udp || remote is null || _datagrams is not null || connection is null)
+            {
+                return;
+            }
+        }
+
+        var path = new DatagramPath(
+            remote,
+            token,
+            key,
+            DeliverMedia,
+            active => connection.SendControl(active, static (w, a) => FrameWriter.WriteMediaPath(w, a)),
+            _time,
+            _logger);
+        lock (_lock)
+        {
+            _datagrams = path;
         }
     }
 

@@ -1,0 +1,234 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using S2cd.Datagram;
+using S2cd.Wire;
+
+namespace S2cd.Transport.RelayLink;
+
+/// <summary>
+/// Media as UDP datagrams to the relay, beside the TLS link that set it up (token and key from the relay). The
+/// daemon speaks first, to the address and port the TLS link reached, so NAT mappings open from the inside;
+/// keepalives hold them. The path is used while datagrams come back: it turns on at the first answer and off
+/// when nothing has been heard for <see cref="SilentAfter"/>, and the TLS link carries media meanwhile.
+/// </summary>
+internal sealed partial class DatagramPath : IAsyncDisposable
+{
+    /// <summary>Without a datagram from the relay for this long the path counts as blocked.</summary>
+    public static readonly TimeSpan SilentAfter = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan KeepaliveEvery = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
+
+    private readonly Socket _socket;
+    private readonly uint _token;
+    private readonly DatagramKey _key;
+    private readonly ReplayWindow _replay = new();
+    private readonly Reassembler _reassembler = new();
+    private readonly Action<uint, MediaKind, ReadOnlySequence<byte>> _deliver;
+    private readonly Action<bool> _changed;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _receive;
+    private readonly Task _keepalive;
+    private readonly long _started;
+    private long _sequence;
+    private uint _videoFrame;
+    private uint _audioFrame;
+    private long _lastHeard;
+    private long _rejected;
+    private volatile bool _active;
+    private bool _everHeard;
+
+    public DatagramPath(IPEndPoint relay, uint token, byte[] key, Action<uint, MediaKind, ReadOnlySequence<byte>> deliver, Action<bool> changed, TimeProvider time, ILogger logger)
+    {
+        _token = token;
+        _key = new DatagramKey(key);
+        _deliver = deliver;
+        _changed = changed;
+        _time = time;
+        _logger = logger;
+        _started = time.GetTimestamp();
+        _socket = new Socket(relay.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _socket.Connect(relay);
+        _receive = ReceiveAsync(_stop.Token);
+        _keepalive = KeepAliveAsync(_stop.Token);
+    }
+
+    /// <summary>Whether media goes this way now.</summary>
+    public bool Active => _active;
+
+    /// <summary>Datagrams from the relay's address that did not authenticate, were replayed or malformed.</summary>
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>Why media does not go this way, or null while it does.</summary>
+    public string? Problem =>
+        _active ? null
+        : _everHeard ? $"no datagram from the relay for {SilentAfter.TotalSeconds:0} s (UDP blocked?)"
+        : _time.GetElapsedTime(_started) < SilentAfter ? "trying UDP"
+        : "no datagram got through (UDP blocked?)";
+
+    /// <summary>Sends a media payload as datagrams (fragments for a large one); false when the path is not in use.</summary>
+    public bool TrySend(MediaKind kind, ReadOnlySpan<byte> payload)
+    {
+        if (!_active || payload.Length > MediaFragment.MaxPayloadBytes)
+        {
+            return false;
+        }
+
+        var frame = kind == MediaKind.Video ? Interlocked.Increment(ref _videoFrame) : Interlocked.Increment(ref _audioFrame);
+        var count = MediaFragment.Count(payload.Length);
+        Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
+        Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
+        for (var index = 0; index < count; index++)
+        {
+            var length = MediaFragment.Write(plaintext, kind, frame, index, count, MediaFragment.Chunk(payload, index));
+            Send(DatagramType.Media, plaintext[..length], datagram);
+        }
+
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        await Task.WhenAll(_receive, _keepalive).ConfigureAwait(false);
+        _key.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Send(DatagramType type, ReadOnlySpan<byte> plaintext, Span<byte> datagram)
+    {
+        var sequence = (ulong)Interlocked.Increment(ref _sequence);
+        var length = _key.Seal(type, _token, sequence, DatagramKey.Upstream, plaintext, datagram);
+        try
+        {
+            _socket.Send(datagram[..length], SocketFlags.None);
+        }
+        catch (SocketException)
+        {
+            // Unreachable, refused (an ICMP answer to an earlier datagram), no route: the keepalive sees the silence.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var datagram = new byte[DatagramKey.HeaderBytes + DatagramKey.TagBytes];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Send(DatagramType.Keepalive, [], datagram);
+            var heard = Interlocked.Read(ref _lastHeard);
+            var silent = heard == 0 || _time.GetElapsedTime(heard) > SilentAfter;
+            if (_active && silent)
+            {
+                _active = false;
+                LogSilent(SilentAfter.TotalSeconds);
+                _changed(false);
+            }
+
+            var wait = _active ? KeepaliveEvery : _everHeard || _time.GetElapsedTime(_started) > SilentAfter ? RetryEvery : ProbeEvery;
+            try
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var buffer = new byte[DatagramKey.MaxDatagramBytes + 1];
+        var plaintext = new byte[DatagramKey.MaxPlaintextBytes];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                // An ICMP error for something we sent; the next datagram may arrive.
+                continue;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            if (!Open(buffer.AsSpan(0, received), plaintext, out var type, out var length))
+            {
+                Interlocked.Increment(ref _rejected);
+                continue;
+            }
+
+            Interlocked.Exchange(ref _lastHeard, _time.GetTimestamp());
+            if (!_active)
+            {
+                _active = true;
+                _everHeard = true;
+                LogActive();
+                _changed(true);
+            }
+
+            if (type == DatagramType.Media && !Deliver(plaintext, length))
+            {
+                Interlocked.Increment(ref _rejected);
+            }
+        }
+    }
+
+    private bool Open(ReadOnlySpan<byte> datagram, Span<byte> plaintext, out DatagramType type, out int length)
+    {
+        type = default;
+        length = 0;
+        return datagram.Length <= DatagramKey.MaxDatagramBytes
+            && DatagramKey.TryReadToken(datagram, out var token) && token == _token
+            && _key.TryOpen(datagram, DatagramKey.Downstream, out type, out var sequence, plaintext, out length)
+            && type is DatagramType.Media or DatagramType.KeepaliveAck
+            && _replay.TryAccept(sequence);
+    }
+
+    /// <summary>A media fragment: one that is a whole payload (audio, small video) goes straight on; others are put together first.</summary>
+    private bool Deliver(byte[] plaintext, int length)
+    {
+        var span = plaintext.AsSpan(0, length);
+        if (length < MediaFragment.SenderBytes
+            || !MediaFragment.TryRead(span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out var chunk))
+        {
+            return false;
+        }
+
+        var sender = BinaryPrimitives.ReadUInt32BigEndian(span);
+        if (count == 1)
+        {
+            const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
+            _deliver(sender, kind, new ReadOnlySequence<byte>(plaintext, ChunkAt, length - ChunkAt));
+        }
+        else if (_reassembler.TryAdd(sender, kind, frame, index, count, chunk, out var whole))
+        {
+            _deliver(sender, kind, new ReadOnlySequence<byte>(whole));
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "Media goes over UDP to the relay")]
+    private partial void LogActive();
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Warning, Message = "No datagram from the relay for {Seconds:0} s: media goes over the TLS link until UDP answers again")]
+    private partial void LogSilent(double seconds);
+}

@@ -54,6 +54,7 @@ public sealed class LinkImpairer : IAsyncDisposable
     private readonly Random _random = new(1122);
     private int _burstLeft;
     private long _udpForwarded;
+    private long _udpToClients;
     private long _udpDropped;
 
     private LinkImpairer(IPEndPoint target, Socket tcp, Socket udp)
@@ -75,6 +76,9 @@ public sealed class LinkImpairer : IAsyncDisposable
     public Action<byte[]>? ClientDatagram { get; set; }
 
     public long UdpDropped => Interlocked.Read(ref _udpDropped);
+
+    /// <summary>Datagrams from the target that reached the impairer (before impairment), on their way to a client.</summary>
+    public long UdpFromTarget => Interlocked.Read(ref _udpToClients);
 
     /// <summary>Starts on 127.0.0.1 at a port free for both TCP and UDP (or <paramref name="port"/>).</summary>
     public static LinkImpairer Start(IPEndPoint target, int port = 0)
@@ -183,6 +187,7 @@ public sealed class LinkImpairer : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _udpToClients);
             Forward(buffer.AsSpan(0, received).ToArray(), _udp, client);
         }
     }

@@ -60,7 +60,15 @@ public sealed class DatagramPathTests
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.True(impairer.UdpForwarded - before > 20, "media flows as datagrams again");
         await SeesVideoAsync(a, "bob");
+
+        // UDP stops in the middle of the call: bob notices the silence and goes back to his TLS link.
+        impairer.Udp = new UdpImpairment { Blocked = true };
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.StartsWith("tls", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10), "bob back on TLS");
+        await SeesVideoAsync(a, "bob");
+        await SeesVideoAsync(b, "alice");
     }
+
+    private static readonly TimeSpan DatagramPathSilence = TimeSpan.FromSeconds(2);
 
     [Fact(Timeout = 120_000)]
     public async Task AMemberThatChangesAddress_IsFollowed_WithoutARejoin()
@@ -84,11 +92,15 @@ public sealed class DatagramPathTests
             "the relay follows bob's new address");
         var seen = (await a.WhoAsync()).Single(p => p.Name == "bob");
         Assert.Equal(bobId, seen.Id);
-        var before = impairer.UdpForwarded;
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.True(impairer.UdpForwarded - before > 20, "datagrams flow from the new address");
+
+        // Datagrams flow both ways through the new address, for longer than bob would wait before giving up on UDP.
+        var (up, down) = (impairer.UdpForwarded, impairer.UdpFromTarget);
+        await Task.Delay(DatagramPathSilence + TimeSpan.FromSeconds(1));
+        Assert.True(impairer.UdpForwarded - up > 40, "datagrams flow from bob's new address");
+        Assert.True(impairer.UdpFromTarget - down > 40, "datagrams flow to bob's new address");
         Assert.Equal("udp", (await b.StatusAsync()).MediaPath);
         await SeesVideoAsync(a, "bob");
+        await SeesVideoAsync(b, "alice");
     }
 
     [Fact(Timeout = 120_000)]

@@ -52,6 +52,7 @@ public sealed class LinkImpairer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<Task> _tasks = [];
     private readonly Random _random = new(1122);
+    private readonly DelayLine _delayLine = new();
     private int _burstLeft;
     private long _udpForwarded;
     private long _udpToClients;
@@ -132,28 +133,52 @@ public sealed class LinkImpairer : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _delayLine.Dispose();
     }
 
-    private async Task ReceiveClientsAsync()
+    /// <summary>Datagrams are received on threads of their own, so a busy thread pool (a test host's) delays none of them.</summary>
+    private static Task OnThread(string name, Action loop)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop();
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private Task ReceiveClientsAsync() => OnThread("s2c-impair from clients", () =>
     {
         var buffer = new byte[65536];
         while (!_stop.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            EndPoint client = new IPEndPoint(IPAddress.Any, 0);
+            int received;
             try
             {
-                received = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token).ConfigureAwait(false);
+                received = _udp.ReceiveFrom(buffer, SocketFlags.None, ref client);
             }
-            catch (SocketException)
+            catch (SocketException) when (!_stop.IsCancellationRequested)
             {
                 continue;
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            var client = received.RemoteEndPoint;
             if (!_upstream.TryGetValue(client, out var upstream))
             {
                 upstream = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -162,13 +187,13 @@ public sealed class LinkImpairer : IAsyncDisposable
                 _tasks.Add(ReceiveTargetAsync(client, upstream));
             }
 
-            var datagram = buffer.AsSpan(0, received.ReceivedBytes).ToArray();
+            var datagram = buffer.AsSpan(0, received).ToArray();
             ClientDatagram?.Invoke(datagram);
             Forward(datagram, upstream, _target);
         }
-    }
+    });
 
-    private async Task ReceiveTargetAsync(EndPoint client, Socket upstream)
+    private Task ReceiveTargetAsync(EndPoint client, Socket upstream) => OnThread("s2c-impair from the target", () =>
     {
         var buffer = new byte[65536];
         while (!_stop.IsCancellationRequested)
@@ -176,13 +201,13 @@ public sealed class LinkImpairer : IAsyncDisposable
             int received;
             try
             {
-                received = await upstream.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                received = upstream.Receive(buffer, SocketFlags.None);
             }
-            catch (SocketException)
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
                 continue;
             }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return;
             }
@@ -190,7 +215,7 @@ public sealed class LinkImpairer : IAsyncDisposable
             Interlocked.Increment(ref _udpToClients);
             Forward(buffer.AsSpan(0, received).ToArray(), _udp, client);
         }
-    }
+    });
 
     /// <summary>Sends a datagram on through <paramref name="via"/> as the impairment says: lost, late, twice.</summary>
     private void Forward(byte[] datagram, Socket via, EndPoint to)
@@ -223,7 +248,7 @@ public sealed class LinkImpairer : IAsyncDisposable
             }
             else
             {
-                _ = Task.Delay(delay).ContinueWith(_ => Send(datagram, via, to), TaskScheduler.Default);
+                _delayLine.Add(delay, () => Send(datagram, via, to));
             }
         }
     }

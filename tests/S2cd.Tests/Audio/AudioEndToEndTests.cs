@@ -1,4 +1,5 @@
 using S2cd.Contract;
+using S2cd.Impair;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Audio;
@@ -95,6 +96,23 @@ public sealed class AudioEndToEndTests
         Assert.InRange(status.AudioLossPercent, 5, 15);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task OverUdpWithFivePercentLossAnd40PlusMinus10MsJitter_ATone_HasNoSilentGapOver60Ms()
+    {
+        using var root = new TempDirectory();
+        var impairment = new UdpImpairment { Loss = 0.05, Delay = TimeSpan.FromMilliseconds(40), Jitter = TimeSpan.FromMilliseconds(10) };
+        await using var call = await Call.StartAsync(root, ["alice", "bob"], ("bob", impairment));
+        await Eventually.TrueAsync(async () => (await call.Client("bob").StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob on UDP");
+        call.Rig("alice").FeedTone(440, 0.3);
+        var output = await call.RecordAsync("bob", seconds: 5);
+        var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, Silent);
+        var status = await call.Client("bob").StatusAsync();
+        Assert.True(gap <= 60, $"silent gap of {gap} ms; bob: jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, recovered {status.AudioRecovered}, concealed {status.AudioConcealed}, underruns {status.AudioUnderruns}, rejected {status.AudioRejected}, path {status.MediaPath}");
+        Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);
+        Assert.True(call.Impairer!.UdpDropped > 10, $"the impairer dropped {call.Impairer.UdpDropped} datagrams");
+        Assert.Equal("udp", (await call.Client("bob").StatusAsync()).MediaPath);
+    }
+
     /// <summary>A relay and daemons with audio rigs, all joined to one session.</summary>
     private sealed class Call : IAsyncDisposable
     {
@@ -108,13 +126,25 @@ public sealed class AudioEndToEndTests
             _relay = relay;
         }
 
-        public static async Task<Call> StartAsync(TempDirectory root, string[] names, params string[] relayArgs)
+        public LinkImpairer? Impairer { get; private set; }
+
+        public static Task<Call> StartAsync(TempDirectory root, string[] names, params string[] relayArgs) =>
+            StartAsync(root, names, null, relayArgs);
+
+        /// <summary>A call in which <paramref name="impaired"/>'s member reaches the relay through the link impairer.</summary>
+        public static async Task<Call> StartAsync(TempDirectory root, string[] names, (string Name, UdpImpairment Udp)? impaired, params string[] relayArgs)
         {
             var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, relayArgs);
             var call = new Call(root, relay);
             try
             {
-                await call.JoinAllAsync(names, port);
+                if (impaired is { } link)
+                {
+                    call.Impairer = LinkImpairer.Start(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                    call.Impairer.Udp = link.Udp;
+                }
+
+                await call.JoinAllAsync(names, name => name == impaired?.Name ? call.Impairer!.Port : port);
             }
             catch
             {
@@ -126,12 +156,12 @@ public sealed class AudioEndToEndTests
             return call;
         }
 
-        private async Task JoinAllAsync(string[] names, int port)
+        private async Task JoinAllAsync(string[] names, Func<string, int> port)
         {
             foreach (var name in names)
             {
                 var rig = new AudioRig(_root.Sub(name));
-                var daemon = await DaemonProcess.StartParticipantAsync(_root, name, $"127.0.0.1:{port}", "--Video:Fps", "5");
+                var daemon = await DaemonProcess.StartParticipantAsync(_root, name, $"127.0.0.1:{port(name)}", "--Video:Fps", "5");
                 var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
                 _members[name] = (daemon, rig, client);
 
@@ -166,6 +196,10 @@ public sealed class AudioEndToEndTests
             }
 
             await _relay.DisposeAsync();
+            if (Impairer is not null)
+            {
+                await Impairer.DisposeAsync();
+            }
         }
     }
 }

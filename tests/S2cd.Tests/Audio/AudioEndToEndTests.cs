@@ -110,6 +110,9 @@ public sealed class AudioEndToEndTests
         Assert.True(gap <= 60, $"silent gap of {gap} ms; bob: jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, recovered {status.AudioRecovered}, concealed {status.AudioConcealed}, underruns {status.AudioUnderruns}, rejected {status.AudioRejected}, path {status.MediaPath}");
         Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);
         Assert.True(call.Impairer!.UdpDropped > 10, $"the impairer dropped {call.Impairer.UdpDropped} datagrams");
+
+        // What the link lost, and no more: bob's path loses nothing of its own.
+        Assert.InRange(status.AudioLossPercent, 2, 12);
         Assert.Equal("udp", (await call.Client("bob").StatusAsync()).MediaPath);
     }
 

@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
     "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
     "crypto" => CryptoBench.Run(),
+    "impaired" => await ImpairedBench.RunAsync(args[1..]).ConfigureAwait(false),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto");
+    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]");
     return 2;
 }

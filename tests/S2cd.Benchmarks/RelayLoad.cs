@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using S2cd.Datagram;
 using S2cd.Security;
 using S2cd.Wire;
 
@@ -30,6 +31,7 @@ internal static class RelayLoad
         var seconds = Arg(args, "--seconds", 20);
         var warmup = Arg(args, "--warmup", 3);
         var tls = !args.Contains("--plain");
+        var udp = args.Contains("--udp");
 
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
         using var relay = BenchDaemons.Start(
@@ -39,19 +41,25 @@ internal static class RelayLoad
             keepStdout: true);
         var (address, fingerprint) = await BenchDaemons.ReadRelayAsync(relay).ConfigureAwait(false);
         var endpoint = IPEndPoint.Parse(address);
-        Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
+        Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}{(udp ? ", media as UDP datagrams" : string.Empty)}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
 
         var clients = new List<Participant>();
         for (var s = 0; s < sessions; s++)
         {
             for (var p = 0; p < participants; p++)
             {
-                clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}").ConfigureAwait(false));
+                clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", udp).ConfigureAwait(false));
             }
         }
 
         using var stop = new CancellationTokenSource();
         var readers = clients.Select(c => Task.Run(() => c.ReadLoopAsync(stop.Token))).ToArray();
+        if (udp)
+        {
+            // Every participant's datagram path answered (its media goes as datagrams from then on) before the clock starts.
+            await Task.WhenAll(clients.Select(c => c.DatagramsReady)).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+
         var sender = Task.Run(() => SendLoopAsync(clients, stop.Token));
 
         await Task.Delay(TimeSpan.FromSeconds(warmup)).ConfigureAwait(false);
@@ -92,7 +100,7 @@ internal static class RelayLoad
         Console.WriteLine(string.Create(inv, $"delay audio   p50 {Ms(audio, 0.50)} ms  p99 {Ms(audio, 0.99)} ms"));
         Console.WriteLine(string.Create(inv, $"delay video   p50 {Ms(video, 0.50)} ms  p99 {Ms(video, 0.99)} ms"));
         Console.WriteLine(string.Create(inv, $"audio lost    {lost} of {audio.Length + lost}"));
-        Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core"));
+        Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpu.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
         Console.WriteLine(string.Create(inv, $"relay memory  {peakRss / (1024.0 * 1024):0.0} MB resident (peak)"));
 
         relay.Kill();
@@ -164,15 +172,31 @@ internal static class RelayLoad
         private readonly Stream _stream;
         private readonly ArrayBufferWriter<byte> _out = new(8192);
         private readonly Dictionary<uint, uint> _lastAudioSeq = [];
+        private readonly bool _udp;
+        private readonly IPEndPoint _relay;
+        private readonly TaskCompletionSource _datagramsReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ReplayWindow _replay = new(DatagramKey.ReplayWindowSize);
+        private readonly Reassembler _reassembler = new();
         private uint _audioSeq;
         private uint _videoSeq;
         private volatile bool _measuring;
+        private Socket? _datagrams;
+        private DatagramKey? _key;
+        private uint _token;
+        private ulong _upSequence;
+        private uint _videoFrame;
+        private uint _audioFrame;
 
-        private Participant(Socket socket, Stream stream)
+        private Participant(Socket socket, Stream stream, IPEndPoint relay, bool udp)
         {
             _socket = socket;
             _stream = stream;
+            _relay = relay;
+            _udp = udp;
         }
+
+        /// <summary>Completes when the relay answered this participant's first datagram (only with --udp).</summary>
+        public Task DatagramsReady => _datagramsReady.Task;
 
         public List<long> AudioDelays { get; } = new(200_000);
 
@@ -180,7 +204,7 @@ internal static class RelayLoad
 
         public long AudioLost { get; private set; }
 
-        public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name)
+        public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, bool udp)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(relay).ConfigureAwait(false);
@@ -192,7 +216,7 @@ internal static class RelayLoad
                 stream = ssl;
             }
 
-            var participant = new Participant(socket, stream);
+            var participant = new Participant(socket, stream, relay, udp);
             FrameWriter.WriteHello(participant._out, MemberFlags.CameraOn, session, name);
             await participant.FlushAsync().ConfigureAwait(false);
             return participant;
@@ -207,14 +231,132 @@ internal static class RelayLoad
             var seq = kind == MediaKind.Audio ? ++_audioSeq : ++_videoSeq;
             BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
             BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), seq);
+            if (_udp && _datagramsReady.Task.IsCompleted)
+            {
+                SendDatagrams(kind, payload);
+                return;
+            }
+
             FrameWriter.WriteMedia(_out, kind, payload);
             await FlushAsync().ConfigureAwait(false);
+        }
+
+        private void SendDatagrams(MediaKind kind, byte[] payload)
+        {
+            var frame = kind == MediaKind.Video ? ++_videoFrame : ++_audioFrame;
+            var count = MediaFragment.Count(payload.Length);
+            Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
+            Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
+            for (var index = 0; index < count; index++)
+            {
+                var length = MediaFragment.Write(plaintext, kind, frame, index, count, MediaFragment.Chunk(payload, index));
+                SendDatagram(DatagramType.Media, plaintext[..length], datagram);
+            }
+        }
+
+        private void SendDatagram(DatagramType type, ReadOnlySpan<byte> plaintext, Span<byte> datagram)
+        {
+            var length = _key!.Seal(type, _token, ++_upSequence, DatagramKey.Upstream, plaintext, datagram);
+            try
+            {
+                _datagrams!.Send(datagram[..length], SocketFlags.None);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        /// <summary>The relay offered a datagram path: say hello on it; the first answer makes it the media path.</summary>
+        private void StartDatagrams(uint token, byte[] key, CancellationToken cancellationToken)
+        {
+            _token = token;
+            _key = new DatagramKey(key);
+            _datagrams = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
+            _datagrams.Connect(_relay);
+            _ = Task.Run(() => ReceiveDatagramsAsync(cancellationToken), CancellationToken.None);
+            SendDatagram(DatagramType.Keepalive, [], stackalloc byte[DatagramKey.HeaderBytes + DatagramKey.TagBytes]);
+        }
+
+        private async Task ReceiveDatagramsAsync(CancellationToken cancellationToken)
+        {
+            var buffer = new byte[DatagramKey.MaxDatagramBytes];
+            var plaintext = new byte[DatagramKey.MaxPlaintextBytes];
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                int received;
+                try
+                {
+                    received = await _datagrams!.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+                {
+                    return;
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                if (!_key!.TryOpen(buffer.AsSpan(0, received), DatagramKey.Downstream, out var type, out var sequence, plaintext, out var length) || !_replay.TryAccept(sequence))
+                {
+                    continue;
+                }
+
+                if (type == DatagramType.KeepaliveAck && !_datagramsReady.Task.IsCompleted)
+                {
+                    lock (_out)
+                    {
+                        FrameWriter.WriteMediaPath(_out, true);
+                        _stream.Write(_out.WrittenSpan);
+                        _out.ResetWrittenCount();
+                    }
+
+                    _datagramsReady.TrySetResult();
+                    continue;
+                }
+
+                var sender = BinaryPrimitives.ReadUInt32BigEndian(plaintext);
+                if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out var chunk))
+                {
+                    continue;
+                }
+
+                if (count == 1)
+                {
+                    Measure(sender, kind, chunk, now);
+                }
+                else if (_reassembler.TryAdd(sender, kind, frame, index, count, chunk, out var whole))
+                {
+                    Measure(sender, kind, whole.Span, now);
+                }
+            }
+        }
+
+        private void Measure(uint sender, MediaKind kind, ReadOnlySpan<byte> payload, long now)
+        {
+            var sent = BinaryPrimitives.ReadInt64LittleEndian(payload);
+            var seq = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
+            lock (_lastAudioSeq)
+            {
+                if (kind == MediaKind.Audio)
+                {
+                    if (_lastAudioSeq.TryGetValue(sender, out var last) && seq > last + 1 && _measuring)
+                    {
+                        AudioLost += seq - last - 1;
+                    }
+
+                    _lastAudioSeq[sender] = seq;
+                }
+
+                if (_measuring)
+                {
+                    (kind == MediaKind.Audio ? AudioDelays : VideoDelays).Add(now - sent);
+                }
+            }
         }
 
         public async Task ReadLoopAsync(CancellationToken cancellationToken)
         {
             var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
             var pong = new ArrayBufferWriter<byte>(64);
+            var head = new byte[12];
             try
             {
                 while (true)
@@ -226,21 +368,14 @@ internal static class RelayLoad
                     {
                         if (type == FrameType.MediaForward)
                         {
-                            var (sender, kind, sent, seq) = ReadStamp(body);
-                            if (kind == MediaKind.Audio)
-                            {
-                                if (_lastAudioSeq.TryGetValue(sender, out var last) && seq > last + 1 && _measuring)
-                                {
-                                    AudioLost += seq - last - 1;
-                                }
-
-                                _lastAudioSeq[sender] = seq;
-                            }
-
-                            if (_measuring)
-                            {
-                                (kind == MediaKind.Audio ? AudioDelays : VideoDelays).Add(now - sent);
-                            }
+                            var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
+                            payload.Slice(0, 12).CopyTo(head);
+                            Measure(sender, kind, head, now);
+                        }
+                        else if (type == FrameType.DatagramSetup && _udp && _key is null)
+                        {
+                            var (token, key) = FrameReader.ReadDatagramSetup(body);
+                            StartDatagrams(token, key, cancellationToken);
                         }
                         else if (type == FrameType.Ping)
                         {
@@ -268,14 +403,8 @@ internal static class RelayLoad
         public async ValueTask DisposeAsync()
         {
             await _stream.DisposeAsync().ConfigureAwait(false);
-        }
-
-        private static (uint Sender, MediaKind Kind, long Sent, uint Seq) ReadStamp(ReadOnlySequence<byte> body)
-        {
-            var (sender, kind, payload) = FrameReader.ReadMediaForward(body);
-            Span<byte> head = stackalloc byte[12];
-            payload.Slice(0, 12).CopyTo(head);
-            return (sender, kind, BinaryPrimitives.ReadInt64LittleEndian(head), BinaryPrimitives.ReadUInt32LittleEndian(head[8..]));
+            _datagrams?.Dispose();
+            _key?.Dispose();
         }
 
         private ValueTask FlushAsync()

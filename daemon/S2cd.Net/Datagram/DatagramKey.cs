@@ -29,6 +29,9 @@ internal sealed class DatagramKey : IDisposable
 
     public const int MaxPlaintextBytes = MaxDatagramBytes - HeaderBytes - TagBytes;
 
+    /// <summary>How many sequence numbers below the highest a receiver remembers: fragments of a video burst overtake each other.</summary>
+    public const int ReplayWindowSize = 1024;
+
     /// <summary>Daemon to relay.</summary>
     public const uint Upstream = 0;
 

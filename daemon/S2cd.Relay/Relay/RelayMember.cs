@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using S2cd.Contract;
 using S2cd.Datagram;
+using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
 
@@ -18,7 +19,7 @@ internal sealed class RelayMember
     private readonly RelayServer _relay;
     private readonly TokenBucket _bytes;
     private readonly Lock _bytesLock = new();
-    private readonly ReplayWindow _upReplay = new();
+    private readonly ReplayWindow _upReplay = new(DatagramKey.ReplayWindowSize);
     private uint _audioCounter;
     private long _downSequence;
     private uint _videoFrame;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using S2cd.Datagram;
+using S2cd.Security;
 using S2cd.Wire;
 
 namespace S2cd.Tests.Datagram;
@@ -40,19 +41,19 @@ public sealed class DatagramLayerTests
     [Fact]
     public void TheReplayWindow_TakesEachNumberOnce_InAnyOrder_AndNothingOlderThanItsWidth()
     {
-        var window = new ReplayWindow();
+        var window = new ReplayWindow(DatagramKey.ReplayWindowSize);
         Assert.True(window.TryAccept(10));
         Assert.False(window.TryAccept(10));
         Assert.True(window.TryAccept(12));
         Assert.True(window.TryAccept(11));
         Assert.False(window.TryAccept(11));
         Assert.True(window.TryAccept(5000));
-        Assert.False(window.TryAccept(5000 - ReplayWindow.Width));
-        Assert.True(window.TryAccept(5000 - ReplayWindow.Width + 1));
+        Assert.False(window.TryAccept(5000 - (ulong)window.Size));
+        Assert.True(window.TryAccept(5000 - (ulong)window.Size + 1));
         Assert.False(window.TryAccept(12));
 
         // A slot the window slides over is free again for its new number: 1124 shares 100's slot.
-        var sliding = new ReplayWindow();
+        var sliding = new ReplayWindow(DatagramKey.ReplayWindowSize);
         Assert.True(sliding.TryAccept(100));
         Assert.True(sliding.TryAccept(1123));
         Assert.True(sliding.TryAccept(1130));

@@ -90,8 +90,8 @@ public sealed class ReplayWindowTests
 
         Assert.False(window.IsFresh(5));
         Assert.True(window.IsFresh(298));
-        Assert.False(window.IsFresh(300 - ReplayWindow.Size), "older than the window");
-        Assert.True(window.IsFresh(301 - ReplayWindow.Size));
+        Assert.False(window.IsFresh(300 - (ulong)window.Size), "older than the window");
+        Assert.True(window.IsFresh(301 - (ulong)window.Size));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using S2cd.Datagram;
+using S2cd.Security;
 using S2cd.Wire;
 
 namespace S2cd.Transport.RelayLink;
@@ -26,7 +27,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
     private readonly Socket _socket;
     private readonly uint _token;
     private readonly DatagramKey _key;
-    private readonly ReplayWindow _replay = new();
+    private readonly ReplayWindow _replay = new(DatagramKey.ReplayWindowSize);
     private readonly Reassembler _reassembler = new();
     private readonly Action<uint, MediaKind, ReadOnlySequence<byte>> _deliver;
     private readonly Action<bool> _changed;

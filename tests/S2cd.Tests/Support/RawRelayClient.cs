@@ -103,6 +103,9 @@ internal sealed class RawRelayClient : IAsyncDisposable
     }
 
     /// <summary>Reads the next frame that is not a heartbeat, answering pings as a live peer does.</summary>
+    /// <summary>Whether <see cref="ReadFrameAsync"/> returns the relay's DatagramSetup frame rather than skipping it.</summary>
+    public bool SeesDatagramSetup { get; set; }
+
     public async Task<(FrameType Type, byte[] Body)> ReadFrameAsync(TimeSpan within)
     {
         using var timeout = new CancellationTokenSource(within);
@@ -123,6 +126,12 @@ internal sealed class RawRelayClient : IAsyncDisposable
 
                 if (type == FrameType.Pong)
                 {
+                    continue;
+                }
+
+                if (type == FrameType.DatagramSetup && !SeesDatagramSetup)
+                {
+                    // The relay's offer of a datagram path: a client that takes media on its link ignores it.
                     continue;
                 }
 

@@ -19,10 +19,11 @@ namespace S2cd.Relay;
 /// </summary>
 internal sealed partial class RelayDatagrams : IAsyncDisposable
 {
-    private readonly Socket _socket;
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+    private readonly Socket[] _sockets;
+    private readonly Loop[] _loops;
     private readonly ConcurrentDictionary<uint, RelayMember> _members = new();
-    private readonly Reassembler _reassembler = new();
-    private readonly ConcurrentQueue<uint> _departed = new();
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _receive = Task.CompletedTask;
@@ -30,13 +31,14 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     private long _rejected;
     private long _sent;
 
-    private RelayDatagrams(Socket socket, ILogger logger)
+    private RelayDatagrams(Socket[] sockets, ILogger logger)
     {
-        _socket = socket;
+        _sockets = sockets;
+        _loops = [.. sockets.Select(s => new Loop(s, (receiver, sender, fragment) => SendFragment(s, receiver, sender, fragment)))];
         _logger = logger;
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_sockets[0].LocalEndPoint!;
 
     /// <summary>Datagrams that authenticated and were new.</summary>
     public long Received => Interlocked.Read(ref _received);
@@ -46,25 +48,46 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
     public long Sent => Interlocked.Read(ref _sent);
 
-    /// <summary>Binds UDP on <paramref name="endpoint"/> (the TLS listener's); null, with a log line, when that fails.</summary>
+    /// <summary>
+    /// Binds UDP on <paramref name="endpoint"/> (the TLS listener's, already ours): one socket per core with
+    /// SO_REUSEPORT, so the kernel spreads members over as many receive loops (a member's datagrams, from one
+    /// address, keep to one loop). Null, with a log line, when that fails.
+    /// </summary>
     public static RelayDatagrams? TryStart(IPEndPoint endpoint, ILogger logger)
     {
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var sockets = new List<Socket>();
+        var wanted = Math.Clamp(Environment.ProcessorCount, 1, 8);
         try
         {
-            socket.Bind(endpoint);
+            for (var i = 0; i < wanted; i++)
+            {
+                var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                sockets.Add(socket);
+                if (wanted > 1)
+                {
+                    // Linux's SOL_SOCKET/SO_REUSEPORT, which SocketOptionName does not name.
+                    socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+                }
+
+                socket.Bind(endpoint);
+
+                // Room for bursts of video fragments from several senders while the loop forwards.
+                socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            }
         }
         catch (SocketException ex)
         {
-            socket.Dispose();
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+
             LogNotStarted(logger, endpoint.ToString(), ex.Message);
             return null;
         }
 
-        // Room for bursts of video fragments from several senders while the loop forwards.
-        socket.ReceiveBufferSize = 4 * 1024 * 1024;
-        var datagrams = new RelayDatagrams(socket, logger);
-        datagrams._receive = datagrams.ReceiveAsync(datagrams._stop.Token);
+        var datagrams = new RelayDatagrams([.. sockets], logger);
+        datagrams._receive = Task.WhenAll(datagrams._loops.Select(l => datagrams.ReceiveAsync(l, datagrams._stop.Token)));
         return datagrams;
     }
 
@@ -86,16 +109,21 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     public void Unregister(uint token, uint memberId)
     {
         _members.TryRemove(token, out _);
-        _departed.Enqueue(memberId);
+        foreach (var loop in _loops)
+        {
+            loop.Departed.Enqueue(memberId);
+        }
     }
 
     /// <summary>Sends a fragment from <paramref name="sender"/> to <paramref name="receiver"/>'s datagram address.</summary>
-    public void SendFragment(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment)
+    public void SendFragment(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment) => SendFragment(_sockets[0], receiver, sender, fragment);
+
+    private void SendFragment(Socket via, RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment)
     {
         Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
         BinaryPrimitives.WriteUInt32BigEndian(plaintext, sender);
         fragment.CopyTo(plaintext[MediaFragment.SenderBytes..]);
-        Send(receiver, DatagramType.Media, plaintext[..(MediaFragment.SenderBytes + fragment.Length)]);
+        Send(via, receiver, DatagramType.Media, plaintext[..(MediaFragment.SenderBytes + fragment.Length)]);
     }
 
     /// <summary>Sends a whole media payload (from a member on the TLS link) to a receiver as datagrams.</summary>
@@ -118,12 +146,16 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        _socket.Dispose();
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
         await _receive.ConfigureAwait(false);
         _stop.Dispose();
     }
 
-    private void Send(RelayMember receiver, DatagramType type, ReadOnlySpan<byte> plaintext)
+    private void Send(Socket via, RelayMember receiver, DatagramType type, ReadOnlySpan<byte> plaintext)
     {
         if (receiver.DatagramAddress is not { } address || receiver.DatagramKey is not { } key)
         {
@@ -134,7 +166,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         var length = key.Seal(type, receiver.DatagramToken, receiver.NextDownSequence(), DatagramKey.Downstream, plaintext, datagram);
         try
         {
-            _socket.SendTo(datagram[..length], SocketFlags.None, address);
+            via.SendTo(datagram[..length], SocketFlags.None, address);
             Interlocked.Increment(ref _sent);
         }
         catch (SocketException)
@@ -151,14 +183,14 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     /// through epoll and the thread pool (which made the UDP path dearer per message than TLS). Ends when the socket
     /// is disposed.
     /// </summary>
-    private Task ReceiveAsync(CancellationToken cancellationToken)
+    private Task ReceiveAsync(Loop loop, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                ReceiveLoop(cancellationToken);
+                ReceiveLoop(loop, cancellationToken);
             }
             finally
             {
@@ -173,17 +205,17 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         return done.Task;
     }
 
-    private void ReceiveLoop(CancellationToken cancellationToken)
+    private void ReceiveLoop(Loop loop, CancellationToken cancellationToken)
     {
         var buffer = new byte[DatagramKey.MaxDatagramBytes + 1];
         var plaintext = new byte[DatagramKey.MaxPlaintextBytes];
-        var from = new SocketAddress(_socket.AddressFamily);
+        var from = new SocketAddress(loop.Socket.AddressFamily);
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
+                received = loop.Socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (SocketException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -194,12 +226,12 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
                 return;
             }
 
-            while (_departed.TryDequeue(out var gone))
+            while (loop.Departed.TryDequeue(out var gone))
             {
-                _reassembler.Remove(gone);
+                loop.Reassembler.Remove(gone);
             }
 
-            if (!OnDatagram(buffer.AsSpan(0, received), plaintext, from))
+            if (!OnDatagram(loop, buffer.AsSpan(0, received), plaintext, from))
             {
                 Interlocked.Increment(ref _rejected);
             }
@@ -207,7 +239,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     }
 
     /// <summary>One datagram: false when it is dropped as not believable.</summary>
-    private bool OnDatagram(ReadOnlySpan<byte> datagram, Span<byte> plaintext, SocketAddress from)
+    private bool OnDatagram(Loop loop, ReadOnlySpan<byte> datagram, Span<byte> plaintext, SocketAddress from)
     {
         if (datagram.Length > DatagramKey.MaxDatagramBytes
             || !DatagramKey.TryReadToken(datagram, out var token)
@@ -228,11 +260,24 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
         if (type == DatagramType.Keepalive)
         {
-            Send(member, DatagramType.KeepaliveAck, []);
+            Send(loop.Socket, member, DatagramType.KeepaliveAck, []);
             return true;
         }
 
-        return member.OnDatagramMedia(plaintext[..length], this, _reassembler);
+        return member.OnDatagramMedia(plaintext[..length], loop.Forward, loop.Reassembler);
+    }
+
+    /// <summary>One receive loop: its socket, and the frames it is putting together for members on their TLS link.</summary>
+    private sealed class Loop(Socket socket, FragmentSender forward)
+    {
+        public Socket Socket { get; } = socket;
+
+        /// <summary>Passes fragments on through this loop's socket (made once, not per datagram).</summary>
+        public FragmentSender Forward { get; } = forward;
+
+        public Reassembler Reassembler { get; } = new();
+
+        public ConcurrentQueue<uint> Departed { get; } = new();
     }
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "The relay takes no datagrams on {Endpoint}: {Reason}; media stays on the TLS links")]

@@ -14,6 +14,9 @@ namespace S2cd.Relay;
 /// Every frame is checked (type, size, state) before anything is done with it; media payloads are
 /// forwarded as they are, never read.
 /// </summary>
+/// <summary>Passes a datagram fragment on to a receiver (through the receive loop's own socket).</summary>
+internal delegate void FragmentSender(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment);
+
 internal sealed class RelayMember
 {
     private readonly RelayServer _relay;
@@ -64,7 +67,14 @@ internal sealed class RelayMember
     public ulong NextDownSequence() => (ulong)Interlocked.Increment(ref _downSequence);
 
     /// <summary>Whether an authentic datagram's sequence number is new; called by the relay's one receive loop.</summary>
-    public bool AcceptUpSequence(ulong sequence) => _upReplay.TryAccept(sequence);
+    public bool AcceptUpSequence(ulong sequence)
+    {
+        // Uncontended: a member's datagrams come from one address, which the kernel keeps to one receive loop.
+        lock (_upReplay)
+        {
+            return _upReplay.TryAccept(sequence);
+        }
+    }
 
     /// <summary>Takes <paramref name="from"/> as the member's datagram address; returns it as text when it changed.</summary>
     public string? FollowAddress(SocketAddress from)
@@ -268,7 +278,7 @@ internal sealed class RelayMember
     /// A media fragment that came as a datagram: passed on as it is to members that take datagrams, and to members
     /// on their TLS link once its frame is whole. False when it is malformed.
     /// </summary>
-    public bool OnDatagramMedia(ReadOnlySpan<byte> fragment, RelayDatagrams datagrams, Reassembler reassembler)
+    public bool OnDatagramMedia(ReadOnlySpan<byte> fragment, FragmentSender forward, Reassembler reassembler)
     {
         if (Session is not { } session || !MediaFragment.TryRead(fragment, out var kind, out var frame, out var index, out var count, out var chunk))
         {
@@ -292,7 +302,7 @@ internal sealed class RelayMember
 
             if (member.UsesDatagrams)
             {
-                datagrams.SendFragment(member, Id, fragment);
+                forward(member, Id, fragment);
             }
             else
             {

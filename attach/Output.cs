@@ -72,7 +72,7 @@ internal static class Output
         if (status.Session is not null)
         {
             var delay = status.AudioDelayMs is { } d ? $"{d:0} ms (p95 {status.AudioDelayP95Ms:0} ms)" : "-";
-            text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected");
+            text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected ({status.AudioLate} late)");
         }
         foreach (var problem in status.Problems)
         {

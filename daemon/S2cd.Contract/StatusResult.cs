@@ -108,6 +108,9 @@ public sealed record StatusResult
     /// <summary>Audio packets dropped as late, corrupt or malformed.</summary>
     public long AudioRejected { get; init; }
 
+    /// <summary>Of those, the packets that came after their turn to play had passed (the jitter buffer then deepens).</summary>
+    public long AudioLate { get; init; }
+
     /// <summary>Measured one-way (mouth-to-ear) audio delay, median over recent periods, in milliseconds.</summary>
     public double? AudioDelayMs { get; init; }
 

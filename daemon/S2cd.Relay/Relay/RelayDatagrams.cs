@@ -231,9 +231,18 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
                 loop.Reassembler.Remove(gone);
             }
 
-            if (!OnDatagram(loop, buffer.AsSpan(0, received), plaintext, from))
+            try
             {
+                if (!OnDatagram(loop, buffer.AsSpan(0, received), plaintext, from))
+                {
+                    Interlocked.Increment(ref _rejected);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One datagram must not end the loop that carries every member's.
                 Interlocked.Increment(ref _rejected);
+                LogFailed(ex.Message);
             }
         }
     }
@@ -282,6 +291,9 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "The relay takes no datagrams on {Endpoint}: {Reason}; media stays on the TLS links")]
     private static partial void LogNotStarted(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "A datagram could not be forwarded: {Reason}")]
+    private partial void LogFailed(string reason);
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "{Name} (#{Id}) sends datagrams from {Address}")]
     private partial void LogMoved(string name, uint id, string address);

@@ -141,6 +141,8 @@ internal sealed class RelayMember
         session.BroadcastPresence(this, PresenceEvent.Left);
         if (DatagramKey is not null)
         {
+            // The key is not disposed here: a receive loop may be opening a datagram with it this moment. Its
+            // native handle goes with the finalizer.
             _relay.Datagrams?.Unregister(DatagramToken, Id);
         }
     }

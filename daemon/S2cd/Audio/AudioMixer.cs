@@ -192,6 +192,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
                 concealed,
                 underruns,
                 late + corrupt + Rejected,
+                late,
                 playing == 0 ? 0 : depth / playing,
                 delays.Length == 0 ? null : delays[delays.Length / 2],
                 delays.Length == 0 ? null : delays[(int)(delays.Length * 0.95)]);

@@ -8,6 +8,7 @@ internal sealed record AudioFigures(
     long Concealed,
     long Underruns,
     long Rejected,
+    long Late,
     int JitterBufferMs,
     double? DelayP50Ms,
     double? DelayP95Ms);

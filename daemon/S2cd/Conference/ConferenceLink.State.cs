@@ -111,6 +111,7 @@ internal sealed partial class ConferenceLink
             AudioConcealed = audio.Concealed,
             AudioUnderruns = audio.Underruns,
             AudioRejected = audio.Rejected,
+            AudioLate = audio.Late,
             AudioDelayMs = audio.DelayP50Ms,
             AudioDelayP95Ms = audio.DelayP95Ms,
             Role = _daemon.RoleName,

@@ -43,7 +43,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
     private long _lastHeard;
     private long _rejected;
     private volatile bool _active;
-    private bool _everHeard;
+    private volatile bool _everHeard;
 
     public DatagramPath(IPEndPoint relay, uint token, byte[] key, Action<uint, MediaKind, ReadOnlySequence<byte>> deliver, Action<bool> changed, TimeProvider time, ILogger logger)
     {
@@ -185,9 +185,18 @@ internal sealed partial class DatagramPath : IAsyncDisposable
                 _changed(true);
             }
 
-            if (type == DatagramType.Media && !Deliver(plaintext, length))
+            try
             {
+                if (type == DatagramType.Media && !Deliver(plaintext, length))
+                {
+                    Interlocked.Increment(ref _rejected);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever one datagram does to the receiving end must not end the path for all that follow.
                 Interlocked.Increment(ref _rejected);
+                LogDeliveryFailed(ex.Message);
             }
         }
     }
@@ -226,6 +235,9 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
         return true;
     }
+
+    [LoggerMessage(EventId = 2043, Level = LogLevel.Warning, Message = "A datagram from the relay could not be delivered: {Reason}")]
+    private partial void LogDeliveryFailed(string reason);
 
     [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "Media goes over UDP to the relay")]
     private partial void LogActive();

@@ -420,19 +420,33 @@ internal sealed partial class TlsRelayLink : ITransportLink
             }
         }
 
-        var path = new DatagramPath(
-            remote,
-            token,
-            key,
-            DeliverMedia,
-            active => connection.SendControl(active, static (w, a) => FrameWriter.WriteMediaPath(w, a)),
-            _time,
-            _logger);
+        DatagramPath path;
+        try
+        {
+            path = new DatagramPath(
+                remote,
+                token,
+                key,
+                DeliverMedia,
+                active => connection.SendControl(active, static (w, a) => FrameWriter.WriteMediaPath(w, a)),
+                _time,
+                _logger);
+        }
+        catch (SocketException ex)
+        {
+            // No UDP socket towards the relay (no route, a sandbox without it): media stays on this link.
+            LogNoDatagrams(_join.Relay, ex.Message);
+            return;
+        }
+
         lock (_lock)
         {
             _datagrams = path;
         }
     }
+
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Warning, Message = "No UDP to relay {Relay}: {Reason}; media goes over the TLS link")]
+    private partial void LogNoDatagrams(string relay, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
     private partial void LogReconnecting(string relay, string reason, double seconds);

@@ -95,13 +95,13 @@ internal static class Output
             return "Not in a session.\n";
         }
 
-        var width = Math.Max(4, members.Max(m => Clean(m.Name).Length));
+        var width = Math.Max(4, members.Max(m => TextCells.Width(Clean(m.Name))));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  LOST  SPEAKING         {"FINGERPRINT",-50}  TRUST");
         foreach (var member in members)
         {
-            var name = Clean(member.Name).PadRight(width);
+            var name = TextCells.Pad(Clean(member.Name), width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
             var speaking = (member.Speaking ? "yes" : "no") + level;
             text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
@@ -125,7 +125,7 @@ internal static class Output
             foreach (var device in list)
             {
                 var mark = device.Name == configured ? "*" : " ";
-                text.AppendLine(inv, $"  {mark} {Clean(device.Name),-28} {Clean(device.Description)}");
+                text.AppendLine(inv, $"  {mark} {TextCells.Pad(Clean(device.Name), 28)} {Clean(device.Description)}");
             }
 
             if (list.Count == 0)
@@ -142,15 +142,6 @@ internal static class Output
     }
 
     /// <summary>Replaces control and formatting characters, which could move the cursor or change the terminal.</summary>
-    public static string Clean(string value)
-    {
-        var builder = new StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            var category = char.GetUnicodeCategory(c);
-            builder.Append(category is UnicodeCategory.Control or UnicodeCategory.Format ? '?' : c);
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>Text from the daemon as it may be printed: a cluster that would move the cursor or change the terminal is '?'.</summary>
+    public static string Clean(string value) => TextCells.Safe(value);
 }

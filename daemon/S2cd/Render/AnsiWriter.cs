@@ -1,4 +1,5 @@
 using System.Text;
+using S2cd.Contract;
 
 namespace S2cd.Render;
 
@@ -35,23 +36,32 @@ internal static class AnsiWriter
                     continue;
                 }
 
-                if (cursor >= 0 && col > cursor && col - cursor <= GapRewrite)
+                // A changed second half of a wide cluster is written by writing the cluster, from its first cell.
+                var at = b[start + col].Continuation && col > 0 && IsWide(b, start, col - 1, cols) ? col - 1 : col;
+                if (at < cursor)
                 {
-                    // Rewriting a short unchanged gap is shorter than a cursor move.
-                    for (var g = cursor; g < col; g++)
-                    {
-                        Put(output, b[start + g], colors, ref fg, ref bg);
-                        written++;
-                    }
-                }
-                else if (cursor != col)
-                {
-                    output.Append(Esc).Append(row + 1).Append(';').Append(col + 1).Append('H');
+                    continue;
                 }
 
-                Put(output, b[start + col], colors, ref fg, ref bg);
-                written++;
-                cursor = col + 1;
+                if (cursor >= 0 && at > cursor && at - cursor <= GapRewrite)
+                {
+                    // Rewriting a short unchanged gap is shorter than a cursor move.
+                    for (var g = cursor; g < at;)
+                    {
+                        var cells = Put(output, b, start, g, cols, colors, ref fg, ref bg);
+                        written += cells;
+                        g += cells;
+                    }
+                }
+                else if (cursor != at)
+                {
+                    output.Append(Esc).Append(row + 1).Append(';').Append(at + 1).Append('H');
+                }
+
+                var width = Put(output, b, start, at, cols, colors, ref fg, ref bg);
+                written += width;
+                cursor = at + width;
+                col = cursor - 1;
             }
         }
 
@@ -64,10 +74,17 @@ internal static class AnsiWriter
         return written;
     }
 
-    private static void Put(StringBuilder output, Cell cell, ColorDepth colors, ref int fg, ref int bg)
+    /// <summary>
+    /// Writes the cell at <paramref name="col"/>; returns the cells the terminal's cursor moved: 2 for a wide
+    /// cluster (its continuation is covered), else 1. A continuation whose cluster is gone is written as a blank.
+    /// </summary>
+    private static int Put(StringBuilder output, Cell[] cells, int start, int col, int cols, ColorDepth colors, ref int fg, ref int bg)
     {
-        // A space shows no foreground: keep whatever colour is set rather than switching for it.
-        var wantFg = cell.Ch == ' ' ? fg : cell.Fg;
+        var cell = cells[start + col];
+        var blank = cell.Continuation || (cell.Cluster is null && cell.Ch == ' ');
+
+        // A blank shows no foreground: keep whatever colour is set rather than switching for it.
+        var wantFg = blank ? fg : cell.Fg;
         if (wantFg != fg || cell.Bg != bg)
         {
             output.Append(Esc);
@@ -93,7 +110,34 @@ internal static class AnsiWriter
             output.Append('m');
         }
 
-        output.Append(cell.Ch);
+        if (cell.Continuation)
+        {
+            output.Append(' ');
+            return 1;
+        }
+
+        if (cell.Cluster is null)
+        {
+            output.Append(cell.Ch);
+        }
+        else
+        {
+            output.Append(cell.Cluster);
+        }
+
+        return IsWide(cells, start, col, cols) ? 2 : 1;
+    }
+
+    /// <summary>Whether the cell at <paramref name="col"/> holds a two-cell cluster whose second cell follows it.</summary>
+    private static bool IsWide(Cell[] cells, int start, int col, int cols)
+    {
+        if (col + 1 >= cols || !cells[start + col + 1].Continuation || cells[start + col].Continuation)
+        {
+            return false;
+        }
+
+        var cell = cells[start + col];
+        return TextCells.Measure(cell.Cluster ?? cell.Ch.ToString()).Width == 2;
     }
 
     private static void Color(StringBuilder output, int rgb, bool foreground, ColorDepth colors)

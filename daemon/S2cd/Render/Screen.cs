@@ -1,4 +1,4 @@
-using System.Globalization;
+using S2cd.Contract;
 
 namespace S2cd.Render;
 
@@ -37,30 +37,43 @@ internal sealed class Screen
     }
 
     /// <summary>
-    /// Writes text from (col, row), at most <paramref name="maxWidth"/> cells. Characters that would
-    /// change the terminal (control, formatting) or take two cells are shown as '?'.
+    /// Writes text from (col, row), at most <paramref name="maxWidth"/> cells, a grapheme cluster at a time: wide
+    /// ones (CJK, Hangul, most emoji) take two cells, combining marks stay with their base, and clusters that would
+    /// change the terminal are shown as '?' (<see cref="TextCells"/>). Text that does not fit is cut at a cluster
+    /// boundary, with "…" when <paramref name="ellipsis"/> is set. Returns the cells written.
     /// </summary>
-    public int Text(int col, int row, string text, int maxWidth, int fg = Cell.Default, int bg = Cell.Default)
+    public int Text(int col, int row, string text, int maxWidth, int fg = Cell.Default, int bg = Cell.Default, bool ellipsis = false)
     {
-        if (row < 0 || row >= Rows)
+        if (row < 0 || row >= Rows || maxWidth <= 0)
         {
             return 0;
         }
 
-        var written = 0;
-        foreach (var c in text)
+        var limit = Math.Min(maxWidth, Cols - col);
+        if (ellipsis)
         {
-            if (written >= maxWidth || col + written >= Cols)
+            text = TextCells.Fit(text, limit);
+        }
+
+        var written = 0;
+        foreach (var (cluster, width) in TextCells.Clusters(text))
+        {
+            if (written + width > limit)
             {
                 break;
             }
 
-            if (col + written >= 0)
+            var x = col + written;
+            if (x >= 0)
             {
-                At(col + written, row) = new Cell(IsSingleWidth(c) ? c : '?', fg, bg);
+                Put(x, row, Cell.Of(cluster, fg, bg));
+                if (width == 2)
+                {
+                    Put(x + 1, row, Cell.ContinuationOf(fg, bg));
+                }
             }
 
-            written++;
+            written += width;
         }
 
         return written;
@@ -68,26 +81,28 @@ internal sealed class Screen
 
     public int TextCentered(int col, int row, int width, string text, int fg = Cell.Default, int bg = Cell.Default)
     {
-        var length = Math.Min(text.Length, width);
+        var length = Math.Min(TextCells.Width(text), width);
         return Text(col + ((width - length) / 2), row, text, length, fg, bg);
     }
 
-    private static bool IsSingleWidth(char c)
+    /// <summary>
+    /// Puts one cell, keeping wide clusters whole: the half of a wide cluster that is not overwritten becomes a
+    /// blank, as a terminal would show it.
+    /// </summary>
+    private void Put(int col, int row, Cell cell)
     {
-        if (char.IsSurrogate(c) || c < ' ' || c == '\u007f')
+        ref var target = ref At(col, row);
+        if (target.Continuation && !cell.Continuation && col > 0)
         {
-            return false;
+            At(col - 1, row) = new Cell(' ', At(col - 1, row).Fg, At(col - 1, row).Bg);
         }
 
-        var category = char.GetUnicodeCategory(c);
-        if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.NonSpacingMark
-            or UnicodeCategory.EnclosingMark or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+        if (!target.Continuation && col + 1 < Cols && At(col + 1, row).Continuation && !cell.Continuation)
         {
-            return false;
+            ref var next = ref At(col + 1, row);
+            next = new Cell(' ', next.Fg, next.Bg);
         }
 
-        // East Asian wide ranges take two cells; keep the grid aligned.
-        return !(c is (>= '\u1100' and <= '\u115f') or (>= '\u2e80' and <= '\ua4cf') or (>= '\uac00' and <= '\ud7a3')
-            or (>= '\uf900' and <= '\ufaff') or (>= '\ufe30' and <= '\ufe4f') or (>= '\uff00' and <= '\uff60') or (>= '\uffe0' and <= '\uffe6'));
+        target = cell;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using S2cd.Contract;
 
 namespace S2cd.Render;
 
@@ -104,7 +105,10 @@ internal sealed class ViewRenderer
         var width = Math.Max(1, cols - 1);
         screen.Fill(col, row, width, 1, new Cell(' ', LabelFg, tile.IsSelf ? SelfLabelBg : LabelBg));
         var bg = tile.IsSelf ? SelfLabelBg : LabelBg;
-        var x = col + screen.Text(col, row, (tile.Speaking ? "\u25cf " : "  ") + tile.Name + (tile.IsSelf ? " (you)" : string.Empty), width, LabelFg, bg);
+        // A name too long for its label is cut at a cluster boundary with "…", keeping " (you)".
+        var suffix = tile.IsSelf ? " (you)" : string.Empty;
+        var name = TextCells.Fit(tile.Name, Math.Max(1, width - 2 - suffix.Length));
+        var x = col + screen.Text(col, row, (tile.Speaking ? "\u25cf " : "  ") + name + suffix, width, LabelFg, bg);
         if (tile.Speaking)
         {
             screen.At(col, row).Fg = SpeakingFg;

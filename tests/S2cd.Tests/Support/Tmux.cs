@@ -60,6 +60,7 @@ internal sealed class Tmux : IDisposable
     private string Run(params string[] args)
     {
         var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-u");
         info.ArgumentList.Add("-L");
         info.ArgumentList.Add(_server);
         info.ArgumentList.Add("-f");

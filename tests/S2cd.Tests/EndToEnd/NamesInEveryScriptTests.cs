@@ -21,14 +21,7 @@ public sealed class NamesInEveryScriptTests
         var daemons = new List<DaemonProcess>();
         try
         {
-            for (var i = 0; i < Names.Length; i++)
-            {
-                var daemon = await DaemonProcess.StartParticipantAsync(root, $"m{i}", $"127.0.0.1:{port}", "--Audio:Enabled", "false", "--Video:Fps", "5");
-                daemons.Add(daemon);
-                await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
-                await client.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false);
-                await client.JoinAsync("scripts", name: Names[i]);
-            }
+            await JoinAllAsync(root, port, daemons, cameras: false);
 
             foreach (var (columns, rows) in new[] { (160, 40), (100, 30), (72, 24) })
             {
@@ -75,13 +68,7 @@ public sealed class NamesInEveryScriptTests
         var daemons = new List<DaemonProcess>();
         try
         {
-            for (var i = 0; i < Names.Length; i++)
-            {
-                var daemon = await DaemonProcess.StartParticipantAsync(root, $"m{i}", $"127.0.0.1:{port}", "--Audio:Enabled", "false", "--Video:Fps", "5");
-                daemons.Add(daemon);
-                await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
-                await client.JoinAsync("scripts", name: Names[i]);
-            }
+            await JoinAllAsync(root, port, daemons, cameras: true);
 
             string who = string.Empty;
             await Eventually.TrueAsync(
@@ -111,6 +98,19 @@ public sealed class NamesInEveryScriptTests
             {
                 await daemon.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>A daemon for each name, joined to session "scripts" (into <paramref name="daemons"/>, for the caller to stop).</summary>
+    private static async Task JoinAllAsync(TempDirectory root, int port, List<DaemonProcess> daemons, bool cameras)
+    {
+        for (var i = 0; i < Names.Length; i++)
+        {
+            var daemon = await DaemonProcess.StartParticipantAsync(root, $"m{i}", $"127.0.0.1:{port}", "--Audio:Enabled", "false", "--Video:Fps", "5");
+            daemons.Add(daemon);
+            await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+            await client.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, cameras);
+            await client.JoinAsync("scripts", name: Names[i]);
         }
     }
 

@@ -27,16 +27,12 @@ public sealed class NamesInEveryScriptTests
             {
                 using var tmux = new Tmux();
                 tmux.Start(columns, rows, $"dotnet {DaemonProcess.AttachPath} --socket {daemons[0].SocketPath} --mode ascii");
+                // The frame is whole once its last row, the status line, is drawn: a capture may fall between rows.
                 var screen = await tmux.WaitForAsync(
-                    s => Names.All(n => s.Contains(n, StringComparison.Ordinal)),
+                    s => Names.All(n => s.Contains(n, StringComparison.Ordinal)) && StatusLineInPlace(s.Split('\n'), rows, columns),
                     TimeSpan.FromSeconds(30),
-                    $"every name as typed at {columns} columns");
+                    $"every name as typed at {columns} columns, the status line on the last row");
                 var lines = screen.Split('\n');
-                Assert.StartsWith(" scripts", lines[rows - 1], StringComparison.Ordinal);
-                if (columns >= 140)
-                {
-                    Assert.Contains("m mute", lines[rows - 1], StringComparison.Ordinal);
-                }
                 foreach (var line in lines)
                 {
                     Assert.True(TextCells.Width(line) <= columns, $"a row wider than the terminal at {columns} columns: {line}");
@@ -100,6 +96,11 @@ public sealed class NamesInEveryScriptTests
             }
         }
     }
+
+    /// <summary>The status line on the last row, starting with the session, and at a wide terminal ending with the keys.</summary>
+    private static bool StatusLineInPlace(string[] lines, int rows, int columns) =>
+        lines.Length >= rows && lines[rows - 1].StartsWith(" scripts", StringComparison.Ordinal)
+        && (columns < 140 || lines[rows - 1].Contains("m mute", StringComparison.Ordinal));
 
     /// <summary>A daemon for each name, joined to session "scripts" (into <paramref name="daemons"/>, for the caller to stop).</summary>
     private static async Task JoinAllAsync(TempDirectory root, int port, List<DaemonProcess> daemons, bool cameras)

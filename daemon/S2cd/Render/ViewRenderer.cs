@@ -41,8 +41,17 @@ internal sealed class ViewRenderer
     /// <summary>The screen of the last frame, for tests.</summary>
     public Screen Shown => _shown;
 
+    /// <summary>
+    /// A new terminal size: the next frame clears the terminal and draws everything. The same size again (a
+    /// SIGWINCH that changed nothing: tmux sends them when clients come and go) keeps the screen as it is.
+    /// </summary>
     public void Resize(int cols, int rows)
     {
+        if (cols == Cols && rows == Rows)
+        {
+            return;
+        }
+
         _shown = new Screen(cols, rows);
         _next = new Screen(cols, rows);
         _fullRedraw = true;

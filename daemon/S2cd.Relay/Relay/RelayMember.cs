@@ -9,14 +9,15 @@ using S2cd.Wire;
 
 namespace S2cd.Relay;
 
-/// <summary>
-/// One daemon connected to the relay: its hello, its place in a session, and the frames it sends.
-/// Every frame is checked (type, size, state) before anything is done with it; media payloads are
-/// forwarded as they are, never read.
-/// </summary>
 /// <summary>Passes a datagram fragment on to a receiver (through the receive loop's own socket).</summary>
 internal delegate void FragmentSender(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment);
 
+/// <summary>
+/// One daemon connected to the relay: its hello, its place in a session, and the frames it sends.
+/// Every frame is checked (type, size, state) before anything is done with it; media payloads are
+/// forwarded as they are, never read (a datagram is opened from the hop's encryption only: the payload in it is
+/// still sealed end to end).
+/// </summary>
 internal sealed class RelayMember
 {
     private readonly RelayServer _relay;

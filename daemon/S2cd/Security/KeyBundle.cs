@@ -99,56 +99,28 @@ internal static class KeyBundle
     {
         keyId = 0;
         secret = null;
-        var signed = new SignedCms();
-        try
+        var (content, unsigned) = Verify(bundle, senderCertificate);
+        if (content is null)
         {
-            signed.Decode(bundle);
-            if (signed.Detached || signed.SignerInfos.Count != 1 || signed.Certificates.Count != 0)
-            {
-                problem = "the key bundle is not signed once, by its sender alone";
-                return Outcome.Rejected;
-            }
-
-            // Only the announced certificate of the member the relay says sent it can check the signature.
-            signed.CheckSignature(new X509Certificate2Collection(senderCertificate), verifySignatureOnly: true);
-        }
-        catch (CryptographicException)
-        {
-            problem = "the key bundle is not signed by its sender's certificate";
+            problem = unsigned;
             return Outcome.Rejected;
         }
 
-        var content = signed.ContentInfo.Content.AsSpan();
         if (!TryParse(content, out var bundleSession, out var bundleSender, out keyId, out var members, out var wrapped))
         {
             problem = "the key bundle is malformed";
             return Outcome.Rejected;
         }
 
-        if (bundleSession != session || bundleSender != senderId)
+        problem = bundleSession != session || bundleSender != senderId ? $"the key bundle was made for member {bundleSender} of session {bundleSession}"
+            : keyId <= newerThan ? $"the key bundle holds key {keyId}, not newer than key {newerThan} (replayed)"
+            : null;
+        if (problem is not null)
         {
-            problem = $"the key bundle was made for member {bundleSender} of session {bundleSession}";
             return Outcome.Rejected;
         }
 
-        if (keyId <= newerThan)
-        {
-            problem = $"the key bundle holds key {keyId}, not newer than key {newerThan} (replayed)";
-            return Outcome.Rejected;
-        }
-
-        var forUs = false;
-        for (var i = 0; i < members.Length; i += 36)
-        {
-            if (BinaryPrimitives.ReadUInt32BigEndian(members[i..]) == selfId
-                && members.Slice(i + 4, 32).SequenceEqual(self.CertificateHash))
-            {
-                forUs = true;
-            }
-        }
-
-        problem = null;
-        if (!forUs)
+        if (!NamesUs(members, self, selfId))
         {
             return Outcome.NotForUs;
         }
@@ -159,6 +131,54 @@ internal static class KeyBundle
             return Outcome.Rejected;
         }
 
+        secret = Unwrap(wrapped, self);
+        problem = secret is null ? "the key bundle names us but holds no key we can unwrap" : null;
+        return secret is null ? Outcome.Rejected : Outcome.Accepted;
+    }
+
+    /// <summary>
+    /// The signed content, when the bundle is signed once, carries no certificates, and the signature checks
+    /// against the certificate the sending member announced (only it can); else null and why.
+    /// </summary>
+    private static (byte[]? Content, string? Problem) Verify(ReadOnlySpan<byte> bundle, X509Certificate2 senderCertificate)
+    {
+        var signed = new SignedCms();
+        try
+        {
+            signed.Decode(bundle);
+            if (signed.Detached || signed.SignerInfos.Count != 1 || signed.Certificates.Count != 0)
+            {
+                return (null, "the key bundle is not signed once, by its sender alone");
+            }
+
+            signed.CheckSignature(new X509Certificate2Collection(senderCertificate), verifySignatureOnly: true);
+            return (signed.ContentInfo.Content, null);
+        }
+        catch (CryptographicException)
+        {
+            return (null, "the key bundle is not signed by its sender's certificate");
+        }
+    }
+
+    /// <summary>Whether the bundle's member list holds our id with our certificate's hash.</summary>
+    private static bool NamesUs(ReadOnlySpan<byte> members, DaemonIdentity self, uint selfId)
+    {
+        var forUs = false;
+        for (var i = 0; i < members.Length; i += 36)
+        {
+            if (BinaryPrimitives.ReadUInt32BigEndian(members[i..]) == selfId
+                && members.Slice(i + 4, 32).SequenceEqual(self.CertificateHash))
+            {
+                forUs = true;
+            }
+        }
+
+        return forUs;
+    }
+
+    /// <summary>Our copy of the key secret, unwrapped with our identity's key; null when there is none that opens.</summary>
+    private static byte[]? Unwrap(ReadOnlySpan<byte> wrapped, DaemonIdentity self)
+    {
         try
         {
             var envelope = new EnvelopedCms();
@@ -173,8 +193,7 @@ internal static class KeyBundle
                     var key = envelope.ContentInfo.Content;
                     if (key.Length == MediaKey.SecretBytes)
                     {
-                        secret = key;
-                        return Outcome.Accepted;
+                        return key;
                     }
                 }
             }
@@ -183,8 +202,7 @@ internal static class KeyBundle
         {
         }
 
-        problem = "the key bundle names us but holds no key we can unwrap";
-        return Outcome.Rejected;
+        return null;
     }
 
     private static bool TryParse(ReadOnlySpan<byte> content, out string session, out uint sender, out uint keyId, out ReadOnlySpan<byte> members, out ReadOnlySpan<byte> wrapped)

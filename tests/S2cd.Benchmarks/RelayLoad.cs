@@ -6,6 +6,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using S2cd.Datagram;
 using S2cd.Security;
@@ -32,23 +33,49 @@ internal static class RelayLoad
         var warmup = Arg(args, "--warmup", 3);
         var tls = !args.Contains("--plain");
         var udp = args.Contains("--udp");
+        var maxConnections = Arg(args, "--max-connections", 10000);
 
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
         using var relay = BenchDaemons.Start(
             directory,
             "relay",
-            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000", "--Relay:Tls", tls ? "true" : "false"],
+            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", maxConnections.ToString(CultureInfo.InvariantCulture), "--Relay:Tls", tls ? "true" : "false"],
             keepStdout: true);
+
+        // The relay goes with the benchmark, whichever way it ends: at the end, by an exception, by Ctrl-C or SIGTERM.
+        using var onSignal = KillOnSignal(relay);
+        try
+        {
+            return await MeasureAsync(relay, sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
+        }
+        finally
+        {
+            Kill(relay);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task<int> MeasureAsync(Process relay, int sessions, int participants, int seconds, int warmup, bool tls, bool udp)
+    {
         var (address, fingerprint) = await BenchDaemons.ReadRelayAsync(relay).ConfigureAwait(false);
         var endpoint = IPEndPoint.Parse(address);
         Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}{(udp ? ", media as UDP datagrams" : string.Empty)}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
 
         var clients = new List<Participant>();
+        var refused = new List<string>();
         for (var s = 0; s < sessions; s++)
         {
             for (var p = 0; p < participants; p++)
             {
-                clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", udp).ConfigureAwait(false));
+                try
+                {
+                    clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", udp).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException)
+                {
+                    // The relay refused or closed the link while it came up: counted, and the run goes on without it.
+                    refused.Add(ex.Message);
+                }
             }
         }
 
@@ -102,15 +129,54 @@ internal static class RelayLoad
         Console.WriteLine(string.Create(inv, $"audio lost    {lost} of {audio.Length + lost}"));
         Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpu.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
         Console.WriteLine(string.Create(inv, $"relay memory  {peakRss / (1024.0 * 1024):0.0} MB resident (peak)"));
+        var closed = clients.Where(c => c.ClosedReason is not null).Select(c => c.ClosedReason!).ToList();
+        Console.WriteLine(string.Create(inv, $"links         {clients.Count} joined, {refused.Count} not let in, {closed.Count} closed by the relay during the run"));
+        foreach (var (reason, count) in refused.Concat(closed).CountBy(r => r).OrderByDescending(r => r.Value).Take(5))
+        {
+            Console.WriteLine(string.Create(inv, $"              {count} × {reason}"));
+        }
 
-        relay.Kill();
         foreach (var client in clients)
         {
             await client.DisposeAsync().ConfigureAwait(false);
         }
 
-        Directory.Delete(directory, recursive: true);
         return 0;
+    }
+
+    /// <summary>SIGINT, SIGTERM or SIGHUP take the relay with them; the benchmark then ends as the signal says.</summary>
+    private static IDisposable KillOnSignal(Process relay)
+    {
+        var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, _ => Kill(relay)))
+            .ToArray();
+        return new Registrations(registrations);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private sealed class Registrations(PosixSignalRegistration[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
     }
 
     private static async Task SendLoopAsync(List<Participant> clients, CancellationToken cancellationToken)
@@ -204,6 +270,9 @@ internal static class RelayLoad
 
         public long AudioLost { get; private set; }
 
+        /// <summary>Why the relay ended this link during the run (refused, closed, broken), or null while it is up.</summary>
+        public string? ClosedReason { get; private set; }
+
         public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, bool udp)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -228,6 +297,11 @@ internal static class RelayLoad
 
         public async ValueTask SendAsync(MediaKind kind, byte[] payload)
         {
+            if (ClosedReason is not null)
+            {
+                return;
+            }
+
             var seq = kind == MediaKind.Audio ? ++_audioSeq : ++_videoSeq;
             BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
             BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), seq);
@@ -372,6 +446,10 @@ internal static class RelayLoad
                             payload.Slice(0, 12).CopyTo(head);
                             Measure(sender, kind, head, now);
                         }
+                        else if (type == FrameType.Error)
+                        {
+                            ClosedReason ??= "refused: " + FrameReader.ReadError(body).Message;
+                        }
                         else if (type == FrameType.DatagramSetup && _udp && _key is null)
                         {
                             var (token, key) = FrameReader.ReadDatagramSetup(body);
@@ -391,12 +469,17 @@ internal static class RelayLoad
                     reader.AdvanceTo(buffer.Start, buffer.End);
                     if (result.IsCompleted)
                     {
+                        ClosedReason ??= "closed by the relay";
                         return;
                     }
                 }
             }
             catch (OperationCanceledException)
             {
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+            {
+                ClosedReason ??= ex.InnerException?.Message ?? ex.Message;
             }
         }
 
@@ -411,7 +494,16 @@ internal static class RelayLoad
         {
             lock (_out)
             {
-                _stream.Write(_out.WrittenSpan);
+                try
+                {
+                    _stream.Write(_out.WrittenSpan);
+                }
+                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+                {
+                    // A broken pipe: the relay closed this link. Counted, and nothing more is sent on it.
+                    ClosedReason ??= ex.InnerException?.Message ?? ex.Message;
+                }
+
                 _out.ResetWrittenCount();
             }
 

@@ -96,6 +96,8 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Media threads that still hold this path send on the link from now on.
+        _active = false;
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
         await Task.WhenAll(_receive, _keepalive).ConfigureAwait(false);
@@ -105,10 +107,10 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
     private void Send(DatagramType type, ReadOnlySpan<byte> plaintext, Span<byte> datagram)
     {
-        var sequence = (ulong)Interlocked.Increment(ref _sequence);
-        var length = _key.Seal(type, _token, sequence, DatagramKey.Upstream, plaintext, datagram);
         try
         {
+            var sequence = (ulong)Interlocked.Increment(ref _sequence);
+            var length = _key.Seal(type, _token, sequence, DatagramKey.Upstream, plaintext, datagram);
             _socket.Send(datagram[..length], SocketFlags.None);
         }
         catch (SocketException)
@@ -117,6 +119,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         }
         catch (ObjectDisposedException)
         {
+            // The path closed while a media thread was sending on it: that one datagram is lost.
         }
     }
 

@@ -1,5 +1,11 @@
+using System.Buffers;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using S2cd.Relay;
 using S2cd.Tests.Support;
+using S2cd.Transport;
+using S2cd.Transport.RelayLink;
+using S2cd.Wire;
 using Xunit.Abstractions;
 
 namespace S2cd.Tests.Relay;
@@ -46,6 +52,99 @@ public sealed class ReconnectStormTests(ITestOutputHelper output)
             {
                 await (await join).Client.DisposeAsync();
             }
+        }
+    }
+
+    [Fact(Timeout = 180_000)]
+    public async Task ARelayRestartedUnder100SessionsOf4_HasEveryMemberBackInItsSession()
+    {
+        using var root = new TempDirectory();
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, "--Relay:MaxSessions", "1000");
+        var pin = Fingerprint(relay.Output);
+
+        // 400 members with the daemon's own link: TLS pinned to the relay, heartbeats, reconnection with jittered backoff.
+        var transport = new TlsRelayTransport(
+            new RelayLinkOptions { RelayFingerprint = pin, Udp = false, Connection = new RelayOptions().ConnectionOptions() },
+            new KnownRelays(root.Sub("known")),
+            TimeProvider.System,
+            NullLogger<TlsRelayTransport>.Instance);
+        var members = Enumerable.Range(0, 400).Select(i => new CountingEvents($"m{i % 4}")).ToArray();
+        var links = members.Select((m, i) => transport.Open(new TransportJoin($"127.0.0.1:{port}", $"restart{i / 4}"), m)).ToArray();
+        try
+        {
+            await Task.WhenAll(links.Select(l => l.Welcomed)).WaitAsync(TimeSpan.FromSeconds(60));
+            await relay.DisposeAsync();
+            await Eventually.TrueAsync(() => Task.FromResult(members.All(m => m.Lost > 0)), TimeSpan.FromSeconds(30), "every member noticed the relay go");
+
+            var clock = Stopwatch.StartNew();
+            (relay, _) = await DaemonProcess.StartRelayAsync(root, "relay", port, "--Relay:MaxSessions", "1000");
+            await Eventually.TrueAsync(
+                () => Task.FromResult(members.All(m => m.Welcomes >= 2 && m.Others >= 3)),
+                TimeSpan.FromSeconds(60),
+                "every member back in its session with its three others");
+            output.WriteLine($"400 members back in their 100 sessions {clock.Elapsed.TotalSeconds:0.0} s after the relay was started again");
+        }
+        finally
+        {
+            foreach (var link in links)
+            {
+                await link.DisposeAsync();
+            }
+
+            await relay.DisposeAsync();
+        }
+    }
+
+    /// <summary>A member's side of the link: counts welcomes and who is in its session.</summary>
+    private sealed class CountingEvents(string name) : ITransportEvents
+    {
+        private int _welcomes;
+        private int _lost;
+        private int _others;
+
+        public int Welcomes => Volatile.Read(ref _welcomes);
+
+        public int Lost => Volatile.Read(ref _lost);
+
+        public int Others => Volatile.Read(ref _others);
+
+        public (MemberFlags Flags, string Name) Presence() => (MemberFlags.None, name);
+
+        public void OnSecured(LinkSecurity security)
+        {
+        }
+
+        public void OnWelcome(uint selfId, IReadOnlyList<WireMember> members)
+        {
+            Volatile.Write(ref _others, members.Count);
+            Interlocked.Increment(ref _welcomes);
+        }
+
+        public void OnPresence(PresenceEvent ev, WireMember member)
+        {
+            if (ev == PresenceEvent.Joined)
+            {
+                Interlocked.Increment(ref _others);
+            }
+            else if (ev == PresenceEvent.Left)
+            {
+                Interlocked.Decrement(ref _others);
+            }
+        }
+
+        public void OnMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
+        {
+        }
+
+        public void OnSignal(uint sender, ReadOnlySequence<byte> payload)
+        {
+        }
+
+        public Task OnLinkLostAsync(string reason, bool final)
+        {
+            Interlocked.Increment(ref _lost);
+            Volatile.Write(ref _others, 0);
+            return Task.CompletedTask;
         }
     }
 

@@ -29,7 +29,6 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     private Task _receive = Task.CompletedTask;
     private long _received;
     private long _rejected;
-    private long _sent;
 
     private RelayDatagrams(Socket[] sockets, ILogger logger)
     {
@@ -38,15 +37,11 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         _logger = logger;
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_sockets[0].LocalEndPoint!;
-
     /// <summary>Datagrams that authenticated and were new.</summary>
     public long Received => Interlocked.Read(ref _received);
 
     /// <summary>Datagrams dropped: unknown token, failed authentication, replayed, malformed.</summary>
     public long Rejected => Interlocked.Read(ref _rejected);
-
-    public long Sent => Interlocked.Read(ref _sent);
 
     /// <summary>
     /// Binds UDP on <paramref name="endpoint"/> (the TLS listener's, already ours): one socket per core with
@@ -167,7 +162,6 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         try
         {
             via.SendTo(datagram[..length], SocketFlags.None, address);
-            Interlocked.Increment(ref _sent);
         }
         catch (SocketException)
         {

@@ -318,13 +318,11 @@ internal static class RelayLoad
         private void SendDatagrams(MediaKind kind, byte[] payload)
         {
             var frame = kind == MediaKind.Video ? ++_videoFrame : ++_audioFrame;
-            var count = MediaFragment.Count(payload.Length);
             Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
             Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
-            for (var index = 0; index < count; index++)
+            foreach (var fragment in MediaFragment.Split(payload, kind, frame, plaintext))
             {
-                var length = MediaFragment.Write(plaintext, kind, frame, index, count, MediaFragment.Chunk(payload, index));
-                SendDatagram(DatagramType.Media, plaintext[..length], datagram);
+                SendDatagram(DatagramType.Media, fragment, datagram);
             }
         }
 
@@ -387,16 +385,13 @@ internal static class RelayLoad
                 }
 
                 var sender = BinaryPrimitives.ReadUInt32BigEndian(plaintext);
-                if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out var chunk))
+                if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out _))
                 {
                     continue;
                 }
 
-                if (count == 1)
-                {
-                    Measure(sender, kind, chunk, now);
-                }
-                else if (_reassembler.TryAdd(sender, kind, frame, index, count, chunk, out var whole))
+                const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
+                if (_reassembler.TryAdd(sender, kind, frame, index, count, plaintext.AsMemory(ChunkAt, length - ChunkAt), out var whole))
                 {
                     Measure(sender, kind, whole.Span, now);
                 }

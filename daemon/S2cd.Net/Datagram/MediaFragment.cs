@@ -31,6 +31,13 @@ internal static class MediaFragment
         return payload.Slice(start, Math.Min(ChunkBytes, payload.Length - start));
     }
 
+    /// <summary>
+    /// The fragments of <paramref name="payload"/> as frame <paramref name="frame"/>, one at a time, each written
+    /// into <paramref name="buffer"/> (at least <see cref="HeaderBytes"/> + <see cref="ChunkBytes"/> bytes) and
+    /// valid until the next: <c>foreach (var fragment in MediaFragment.Split(...)) send(fragment);</c>
+    /// </summary>
+    public static Fragments Split(ReadOnlySpan<byte> payload, MediaKind kind, uint frame, Span<byte> buffer) => new(payload, kind, frame, buffer);
+
     public static int Write(Span<byte> destination, MediaKind kind, uint frame, int index, int count, ReadOnlySpan<byte> chunk)
     {
         destination[0] = (byte)kind;
@@ -61,5 +68,42 @@ internal static class MediaFragment
         return kind is MediaKind.Video or MediaKind.Audio
             && count >= 1 && index < count
             && chunk.Length <= ChunkBytes && (index == count - 1 || chunk.Length == ChunkBytes);
+    }
+
+    /// <summary>The fragments of one payload, written one after another into one buffer.</summary>
+    public ref struct Fragments
+    {
+        private readonly ReadOnlySpan<byte> _payload;
+        private readonly Span<byte> _buffer;
+        private readonly MediaKind _kind;
+        private readonly uint _frame;
+        private readonly int _count;
+        private int _index;
+        private int _length;
+
+        public Fragments(ReadOnlySpan<byte> payload, MediaKind kind, uint frame, Span<byte> buffer)
+        {
+            _payload = payload;
+            _buffer = buffer;
+            _kind = kind;
+            _frame = frame;
+            _count = Count(payload.Length);
+            _index = -1;
+        }
+
+        public readonly ReadOnlySpan<byte> Current => _buffer[.._length];
+
+        public readonly Fragments GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (++_index >= _count)
+            {
+                return false;
+            }
+
+            _length = Write(_buffer, _kind, _frame, _index, _count, Chunk(_payload, _index));
+            return true;
+        }
     }
 }

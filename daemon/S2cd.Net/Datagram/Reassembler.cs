@@ -3,9 +3,10 @@ using S2cd.Wire;
 namespace S2cd.Datagram;
 
 /// <summary>
-/// Puts fragmented media back together, per sender and kind. Only the newest frame is ever being built: a
-/// fragment of a newer frame drops the unfinished one (latest wins, nothing is waited for), and fragments of
-/// older frames are dropped. Not thread-safe: one receive loop.
+/// Puts fragmented media back together, per sender and kind. A payload of one fragment (audio, a small picture)
+/// is whole as it comes, in whatever order it arrives (the jitter buffer orders audio). Of larger ones only the
+/// newest frame is ever being built: a fragment of a newer frame drops the unfinished one (latest wins, nothing
+/// is waited for), and fragments of older frames are dropped. Not thread-safe: one receive loop.
 /// </summary>
 internal sealed class Reassembler
 {
@@ -15,11 +16,17 @@ internal sealed class Reassembler
     public long Dropped { get; private set; }
 
     /// <summary>
-    /// Adds a fragment; true when it completes its frame, whose payload is then <paramref name="whole"/> (valid
-    /// until the next call for the same sender and kind).
+    /// Adds a fragment; true when it completes its frame, whose payload is then <paramref name="whole"/>: the chunk
+    /// itself for a one-fragment payload, else valid until the next call for the same sender and kind.
     /// </summary>
-    public bool TryAdd(uint sender, MediaKind kind, uint frame, int index, int count, ReadOnlySpan<byte> chunk, out ReadOnlyMemory<byte> whole)
+    public bool TryAdd(uint sender, MediaKind kind, uint frame, int index, int count, ReadOnlyMemory<byte> chunk, out ReadOnlyMemory<byte> whole)
     {
+        if (count == 1)
+        {
+            whole = chunk;
+            return true;
+        }
+
         whole = default;
         if (!_partials.TryGetValue((sender, kind), out var partial))
         {
@@ -42,7 +49,7 @@ internal sealed class Reassembler
             return false;
         }
 
-        if (!partial.Put(index, chunk))
+        if (!partial.Put(index, chunk.Span))
         {
             return false;
         }

@@ -129,12 +129,10 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
             return;
         }
 
-        Span<byte> fragment = stackalloc byte[DatagramKey.MaxPlaintextBytes];
-        var count = MediaFragment.Count(payload.Length);
-        for (var index = 0; index < count; index++)
+        Span<byte> buffer = stackalloc byte[DatagramKey.MaxPlaintextBytes];
+        foreach (var fragment in MediaFragment.Split(payload, kind, frame, buffer))
         {
-            var length = MediaFragment.Write(fragment, kind, frame, index, count, MediaFragment.Chunk(payload, index));
-            SendFragment(receiver, sender, fragment[..length]);
+            SendFragment(receiver, sender, fragment);
         }
     }
 
@@ -242,7 +240,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     }
 
     /// <summary>One datagram: false when it is dropped as not believable.</summary>
-    private bool OnDatagram(Loop loop, ReadOnlySpan<byte> datagram, Span<byte> plaintext, SocketAddress from)
+    private bool OnDatagram(Loop loop, ReadOnlySpan<byte> datagram, byte[] plaintext, SocketAddress from)
     {
         if (datagram.Length > DatagramKey.MaxDatagramBytes
             || !DatagramKey.TryReadToken(datagram, out var token)
@@ -267,7 +265,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
             return true;
         }
 
-        return member.OnDatagramMedia(plaintext[..length], loop.Forward, loop.Reassembler);
+        return member.OnDatagramMedia(plaintext.AsMemory(0, length), loop.Forward, loop.Reassembler);
     }
 
     /// <summary>One receive loop: its socket, and the frames it is putting together for members on their TLS link.</summary>

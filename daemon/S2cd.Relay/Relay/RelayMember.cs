@@ -281,9 +281,9 @@ internal sealed class RelayMember
     /// A media fragment that came as a datagram: passed on as it is to members that take datagrams, and to members
     /// on their TLS link once its frame is whole. False when it is malformed.
     /// </summary>
-    public bool OnDatagramMedia(ReadOnlySpan<byte> fragment, FragmentSender forward, Reassembler reassembler)
+    public bool OnDatagramMedia(ReadOnlyMemory<byte> fragment, FragmentSender forward, Reassembler reassembler)
     {
-        if (Session is not { } session || !MediaFragment.TryRead(fragment, out var kind, out var frame, out var index, out var count, out var chunk))
+        if (Session is not { } session || !MediaFragment.TryRead(fragment.Span, out var kind, out var frame, out var index, out var count, out _))
         {
             return Session is not null ? false : true;
         }
@@ -305,7 +305,7 @@ internal sealed class RelayMember
 
             if (member.UsesDatagrams)
             {
-                forward(member, Id, fragment);
+                forward(member, Id, fragment.Span);
             }
             else
             {
@@ -314,16 +314,9 @@ internal sealed class RelayMember
         }
 
         var whole = ReadOnlySequence<byte>.Empty;
-        if (onLink > 0)
+        if (onLink > 0 && reassembler.TryAdd(Id, kind, frame, index, count, fragment[MediaFragment.HeaderBytes..], out var assembled))
         {
-            if (count == 1)
-            {
-                whole = new ReadOnlySequence<byte>(chunk.ToArray());
-            }
-            else if (reassembler.TryAdd(Id, kind, frame, index, count, chunk, out var assembled))
-            {
-                whole = new ReadOnlySequence<byte>(assembled);
-            }
+            whole = new ReadOnlySequence<byte>(assembled);
         }
 
         SendOnLinks(kind, whole, linkReceivers, whole.IsEmpty ? 0 : onLink);

@@ -93,6 +93,11 @@ public sealed class DatagramLayerTests
         Assert.True(Add(reassembler, payload, 9, count - 1, count));
         Assert.False(Add(reassembler, payload, 8, 2, count));
         Assert.Equal(2, reassembler.Dropped);
+
+        // A payload of one fragment is whole as it comes, even behind newer ones: audio is ordered by the jitter buffer.
+        var small = new byte[] { 1, 2, 3 };
+        Assert.True(reassembler.TryAdd(9, MediaKind.Video, 3, 0, 1, small, out var alone));
+        Assert.Equal(small, alone.ToArray());
     }
 
     [Theory]

@@ -82,13 +82,11 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         }
 
         var frame = kind == MediaKind.Video ? Interlocked.Increment(ref _videoFrame) : Interlocked.Increment(ref _audioFrame);
-        var count = MediaFragment.Count(payload.Length);
         Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
         Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
-        for (var index = 0; index < count; index++)
+        foreach (var fragment in MediaFragment.Split(payload, kind, frame, plaintext))
         {
-            var length = MediaFragment.Write(plaintext, kind, frame, index, count, MediaFragment.Chunk(payload, index));
-            Send(DatagramType.Media, plaintext[..length], datagram);
+            Send(DatagramType.Media, fragment, datagram);
         }
 
         return true;
@@ -215,23 +213,19 @@ internal sealed partial class DatagramPath : IAsyncDisposable
             && _replay.TryAccept(sequence);
     }
 
-    /// <summary>A media fragment: one that is a whole payload (audio, small video) goes straight on; others are put together first.</summary>
+    /// <summary>A media fragment from a sender: handed on once its payload is whole.</summary>
     private bool Deliver(byte[] plaintext, int length)
     {
-        var span = plaintext.AsSpan(0, length);
+        var fragment = plaintext.AsMemory(0, length);
         if (length < MediaFragment.SenderBytes
-            || !MediaFragment.TryRead(span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out var chunk))
+            || !MediaFragment.TryRead(fragment.Span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out _))
         {
             return false;
         }
 
-        var sender = BinaryPrimitives.ReadUInt32BigEndian(span);
-        if (count == 1)
-        {
-            const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
-            _deliver(sender, kind, new ReadOnlySequence<byte>(plaintext, ChunkAt, length - ChunkAt));
-        }
-        else if (_reassembler.TryAdd(sender, kind, frame, index, count, chunk, out var whole))
+        var sender = BinaryPrimitives.ReadUInt32BigEndian(fragment.Span);
+        const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
+        if (_reassembler.TryAdd(sender, kind, frame, index, count, fragment[ChunkAt..], out var whole))
         {
             _deliver(sender, kind, new ReadOnlySequence<byte>(whole));
         }

@@ -74,18 +74,20 @@ internal sealed partial class TlsRelayLink : ITransportLink
 
     public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer)
     {
-        if (JoinedConnection() is not { } connection)
+        FrameConnection? connection;
+        DatagramPath? datagrams;
+        lock (_lock)
+        {
+            connection = _joined ? _connection : null;
+            datagrams = _datagrams;
+        }
+
+        if (connection is null)
         {
             return;
         }
 
         var length = sealer?.SealedLength(payload.Length) ?? payload.Length;
-        DatagramPath? datagrams;
-        lock (_lock)
-        {
-            datagrams = _datagrams;
-        }
-
         if (datagrams is { Active: true } && SendDatagrams(datagrams, kind, payload, sealer, length))
         {
             return;

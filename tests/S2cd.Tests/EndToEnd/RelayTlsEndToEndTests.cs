@@ -20,7 +20,7 @@ public sealed class RelayTlsEndToEndTests
         await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", relayAddress, Fast);
         try
         {
-            var relayFingerprint = LoggedFingerprint(relay);
+            var relayFingerprint = relay.LoggedRelayFingerprint();
             foreach (var daemon in new[] { alice, bob })
             {
                 Assert.Equal(0, (await AttachRunner.RunAsync(daemon.SocketPath, "join", "pinned")).ExitCode);
@@ -48,7 +48,7 @@ public sealed class RelayTlsEndToEndTests
             var refused = await AttachRunner.RunAsync(alice.SocketPath, "status");
             Assert.Contains("presented certificate", refused.Stdout, StringComparison.Ordinal);
             Assert.Contains($"remove the line for {relayAddress}", refused.Stdout, StringComparison.Ordinal);
-            Assert.NotEqual(relayFingerprint, LoggedFingerprint(relay));
+            Assert.NotEqual(relayFingerprint, relay.LoggedRelayFingerprint());
 
             // Accepting it the way the message says: drop the line, join again.
             File.WriteAllText(knownRelays, string.Empty);
@@ -111,13 +111,4 @@ public sealed class RelayTlsEndToEndTests
         Assert.Single(await watch.WhoAsync());
     }
 
-    /// <summary>The fingerprint a relay logged at start ("Relay TLS certificate made: SHA256:...").</summary>
-    private static string LoggedFingerprint(DaemonProcess relay)
-    {
-        var at = relay.Output.IndexOf("SHA256:", StringComparison.Ordinal);
-        Assert.True(at >= 0, "the relay logs its certificate's fingerprint");
-        var fingerprint = relay.Output.Substring(at, 50);
-        Assert.True(Fingerprint.IsValid(fingerprint));
-        return fingerprint;
-    }
 }

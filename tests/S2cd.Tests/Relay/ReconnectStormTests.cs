@@ -23,8 +23,7 @@ public sealed class ReconnectStormTests(ITestOutputHelper output)
         var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, "--Relay:MaxSessions", "1000");
         await using var _ = relay;
         var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
-        await using var control = await TestControlClient.ConnectAsync(relay.SocketPath);
-        var pin = (await control.StatusAsync()).RelayListen is not null ? Fingerprint(relay.Output) : null;
+        var pin = relay.LoggedRelayFingerprint();
 
         var clock = Stopwatch.StartNew();
         var joins = Enumerable.Range(0, 600).Select(i => Task.Run(() => RawRelayClient.JoinAsync(endpoint, pin, $"storm{i / 4}", $"m{i % 4}"))).ToArray();
@@ -60,7 +59,7 @@ public sealed class ReconnectStormTests(ITestOutputHelper output)
     {
         using var root = new TempDirectory();
         var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, "--Relay:MaxSessions", "1000");
-        var pin = Fingerprint(relay.Output);
+        var pin = relay.LoggedRelayFingerprint();
 
         // 400 members with the daemon's own link: TLS pinned to the relay, heartbeats, reconnection with jittered backoff.
         var transport = new TlsRelayTransport(
@@ -146,11 +145,5 @@ public sealed class ReconnectStormTests(ITestOutputHelper output)
             Volatile.Write(ref _others, 0);
             return Task.CompletedTask;
         }
-    }
-
-    private static string Fingerprint(string log)
-    {
-        var at = log.IndexOf("SHA256:", StringComparison.Ordinal);
-        return log.Substring(at, 50);
     }
 }

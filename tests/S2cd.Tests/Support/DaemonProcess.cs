@@ -152,6 +152,16 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (relay, int.Parse(listen[(listen.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The fingerprint a relay logged at start ("Relay TLS certificate made: SHA256:...").</summary>
+    public string LoggedRelayFingerprint()
+    {
+        var at = Output.IndexOf("SHA256:", StringComparison.Ordinal);
+        Assert.True(at >= 0, "the relay logs its certificate's fingerprint");
+        var fingerprint = Output.Substring(at, 50);
+        Assert.True(S2cd.Security.Fingerprint.IsValid(fingerprint));
+        return fingerprint;
+    }
+
     public async Task WaitReadyAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
@@ -21,19 +22,26 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 {
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
+    private const int SolUdp = 17;
+    private const int UdpSegment = 103;
+
+    /// <summary>Datagrams per segmented send: 50 of 1,200 bytes stay under the 64 KB an IP packet may hold.</summary>
+    private const int SegmentsPerSend = 50;
     private readonly Socket[] _sockets;
     private readonly Loop[] _loops;
     private readonly ConcurrentDictionary<uint, RelayMember> _members = new();
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _receive = Task.CompletedTask;
+    private readonly bool _segments;
     private long _received;
     private long _rejected;
 
-    private RelayDatagrams(Socket[] sockets, ILogger logger)
+    private RelayDatagrams(Socket[] sockets, bool segments, ILogger logger)
     {
         _sockets = sockets;
-        _loops = [.. sockets.Select(s => new Loop(s, (receiver, sender, fragment) => SendFragment(s, receiver, sender, fragment)))];
+        _segments = segments;
+        _loops = [.. sockets.Select(s => new Loop(s, (receiver, sender, kind, frame, payload) => SendFrame(s, receiver, sender, kind, frame, payload)))];
         _logger = logger;
     }
 
@@ -81,7 +89,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
             return null;
         }
 
-        var datagrams = new RelayDatagrams([.. sockets], logger);
+        var datagrams = new RelayDatagrams([.. sockets], sockets.All(TrySegment), logger);
         datagrams._receive = Task.WhenAll(datagrams._loops.Select(l => datagrams.ReceiveAsync(l, datagrams._stop.Token)));
         return datagrams;
     }
@@ -110,30 +118,71 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a fragment from <paramref name="sender"/> to <paramref name="receiver"/>'s datagram address.</summary>
-    public void SendFragment(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment) => SendFragment(_sockets[0], receiver, sender, fragment);
+    /// <summary>Sends a whole media payload (from a member on the TLS link) to a receiver as datagrams.</summary>
+    public void SendPayload(RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload) =>
+        SendFrame(_sockets[0], receiver, sender, kind, frame, payload);
 
-    private void SendFragment(Socket via, RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment)
+    /// <summary>
+    /// Has the kernel cut what one send hands it into datagrams of <see cref="DatagramKey.MaxDatagramBytes"/>
+    /// (UDP_SEGMENT, Linux 4.18): the fragments of a video frame for one receiver then cost one trip through the
+    /// network stack instead of one each. A send no longer than that size is one datagram as before, and every
+    /// datagram the relay sends is at most that long, so the option changes nothing else. False where the
+    /// kernel does not offer it; the fragments then go one send each.
+    /// </summary>
+    private static bool TrySegment(Socket socket)
     {
-        Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
-        BinaryPrimitives.WriteUInt32BigEndian(plaintext, sender);
-        fragment.CopyTo(plaintext[MediaFragment.SenderBytes..]);
-        Send(via, receiver, DatagramType.Media, plaintext[..(MediaFragment.SenderBytes + fragment.Length)]);
+        try
+        {
+            socket.SetRawSocketOption(SolUdp, UdpSegment, BitConverter.GetBytes(DatagramKey.MaxDatagramBytes));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Sends a whole media payload (from a member on the TLS link) to a receiver as datagrams.</summary>
-    public void SendPayload(RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Sends a frame from <paramref name="sender"/> to <paramref name="receiver"/>'s datagram address as fragments,
+    /// each sealed under the receiver's key. Every fragment but the last seals to exactly
+    /// <see cref="DatagramKey.MaxDatagramBytes"/>, which is what lets the kernel segment them from one buffer.
+    /// </summary>
+    private void SendFrame(Socket via, RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload)
     {
-        if (payload.Length > MediaFragment.MaxPayloadBytes)
+        if (payload.Length > MediaFragment.MaxPayloadBytes || receiver.DatagramAddress is not { } address || receiver.DatagramKey is not { } key)
         {
             return;
         }
 
-        Span<byte> buffer = stackalloc byte[DatagramKey.MaxPlaintextBytes];
-        foreach (var fragment in MediaFragment.Split(payload, kind, frame, buffer))
+        var batch = _segments ? Math.Min(MediaFragment.Count(payload.Length), SegmentsPerSend) : 1;
+        var buffer = ArrayPool<byte>.Shared.Rent(batch * DatagramKey.MaxDatagramBytes);
+        Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
+        BinaryPrimitives.WriteUInt32BigEndian(plaintext, sender);
+        var used = 0;
+        var sealedCount = 0;
+        foreach (var fragment in MediaFragment.Split(payload, kind, frame, plaintext[MediaFragment.SenderBytes..]))
         {
-            SendFragment(receiver, sender, fragment);
+            var length = key.Seal(
+                DatagramType.Media,
+                receiver.DatagramToken,
+                receiver.NextDownSequence(),
+                DatagramKey.Downstream,
+                plaintext[..(MediaFragment.SenderBytes + fragment.Length)],
+                buffer.AsSpan(used));
+            used += length;
+            if (++sealedCount == batch || length < DatagramKey.MaxDatagramBytes)
+            {
+                SendTo(via, buffer.AsSpan(0, used), address);
+                used = sealedCount = 0;
+            }
         }
+
+        if (used > 0)
+        {
+            SendTo(via, buffer.AsSpan(0, used), address);
+        }
+
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     public async ValueTask DisposeAsync()
@@ -148,7 +197,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void Send(Socket via, RelayMember receiver, DatagramType type, ReadOnlySpan<byte> plaintext)
+    private static void Send(Socket via, RelayMember receiver, DatagramType type, ReadOnlySpan<byte> plaintext)
     {
         if (receiver.DatagramAddress is not { } address || receiver.DatagramKey is not { } key)
         {
@@ -157,13 +206,18 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
         Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
         var length = key.Seal(type, receiver.DatagramToken, receiver.NextDownSequence(), DatagramKey.Downstream, plaintext, datagram);
+        SendTo(via, datagram[..length], address);
+    }
+
+    private static void SendTo(Socket via, ReadOnlySpan<byte> datagrams, SocketAddress address)
+    {
         try
         {
-            via.SendTo(datagram[..length], SocketFlags.None, address);
+            via.SendTo(datagrams, SocketFlags.None, address);
         }
         catch (SocketException)
         {
-            // A full send buffer or an unreachable member: datagrams may be lost, and this one is.
+            // A full send buffer or an unreachable member: datagrams may be lost, and these are.
         }
         catch (ObjectDisposedException)
         {
@@ -269,12 +323,12 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     }
 
     /// <summary>One receive loop: its socket, and the frames it is putting together for members on their TLS link.</summary>
-    private sealed class Loop(Socket socket, FragmentSender forward)
+    private sealed class Loop(Socket socket, FrameSender forward)
     {
         public Socket Socket { get; } = socket;
 
-        /// <summary>Passes fragments on through this loop's socket (made once, not per datagram).</summary>
-        public FragmentSender Forward { get; } = forward;
+        /// <summary>Passes frames on through this loop's socket (made once, not per datagram).</summary>
+        public FrameSender Forward { get; } = forward;
 
         public Reassembler Reassembler { get; } = new();
 

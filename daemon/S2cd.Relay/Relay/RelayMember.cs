@@ -10,7 +10,7 @@ using S2cd.Wire;
 namespace S2cd.Relay;
 
 /// <summary>Passes a datagram fragment on to a receiver (through the receive loop's own socket).</summary>
-internal delegate void FragmentSender(RelayMember receiver, uint sender, ReadOnlySpan<byte> fragment);
+internal delegate void FrameSender(RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload);
 
 /// <summary>
 /// One daemon connected to the relay: its hello, its place in a session, and the frames it sends.
@@ -278,17 +278,20 @@ internal sealed class RelayMember
     }
 
     /// <summary>
-    /// A media fragment that came as a datagram: passed on as it is to members that take datagrams, and to members
-    /// on their TLS link once its frame is whole. False when it is malformed.
+    /// A media fragment that came as a datagram. Its frame is put together here, and once whole it is passed on to
+    /// every other member: as datagrams (all of a frame's fragments for one receiver in one system call where the
+    /// kernel segments UDP) or in one frame on their TLS link. A frame missing a fragment goes to nobody, as it would
+    /// have been dropped by each receiver anyway. False when the fragment is malformed.
     /// </summary>
-    public bool OnDatagramMedia(ReadOnlyMemory<byte> fragment, FragmentSender forward, Reassembler reassembler)
+    public bool OnDatagramMedia(ReadOnlyMemory<byte> fragment, FrameSender forward, Reassembler reassembler)
     {
         if (Session is not { } session || !MediaFragment.TryRead(fragment.Span, out var kind, out var frame, out var index, out var count, out _))
         {
             return Session is not null ? false : true;
         }
 
-        if (!TakeBytes(fragment.Length) || (index == 0 && DropForTest(kind)))
+        if (!TakeBytes(fragment.Length) || (index == 0 && DropForTest(kind))
+            || !reassembler.TryAdd(Id, kind, frame, index, count, fragment[MediaFragment.HeaderBytes..], out var whole))
         {
             return true;
         }
@@ -305,7 +308,7 @@ internal sealed class RelayMember
 
             if (member.UsesDatagrams)
             {
-                forward(member, Id, fragment.Span);
+                forward(member, Id, kind, frame, whole.Span);
             }
             else
             {
@@ -313,18 +316,8 @@ internal sealed class RelayMember
             }
         }
 
-        var whole = ReadOnlySequence<byte>.Empty;
-        if (onLink > 0 && reassembler.TryAdd(Id, kind, frame, index, count, fragment[MediaFragment.HeaderBytes..], out var assembled))
-        {
-            whole = new ReadOnlySequence<byte>(assembled);
-        }
-
-        SendOnLinks(kind, whole, linkReceivers, whole.IsEmpty ? 0 : onLink);
-        if (index == count - 1)
-        {
-            _relay.CountForwarded(members.Length - 1);
-        }
-
+        SendOnLinks(kind, new ReadOnlySequence<byte>(whole), linkReceivers, onLink);
+        _relay.CountForwarded(members.Length - 1);
         return true;
     }
 

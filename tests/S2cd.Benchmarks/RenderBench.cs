@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using OpenCvSharp;
 using S2cd.Render;
+using S2cd.Tests.Support;
 using S2cd.Video;
 
 namespace S2cd.Benchmarks;
@@ -16,6 +17,19 @@ internal static class RenderBench
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "--picture")
+        {
+            // --tolerance KEEP,SHARE: the finest level views use, to see what each costs and buys (0,0 is exact).
+            var at = Array.IndexOf(args, "--tolerance");
+            if (at > 0 && at + 1 < args.Length)
+            {
+                var parts = args[at + 1].Split(',');
+                ViewRenderer.Levels[0] = new Tolerance(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+            }
+
+            return NaturalRun(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : NaturalPicture.Astronaut);
+        }
+
         var inv = CultureInfo.InvariantCulture;
         var picture = TestPicture(640, 480, frame: 0, out var jpegPath);
         Console.WriteLine("render 640x480 -> 160x48 cells (resize included), median of 31 batches of 200 frames:");
@@ -70,6 +84,109 @@ internal static class RenderBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"view {cols}x{rows} {name}, moving test pattern at 15 fps: {total / (frames - 1.0) / 1024:0.0} KB/frame, {total / (frames - 1.0) * 15 / 1024:0} KB/s, {clock.Elapsed.TotalMilliseconds / frames:0.000} ms/frame to compose, render and diff"));
+    }
+
+    /// <summary>
+    /// The photograph beside chafa, in a 125×48 view of one remote participant (blocks mode), truecolor and 256
+    /// colours: quality as placed, the bytes of a full frame, of a still picture with camera noise, of a slow pan.
+    /// </summary>
+    private static int NaturalRun(string path)
+    {
+        using var frame = NaturalPicture.Load(path, out var problem);
+        if (frame is null)
+        {
+            Console.Error.WriteLine($"s2cd-bench: {problem}");
+            return 1;
+        }
+
+        using var wide = new Mat();
+        Cv2.Resize(frame, wide, new OpenCvSharp.Size(800, 600), interpolation: InterpolationFlags.Linear);
+        Console.WriteLine($"{Path.GetFileName(path)}: 640x480 camera frame -> 160x120 JPEG q70 -> view 125x48 blocks, one remote participant");
+        Console.WriteLine("                       PSNR      SSIM   full frame  still+noise  pan 30 px/s    render+diff");
+        foreach (var colors in new[] { ColorDepth.TrueColor, ColorDepth.Ansi256 })
+        {
+            var depth = colors == ColorDepth.TrueColor ? "truecolor" : "256";
+            var options = new RenderOptions { Mode = RenderMode.Blocks, Colors = colors };
+            var picture = NaturalPicture.Wire(frame, 1);
+
+            // A full frame: the first a new view writes.
+            var view = new ViewRenderer(125, 48, options);
+            var full = view.Render([RemoteTile(picture)], StatusLine);
+            var cells = NaturalPicture.PictureCells(view.Shown);
+            var shown = new TerminalPicture(125, 48);
+            shown.Feed(full);
+            var (psnr, ssim) = NaturalPicture.Quality(frame, shown, cells);
+
+            // The same picture again and again with a little camera noise: what a still picture costs.
+            var random = new Random(7);
+            long stillBytes = 0;
+            const int stillFrames = 30;
+            using var noisy = new Mat();
+            using var noise = new Mat(frame.Size(), MatType.CV_16SC3);
+            for (var i = 0; i < stillFrames; i++)
+            {
+                Cv2.Randn(noise, 0, 2.0);
+                frame.ConvertTo(noisy, MatType.CV_16SC3);
+                Cv2.Add(noisy, noise, noisy);
+                noisy.ConvertTo(noisy, MatType.CV_8UC3);
+                stillBytes += Encoding.UTF8.GetByteCount(view.Render([RemoteTile(NaturalPicture.Wire(noisy, (uint)(i + 2)))], StatusLine));
+            }
+
+            // A slow pan (2 camera pixels a frame at 15 frames/s) from a fresh view.
+            var pan = new ViewRenderer(125, 48, options);
+            long panBytes = 0;
+            const int panFrames = 75;
+            var clock = new Stopwatch();
+            for (var i = 0; i <= panFrames; i++)
+            {
+                using var window = NaturalPicture.Pan(wide, 2 * i);
+                var tile = RemoteTile(NaturalPicture.Wire(window, (uint)i));
+                clock.Start();
+                var text = pan.Render([tile], StatusLine);
+                clock.Stop();
+                panBytes += i > 0 ? Encoding.UTF8.GetByteCount(text) : 0;
+            }
+
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  s2cd {depth,-10}   {psnr,5:0.00} dB  {ssim:0.000}  {Encoding.UTF8.GetByteCount(full) / 1024.0,6:0.0} KB  {stillBytes / (double)stillFrames / 1024.0,6:0.0} KB/f  {panBytes / (double)panFrames * 15 / 1024.0,7:0.0} KB/s  {clock.Elapsed.TotalMilliseconds / (panFrames + 1),6:0.00} ms/frame"));
+            ChafaBeside(frame, wide, cells, colors == ColorDepth.TrueColor);
+        }
+
+        return 0;
+    }
+
+    private const string StatusLine = " demo · 127.0.0.1:1122 connected · rtt 0.3 ms · 15 fps │ m mute  v camera off  q detach  l leave";
+
+    private static Tile RemoteTile(Picture picture) => new("alice", false, false, true, false, picture, 15);
+
+    /// <summary>chafa on the source at the same cell grid as the view's picture: each of its frames is a full frame.</summary>
+    private static void ChafaBeside(Mat frame, Mat wide, OpenCvSharp.Rect cells, bool truecolor)
+    {
+        if (NaturalPicture.Chafa(frame, cells.Width, cells.Height, truecolor) is not { } first)
+        {
+            Console.WriteLine("  chafa: not installed (apt install chafa) - no anchor figure");
+            return;
+        }
+
+        var shown = new TerminalPicture(cells.Width, cells.Height);
+        shown.Feed(first.Output);
+        var (psnr, ssim) = NaturalPicture.Quality(frame, shown, new OpenCvSharp.Rect(0, 0, cells.Width, cells.Height));
+        long panBytes = 0;
+        var times = new List<double>();
+        for (var i = 0; i < 15; i++)
+        {
+            using var window = NaturalPicture.Pan(wide, 10 * i);
+            var (output, milliseconds) = NaturalPicture.Chafa(window, cells.Width, cells.Height, truecolor)!.Value;
+            panBytes += Encoding.UTF8.GetByteCount(output);
+            times.Add(milliseconds);
+        }
+
+        times.Sort();
+        var bytes = Encoding.UTF8.GetByteCount(first.Output) / 1024.0;
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  chafa {(truecolor ? "truecolor" : "256"),-10}  {psnr,5:0.00} dB  {ssim:0.000}  {bytes,6:0.0} KB  {bytes,6:0.0} KB/f  {panBytes / 15.0 * 15 / 1024.0,7:0.0} KB/s  {times[times.Count / 2],6:0.00} ms/frame (CLI, {cells.Width}x{cells.Height} cells)"));
     }
 
     private static void Chafa(string jpegPath)

@@ -20,6 +20,7 @@ internal sealed class ViewHost : IDisposable
     private readonly IDisposable? _preview;
     private readonly bool _hideSelf;
     private readonly RateMeter _frameRate = new();
+    private readonly OutputRate _output = new();
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
     {
@@ -72,6 +73,8 @@ internal sealed class ViewHost : IDisposable
     /// <summary>Waits for a change after <paramref name="afterVersion"/> (or the timeout) and renders the newest state.</summary>
     public async Task<ViewFrame> NextAsync(long afterVersion, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        _output.Asked(_time.GetTimestamp(), _time.TimestampFrequency);
+
         // A resize since the client's last frame forces a redraw at once.
         if (Version != -1)
         {
@@ -83,7 +86,9 @@ internal sealed class ViewHost : IDisposable
             var version = _pictures.Version;
             var tiles = Tiles();
             CountFrame();
+            _renderer.ByteBudget = _output.FrameBudget;
             var data = _renderer.Render(tiles, StatusLine());
+            _output.Returned(data, _time.GetTimestamp());
             Version = version;
             long? newest = null;
             foreach (var tile in tiles)

@@ -7,23 +7,41 @@ namespace S2cd.Render;
 /// Writes what changed between the screen a terminal shows and the next one, as ANSI: changed runs
 /// of cells with cursor moves between them, a colour sequence only where the colour changes, and
 /// short unchanged gaps rewritten rather than jumped over (when that is shorter).
+/// Picture cells may be written approximately, within a <see cref="Tolerance"/>: one that still looks like
+/// what the terminal shows is left alone, and one whose colour is close to the colour already set takes it
+/// rather than a sequence of its own. A half-block cell is written in whichever of its equivalent forms
+/// (▀, ▄, or a space or █ when both halves look alike) costs the fewest bytes. Labels and text are exact.
 /// </summary>
 internal static class AnsiWriter
 {
     private const string Esc = "\u001b[";
-    private const int GapRewrite = 6;
+    private const int GapRewrite = 8;
+    private const char UpperHalf = '\u2580';
+    private const char LowerHalf = '\u2584';
+    private const char FullBlock = '\u2588';
 
     /// <summary>
     /// Appends the ANSI that turns <paramref name="shown"/> into <paramref name="next"/> (same size), then
     /// copies <paramref name="next"/> into <paramref name="shown"/>. Returns the number of cells written.
     /// </summary>
-    public static int Diff(Screen shown, Screen next, ColorDepth colors, StringBuilder output)
+    public static int Diff(Screen shown, Screen next, ColorDepth colors, StringBuilder output, Tolerance tolerance = default)
+    {
+        var written = Write(shown, next, colors, output, tolerance);
+        next.Cells.AsSpan().CopyTo(shown.Cells);
+        return written;
+    }
+
+    /// <summary>
+    /// Appends the ANSI that turns <paramref name="shown"/> into what <paramref name="next"/> asks for, and leaves
+    /// in <paramref name="next"/> exactly what the terminal then shows (picture cells as they were written, or as
+    /// they are shown where they were left alone). <paramref name="shown"/> is not changed. Returns the cells written.
+    /// </summary>
+    public static int Write(Screen shown, Screen next, ColorDepth colors, StringBuilder output, Tolerance tolerance)
     {
         var cols = next.Cols;
         var a = shown.Cells;
         var b = next.Cells;
-        var fg = int.MinValue;
-        var bg = int.MinValue;
+        var pen = new Pen(colors, tolerance.Share);
         var written = 0;
         for (var row = 0; row < next.Rows; row++)
         {
@@ -31,13 +49,21 @@ internal static class AnsiWriter
             var cursor = -1;
             for (var col = 0; col < cols; col++)
             {
-                if (a[start + col] == b[start + col])
+                ref var wanted = ref b[start + col];
+                if (a[start + col] == wanted)
                 {
                     continue;
                 }
 
+                if (wanted.Picture && a[start + col].Picture && Looks(a[start + col], wanted, tolerance.Keep))
+                {
+                    // Close enough to what is shown: left as it is.
+                    wanted = a[start + col];
+                    continue;
+                }
+
                 // A changed second half of a wide cluster is written by writing the cluster, from its first cell.
-                var at = b[start + col].Continuation && col > 0 && IsWide(b, start, col - 1, cols) ? col - 1 : col;
+                var at = wanted.Continuation && col > 0 && IsWide(b, start, col - 1, cols) ? col - 1 : col;
                 if (at < cursor)
                 {
                     continue;
@@ -45,71 +71,79 @@ internal static class AnsiWriter
 
                 if (cursor >= 0 && at > cursor && at - cursor <= GapRewrite)
                 {
-                    // Rewriting a short unchanged gap is shorter than a cursor move.
-                    for (var g = cursor; g < at;)
-                    {
-                        var cells = Put(output, b, start, g, cols, colors, ref fg, ref bg);
-                        written += cells;
-                        g += cells;
-                    }
+                    written += RewriteOrMove(output, a, b, start, row, cursor, at, cols, ref pen);
                 }
                 else if (cursor != at)
                 {
-                    output.Append(Esc).Append(row + 1).Append(';').Append(at + 1).Append('H');
+                    Move(output, row, at);
                 }
 
-                var width = Put(output, b, start, at, cols, colors, ref fg, ref bg);
+                var width = Put(output, b, start, at, cols, ref pen);
                 written += width;
                 cursor = at + width;
                 col = cursor - 1;
             }
         }
 
-        if (fg != int.MinValue || bg != int.MinValue)
+        if (pen.Fg != int.MinValue || pen.Bg != int.MinValue)
         {
             output.Append(Esc).Append("0m");
         }
 
-        b.AsSpan().CopyTo(a);
         return written;
     }
 
     /// <summary>
-    /// Writes the cell at <paramref name="col"/>; returns the cells the terminal's cursor moved: 2 for a wide
-    /// cluster (its continuation is covered), else 1. A continuation whose cluster is gone is written as a blank.
+    /// Rewrites the unchanged cells from <paramref name="from"/> to <paramref name="to"/> when that is no longer
+    /// than a cursor move there, else moves the cursor. Returns the cells rewritten.
     /// </summary>
-    private static int Put(StringBuilder output, Cell[] cells, int start, int col, int cols, ColorDepth colors, ref int fg, ref int bg)
+    private static int RewriteOrMove(StringBuilder output, Cell[] a, Cell[] b, int start, int row, int from, int to, int cols, ref Pen pen)
     {
-        var cell = cells[start + col];
+        var mark = output.Length;
+        var before = pen;
+        var rewritten = 0;
+        for (var g = from; g < to;)
+        {
+            var cells = Put(output, b, start, g, cols, ref pen);
+            rewritten += cells;
+            g += cells;
+        }
+
+        if (output.Length - mark <= MoveLength(row, to))
+        {
+            return rewritten;
+        }
+
+        // Cheaper to jump: undo the rewrite (the cells were as shown before it).
+        output.Length = mark;
+        pen = before;
+        a.AsSpan(start + from, to - from).CopyTo(b.AsSpan(start + from));
+        Move(output, row, to);
+        return 0;
+    }
+
+    private static void Move(StringBuilder output, int row, int col) =>
+        output.Append(Esc).Append(row + 1).Append(';').Append(col + 1).Append('H');
+
+    private static int MoveLength(int row, int col) => 4 + Digits(row + 1) + Digits(col + 1);
+
+    /// <summary>
+    /// Writes the cell at <paramref name="col"/> (a picture cell in its cheapest form, which then replaces it);
+    /// returns the cells the terminal's cursor moved: 2 for a wide cluster (its continuation is covered), else 1.
+    /// A continuation whose cluster is gone is written as a blank.
+    /// </summary>
+    private static int Put(StringBuilder output, Cell[] cells, int start, int col, int cols, ref Pen pen)
+    {
+        ref var cell = ref cells[start + col];
+        if (cell.Picture)
+        {
+            cell = pen.Cheapest(cell);
+        }
+
         var blank = cell.Continuation || (cell.Cluster is null && cell.Ch == ' ');
 
         // A blank shows no foreground: keep whatever colour is set rather than switching for it.
-        var wantFg = blank ? fg : cell.Fg;
-        if (wantFg != fg || cell.Bg != bg)
-        {
-            output.Append(Esc);
-            var first = true;
-            if (wantFg != fg)
-            {
-                Color(output, wantFg, foreground: true, colors);
-                fg = wantFg;
-                first = false;
-            }
-
-            if (cell.Bg != bg)
-            {
-                if (!first)
-                {
-                    output.Append(';');
-                }
-
-                Color(output, cell.Bg, foreground: false, colors);
-                bg = cell.Bg;
-            }
-
-            output.Append('m');
-        }
-
+        pen.Set(output, blank ? pen.Fg : cell.Fg, cell.Bg);
         if (cell.Continuation)
         {
             output.Append(' ');
@@ -140,24 +174,49 @@ internal static class AnsiWriter
         return TextCells.Measure(cell.Cluster ?? cell.Ch.ToString()).Width == 2;
     }
 
-    private static void Color(StringBuilder output, int rgb, bool foreground, ColorDepth colors)
+    /// <summary>Whether picture cell <paramref name="shown"/> looks like <paramref name="wanted"/>, every colour within <paramref name="tolerance"/>.</summary>
+    private static bool Looks(in Cell shown, in Cell wanted, int tolerance)
     {
-        if (rgb == Cell.Default || rgb == int.MinValue)
+        if (IsHalves(shown.Ch) && IsHalves(wanted.Ch))
         {
-            output.Append(foreground ? "39" : "49");
-            return;
+            var (shownTop, shownBottom) = Halves(shown);
+            var (wantedTop, wantedBottom) = Halves(wanted);
+            return Close(shownTop, wantedTop, tolerance) && Close(shownBottom, wantedBottom, tolerance);
         }
 
-        int r = (rgb >> 16) & 0xFF, g = (rgb >> 8) & 0xFF, b = rgb & 0xFF;
-        if (colors == ColorDepth.TrueColor)
-        {
-            output.Append(foreground ? "38;2;" : "48;2;").Append(r).Append(';').Append(g).Append(';').Append(b);
-        }
-        else
-        {
-            output.Append(foreground ? "38;5;" : "48;5;").Append(Xterm256(r, g, b));
-        }
+        return shown.Ch == wanted.Ch && Close(shown.Fg, wanted.Fg, tolerance) && Close(shown.Bg, wanted.Bg, tolerance);
     }
+
+    private static bool IsHalves(char ch) => ch is UpperHalf or LowerHalf or FullBlock or ' ';
+
+    /// <summary>The colours a half-block cell shows in its top and bottom half.</summary>
+    private static (int Top, int Bottom) Halves(in Cell cell) => cell.Ch switch
+    {
+        LowerHalf => (cell.Bg, cell.Fg),
+        FullBlock => (cell.Fg, cell.Fg),
+        ' ' => (cell.Bg, cell.Bg),
+        _ => (cell.Fg, cell.Bg),
+    };
+
+    /// <summary>Whether two colours differ by at most <paramref name="tolerance"/> in each channel (the terminal's default only matches itself).</summary>
+    internal static bool Close(int x, int y, int tolerance)
+    {
+        if (x == y)
+        {
+            return true;
+        }
+
+        if (x < 0 || y < 0 || tolerance == 0)
+        {
+            return false;
+        }
+
+        return Math.Abs(((x >> 16) & 0xFF) - ((y >> 16) & 0xFF)) <= tolerance
+            && Math.Abs(((x >> 8) & 0xFF) - ((y >> 8) & 0xFF)) <= tolerance
+            && Math.Abs((x & 0xFF) - (y & 0xFF)) <= tolerance;
+    }
+
+    private static int Digits(int value) => value < 10 ? 1 : value < 100 ? 2 : 3;
 
     /// <summary>The nearest colour of the xterm palette: the 6×6×6 cube or the 24-step grey ramp.</summary>
     internal static int Xterm256(int r, int g, int b)
@@ -174,5 +233,156 @@ internal static class AnsiWriter
         return greyError < cubeError ? 232 + greyIndex : cube;
     }
 
+    /// <summary>The colour of xterm palette entry <paramref name="index"/> (16–255) as 0xRRGGBB.</summary>
+    internal static int XtermColor(int index)
+    {
+        if (index >= 232)
+        {
+            var grey = 8 + ((index - 232) * 10);
+            return (grey << 16) | (grey << 8) | grey;
+        }
+
+        static int Value(int level) => level == 0 ? 0 : 55 + (level * 40);
+        var cube = index - 16;
+        return (Value(cube / 36) << 16) | (Value(cube / 6 % 6) << 8) | Value(cube % 6);
+    }
+
     private static int Square(int v) => v * v;
+
+    /// <summary>The colours the terminal has set, and how a cell's colours are written from there.</summary>
+    private struct Pen(ColorDepth colors, int share)
+    {
+        public int Fg = int.MinValue;
+        public int Bg = int.MinValue;
+
+        /// <summary>Sets the colours, writing one sequence for what changed.</summary>
+        public void Set(StringBuilder output, int fg, int bg)
+        {
+            if (fg == Fg && bg == Bg)
+            {
+                return;
+            }
+
+            output.Append(Esc);
+            if (fg != Fg)
+            {
+                Color(output, fg, foreground: true);
+                Fg = fg;
+                if (bg != Bg)
+                {
+                    output.Append(';');
+                }
+            }
+
+            if (bg != Bg)
+            {
+                Color(output, bg, foreground: false);
+                Bg = bg;
+            }
+
+            output.Append('m');
+        }
+
+        /// <summary>
+        /// The cheapest way to write a picture cell from here: a colour within the tolerance of one already set is
+        /// taken as it is, and a half-block cell may be turned over (▄ with the colours swapped) or, when its halves
+        /// look alike, become a space or █ of one colour.
+        /// </summary>
+        public readonly Cell Cheapest(Cell cell)
+        {
+            if (!IsHalves(cell.Ch) || cell.Ch == ' ')
+            {
+                cell.Fg = Take(Fg, cell.Fg);
+                cell.Bg = Take(Bg, cell.Bg);
+                return cell;
+            }
+
+            var (top, bottom) = Halves(cell);
+            var best = Form(UpperHalf, top, bottom, cell);
+            var bestCost = Cost(best);
+            Consider(Form(LowerHalf, bottom, top, cell), ref best, ref bestCost);
+            if (Close(top, bottom, share))
+            {
+                // One colour for both halves: kept from the pen when it suits either half, else the top's.
+                var one = Close(Bg, top, share) && Close(Bg, bottom, share) ? Bg : Close(Fg, top, share) && Close(Fg, bottom, share) ? Fg : top;
+                Consider(Form(' ', Fg, one, cell), ref best, ref bestCost);
+                Consider(Form(FullBlock, one, Bg, cell), ref best, ref bestCost);
+            }
+
+            return best;
+        }
+
+        private readonly void Consider(Cell candidate, ref Cell best, ref int bestCost)
+        {
+            var cost = Cost(candidate);
+            if (cost < bestCost)
+            {
+                best = candidate;
+                bestCost = cost;
+            }
+        }
+
+        private readonly Cell Form(char ch, int fg, int bg, Cell like)
+        {
+            like.Ch = ch;
+            like.Fg = ch == ' ' ? Fg : Take(Fg, fg);
+            like.Bg = ch == FullBlock ? Bg : Take(Bg, bg);
+            return like;
+        }
+
+        /// <summary>The pen's colour when it is within the tolerance of the one wanted, else the one wanted.</summary>
+        private readonly int Take(int current, int wanted) => current != int.MinValue && Close(current, wanted, share) ? current : wanted;
+
+        /// <summary>Bytes of writing <paramref name="cell"/> from here: its character and the sequence it needs.</summary>
+        private readonly int Cost(in Cell cell)
+        {
+            var fgChanges = cell.Ch != ' ' && cell.Fg != Fg;
+            var bgChanges = cell.Ch != FullBlock && cell.Bg != Bg;
+            var bytes = cell.Ch == ' ' ? 1 : 3;
+            if (fgChanges || bgChanges)
+            {
+                bytes += 3 + (fgChanges && bgChanges ? 1 : 0);
+            }
+
+            return bytes + (fgChanges ? ColorLength(cell.Fg) : 0) + (bgChanges ? ColorLength(cell.Bg) : 0);
+        }
+
+        private readonly int ColorLength(int rgb)
+        {
+            if (rgb < 0)
+            {
+                return 2;
+            }
+
+            return colors == ColorDepth.TrueColor
+                ? 7 + Digits((rgb >> 16) & 0xFF) + Digits((rgb >> 8) & 0xFF) + Digits(rgb & 0xFF)
+                : 5 + Digits(Xterm256((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF));
+        }
+
+        private readonly void Color(StringBuilder output, int rgb, bool foreground)
+        {
+            if (rgb == Cell.Default || rgb == int.MinValue)
+            {
+                output.Append(foreground ? "39" : "49");
+                return;
+            }
+
+            int r = (rgb >> 16) & 0xFF, g = (rgb >> 8) & 0xFF, b = rgb & 0xFF;
+            if (colors == ColorDepth.TrueColor)
+            {
+                output.Append(foreground ? "38;2;" : "48;2;").Append(r).Append(';').Append(g).Append(';').Append(b);
+            }
+            else
+            {
+                output.Append(foreground ? "38;5;" : "48;5;").Append(Xterm256(r, g, b));
+            }
+        }
+    }
 }
+
+/// <summary>
+/// How far picture cells may be from what a frame asks for: <see cref="Keep"/>, a cell that differs from what the
+/// terminal shows by no more than this in any channel is left alone; <see cref="Share"/>, a colour within this of
+/// the colour already set is written as that colour. Zero is exact.
+/// </summary>
+internal readonly record struct Tolerance(int Keep, int Share);

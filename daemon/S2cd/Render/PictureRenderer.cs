@@ -4,17 +4,14 @@ namespace S2cd.Render;
 
 /// <summary>
 /// Draws a picture into a rectangle of cells, keeping its aspect for cells about twice as tall as wide.
-/// One instance per view: its sampling tables and scratch buffers are reused from frame to frame, so
-/// rendering allocates nothing in steady state. Each cell (or half cell, in blocks mode) averages four
-/// samples of its part of the picture.
+/// One instance per view: the picture is scaled by area to one pixel per cell (two, one above the other, in
+/// blocks mode) with tables and buffers reused from frame to frame, so rendering allocates nothing in steady
+/// state. In 256-colour mode the cells get the palette colours the terminal will show.
 /// </summary>
 internal sealed class PictureRenderer
 {
     private const char UpperHalfBlock = '\u2580';
-    private int[] _x1 = [];
-    private int[] _x2 = [];
-    private int[] _y1 = [];
-    private int[] _y2 = [];
+    private readonly Resampler _resampler = new();
     private byte[] _values = [];
     private readonly char[] _lut = new char[256];
 
@@ -43,55 +40,21 @@ internal sealed class PictureRenderer
 
         var left = col + ((areaCols - cols) / 2);
         var top = row + ((areaRows - rows) / 2);
-        var subRows = options.Mode == RenderMode.Blocks ? rows * 2 : rows;
-        BuildTables(picture, cols, subRows);
         switch (options.Mode)
         {
             case RenderMode.Blocks:
-                RenderBlocks(picture, screen, left, top, cols, rows);
+                RenderBlocks(_resampler.Scale(picture, cols, rows * 2), screen, left, top, cols, rows, options.Colors);
                 break;
             default:
-                RenderRamp(picture, screen, left, top, cols, rows, options);
+                RenderRamp(_resampler.Scale(picture, cols, rows), screen, left, top, cols, rows, options);
                 break;
         }
 
         return (left, top, cols, rows);
     }
 
-    private void BuildTables(Picture picture, int cols, int rows)
+    private void RenderRamp(ReadOnlySpan<byte> rgb, Screen screen, int left, int top, int cols, int rows, RenderOptions options)
     {
-        if (_x1.Length < cols)
-        {
-            _x1 = new int[cols];
-            _x2 = new int[cols];
-        }
-
-        if (_y1.Length < rows)
-        {
-            _y1 = new int[rows];
-            _y2 = new int[rows];
-        }
-
-        Samples(picture.Width, cols, _x1, _x2, 1);
-        Samples(picture.Height, rows, _y1, _y2, picture.Width);
-    }
-
-    /// <summary>Two sample positions per output step, a quarter and three quarters into its span.</summary>
-    private static void Samples(int source, int count, int[] first, int[] second, int stride)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            var a = (long)i * source / count;
-            var b = (long)(i + 1) * source / count;
-            var span = Math.Max(1, b - a);
-            first[i] = (int)Math.Min(source - 1, a + (span / 4)) * stride;
-            second[i] = (int)Math.Min(source - 1, a + (3 * span / 4)) * stride;
-        }
-    }
-
-    private void RenderRamp(Picture picture, Screen screen, int left, int top, int cols, int rows, RenderOptions options)
-    {
-        var luma = picture.Luma;
         var count = cols * rows;
         if (_values.Length < count)
         {
@@ -100,54 +63,52 @@ internal sealed class PictureRenderer
 
         var values = _values.AsSpan(0, count);
         int min = 255, max = 0;
-        for (var r = 0; r < rows; r++)
+        for (int i = 0, p = 0; i < count; i++, p += 3)
         {
-            int y1 = _y1[r], y2 = _y2[r];
-            var line = values.Slice(r * cols, cols);
-            for (var c = 0; c < cols; c++)
-            {
-                int x1 = _x1[c], x2 = _x2[c];
-                var v = (luma[y1 + x1] + luma[y1 + x2] + luma[y2 + x1] + luma[y2 + x2] + 2) >> 2;
-                line[c] = (byte)v;
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
+            // ITU-R BT.601 weights in fixed point, as the picture's own luma.
+            var v = ((rgb[p] * 77) + (rgb[p + 1] * 150) + (rgb[p + 2] * 29)) >> 8;
+            values[i] = (byte)v;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
         }
 
         BuildLut(min, max, options);
         var color = options.Mode == RenderMode.AsciiColor;
-        var rgb = picture.Rgb;
+        var palette = options.Colors == ColorDepth.Ansi256;
         var cells = screen.Cells;
         for (var r = 0; r < rows; r++)
         {
             var rowStart = ((top + r) * screen.Cols) + left;
-            var line = values.Slice(r * cols, cols);
-            int y1 = _y1[r] * 3, y2 = _y2[r] * 3;
             for (var c = 0; c < cols; c++)
             {
+                var i = (r * cols) + c;
                 ref var cell = ref cells[rowStart + c];
-                cell.Ch = _lut[line[c]];
+                cell.Ch = _lut[values[i]];
+                cell.Picture = true;
                 cell.Bg = Cell.Default;
-                cell.Fg = color ? Average(rgb, y1 + (_x1[c] * 3), y1 + (_x2[c] * 3), y2 + (_x1[c] * 3), y2 + (_x2[c] * 3)) : Cell.Default;
+                cell.Fg = !color ? Cell.Default : palette ? InPalette(rgb, i * 3) : Rgb(rgb, i * 3);
             }
         }
     }
 
-    private void RenderBlocks(Picture picture, Screen screen, int left, int top, int cols, int rows)
+    private static void RenderBlocks(ReadOnlySpan<byte> rgb, Screen screen, int left, int top, int cols, int rows, ColorDepth colors)
     {
-        var rgb = picture.Rgb;
+        var palette = colors == ColorDepth.Ansi256;
         var cells = screen.Cells;
         for (var r = 0; r < rows; r++)
         {
             var rowStart = ((top + r) * screen.Cols) + left;
-            int t1 = _y1[2 * r] * 3, t2 = _y2[2 * r] * 3, b1 = _y1[(2 * r) + 1] * 3, b2 = _y2[(2 * r) + 1] * 3;
+            var upper = 2 * r * cols * 3;
+            var lower = upper + (cols * 3);
             for (var c = 0; c < cols; c++)
             {
-                int x1 = _x1[c] * 3, x2 = _x2[c] * 3;
                 ref var cell = ref cells[rowStart + c];
                 cell.Ch = UpperHalfBlock;
-                cell.Fg = Average(rgb, t1 + x1, t1 + x2, t2 + x1, t2 + x2);
-                cell.Bg = Average(rgb, b1 + x1, b1 + x2, b2 + x1, b2 + x2);
+                cell.Picture = true;
+
+                // In 256 colours, the colour the terminal will show: a cell that moved within one palette entry is unchanged.
+                cell.Fg = palette ? InPalette(rgb, upper + (c * 3)) : Rgb(rgb, upper + (c * 3));
+                cell.Bg = palette ? InPalette(rgb, lower + (c * 3)) : Rgb(rgb, lower + (c * 3));
             }
         }
     }
@@ -177,12 +138,7 @@ internal sealed class PictureRenderer
         }
     }
 
-    /// <summary>The average of four RGB pixels as 0xRRGGBB, each channel cut to 6 bits so that neighbours share colours.</summary>
-    private static int Average(byte[] rgb, int a, int b, int c, int d)
-    {
-        var red = (rgb[a] + rgb[b] + rgb[c] + rgb[d] + 2) >> 2;
-        var green = (rgb[a + 1] + rgb[b + 1] + rgb[c + 1] + rgb[d + 1] + 2) >> 2;
-        var blue = (rgb[a + 2] + rgb[b + 2] + rgb[c + 2] + rgb[d + 2] + 2) >> 2;
-        return ((red & 0xFC) << 16) | ((green & 0xFC) << 8) | (blue & 0xFC);
-    }
+    private static int Rgb(ReadOnlySpan<byte> rgb, int at) => (rgb[at] << 16) | (rgb[at + 1] << 8) | rgb[at + 2];
+
+    private static int InPalette(ReadOnlySpan<byte> rgb, int at) => AnsiWriter.XtermColor(AnsiWriter.Xterm256(rgb[at], rgb[at + 1], rgb[at + 2]));
 }

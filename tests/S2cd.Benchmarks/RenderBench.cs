@@ -24,7 +24,7 @@ internal static class RenderBench
             if (at > 0 && at + 1 < args.Length)
             {
                 var parts = args[at + 1].Split(',');
-                ViewRenderer.Levels[0] = new Tolerance(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+                ViewRenderer.Levels[0] = new Tolerance(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), 0);
             }
 
             return NaturalRun(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : NaturalPicture.Astronaut);
@@ -102,7 +102,8 @@ internal static class RenderBench
         using var wide = new Mat();
         Cv2.Resize(frame, wide, new OpenCvSharp.Size(800, 600), interpolation: InterpolationFlags.Linear);
         Console.WriteLine($"{Path.GetFileName(path)}: 640x480 camera frame -> 160x120 JPEG q70 -> view 125x48 blocks, one remote participant");
-        Console.WriteLine("                       PSNR      SSIM   full frame  still+noise  pan 30 px/s    render+diff");
+        Console.WriteLine("chafa: --stretch --symbols vhalf at the view's picture grid; quality against the camera frame scaled by area to that grid");
+        Console.WriteLine("                            PSNR      SSIM   full frame  still+noise  pan 30 px/s    render+diff");
         foreach (var colors in new[] { ColorDepth.TrueColor, ColorDepth.Ansi256 })
         {
             var depth = colors == ColorDepth.TrueColor ? "truecolor" : "256";
@@ -149,8 +150,8 @@ internal static class RenderBench
 
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"  s2cd {depth,-10}   {psnr,5:0.00} dB  {ssim:0.000}  {Encoding.UTF8.GetByteCount(full) / 1024.0,6:0.0} KB  {stillBytes / (double)stillFrames / 1024.0,6:0.0} KB/f  {panBytes / (double)panFrames * 15 / 1024.0,7:0.0} KB/s  {clock.Elapsed.TotalMilliseconds / (panFrames + 1),6:0.00} ms/frame"));
-            ChafaBeside(frame, wide, cells, colors == ColorDepth.TrueColor);
+                $"  s2cd {depth,-21}{psnr,5:0.00} dB  {ssim:0.000}  {Encoding.UTF8.GetByteCount(full) / 1024.0,6:0.0} KB  {stillBytes / (double)stillFrames / 1024.0,6:0.0} KB/f  {panBytes / (double)panFrames * 15 / 1024.0,7:0.0} KB/s  {clock.Elapsed.TotalMilliseconds / (panFrames + 1),6:0.00} ms/frame"));
+            ChafaBeside(frame, picture, wide, cells, colors == ColorDepth.TrueColor);
         }
 
         return 0;
@@ -160,33 +161,43 @@ internal static class RenderBench
 
     private static Tile RemoteTile(Picture picture) => new("alice", false, false, true, false, picture, 15);
 
-    /// <summary>chafa on the source at the same cell grid as the view's picture: each of its frames is a full frame.</summary>
-    private static void ChafaBeside(Mat frame, Mat wide, OpenCvSharp.Rect cells, bool truecolor)
+    /// <summary>
+    /// chafa at the same cell grid as the view's picture, each of its frames a full frame: on the camera frame
+    /// itself (what no wire path can reach: the view gets a 160×120 JPEG), and on the picture the view received
+    /// (the same input: the renderers side by side).
+    /// </summary>
+    private static void ChafaBeside(Mat frame, Picture received, Mat wide, OpenCvSharp.Rect cells, bool truecolor)
     {
-        if (NaturalPicture.Chafa(frame, cells.Width, cells.Height, truecolor) is not { } first)
+        using var wire = new Mat();
+        using var rgb = Mat.FromPixelData(received.Height, received.Width, MatType.CV_8UC3, received.Rgb);
+        Cv2.CvtColor(rgb, wire, ColorConversionCodes.RGB2BGR);
+        foreach (var (input, label) in new[] { (frame, "on camera frame"), (wire, "on wire picture") })
         {
-            Console.WriteLine("  chafa: not installed (apt install chafa) - no anchor figure");
-            return;
-        }
+            if (NaturalPicture.Chafa(input, cells.Width, cells.Height, truecolor) is not { } first)
+            {
+                Console.WriteLine("  chafa: not installed (apt install chafa) - no anchor figure");
+                return;
+            }
 
-        var shown = new TerminalPicture(cells.Width, cells.Height);
-        shown.Feed(first.Output);
-        var (psnr, ssim) = NaturalPicture.Quality(frame, shown, new OpenCvSharp.Rect(0, 0, cells.Width, cells.Height));
-        long panBytes = 0;
-        var times = new List<double>();
-        for (var i = 0; i < 15; i++)
-        {
-            using var window = NaturalPicture.Pan(wide, 10 * i);
-            var (output, milliseconds) = NaturalPicture.Chafa(window, cells.Width, cells.Height, truecolor)!.Value;
-            panBytes += Encoding.UTF8.GetByteCount(output);
-            times.Add(milliseconds);
-        }
+            var shown = new TerminalPicture(cells.Width, cells.Height);
+            shown.Feed(first.Output);
+            var (psnr, ssim) = NaturalPicture.Quality(frame, shown, new OpenCvSharp.Rect(0, 0, cells.Width, cells.Height));
+            long panBytes = 0;
+            var times = new List<double>();
+            for (var i = 0; i < 15; i++)
+            {
+                using var window = NaturalPicture.Pan(wide, 10 * i);
+                var (output, milliseconds) = NaturalPicture.Chafa(window, cells.Width, cells.Height, truecolor)!.Value;
+                panBytes += Encoding.UTF8.GetByteCount(output);
+                times.Add(milliseconds);
+            }
 
-        times.Sort();
-        var bytes = Encoding.UTF8.GetByteCount(first.Output) / 1024.0;
-        Console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"  chafa {(truecolor ? "truecolor" : "256"),-10}  {psnr,5:0.00} dB  {ssim:0.000}  {bytes,6:0.0} KB  {bytes,6:0.0} KB/f  {panBytes / 15.0 * 15 / 1024.0,7:0.0} KB/s  {times[times.Count / 2],6:0.00} ms/frame (CLI, {cells.Width}x{cells.Height} cells)"));
+            times.Sort();
+            var bytes = Encoding.UTF8.GetByteCount(first.Output) / 1024.0;
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  chafa {label,-16}{psnr,5:0.00} dB  {ssim:0.000}  {bytes,6:0.0} KB  {bytes,6:0.0} KB/f  {panBytes / 15.0 * 15 / 1024.0,7:0.0} KB/s  {times[times.Count / 2],6:0.00} ms/frame (CLI)"));
+        }
     }
 
     private static void Chafa(string jpegPath)

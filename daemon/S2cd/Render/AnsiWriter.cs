@@ -34,31 +34,64 @@ internal static class AnsiWriter
     /// <summary>
     /// Appends the ANSI that turns <paramref name="shown"/> into what <paramref name="next"/> asks for, and leaves
     /// in <paramref name="next"/> exactly what the terminal then shows (picture cells as they were written, or as
-    /// they are shown where they were left alone). <paramref name="shown"/> is not changed. Returns the cells written.
+    /// they are shown where they were left alone). <paramref name="basis"/>, when given, holds what each picture
+    /// cell shown was asked to be when it was written (before it was evened out or given a nearby colour): a cell
+    /// is left alone when what it is asked to be now is within <see cref="Tolerance.Keep"/> of that, so that
+    /// noise does not undo the evening out. Neither <paramref name="shown"/> nor <paramref name="basis"/> is
+    /// changed. Returns the cells written.
     /// </summary>
-    public static int Write(Screen shown, Screen next, ColorDepth colors, StringBuilder output, Tolerance tolerance)
+    public static int Write(Screen shown, Screen next, ColorDepth colors, StringBuilder output, Tolerance tolerance, Screen? basis = null)
+    {
+        Span<Tolerance> rows = next.Rows <= 512 ? stackalloc Tolerance[next.Rows] : new Tolerance[next.Rows];
+        rows.Fill(tolerance);
+        return Write(shown, next, colors, output, rows, basis);
+    }
+
+    /// <summary>
+    /// As <see cref="Write(Screen, Screen, ColorDepth, StringBuilder, Tolerance, Screen?)"/>, with a tolerance for each
+    /// row, and with <paramref name="ranks"/>, when given, the <see cref="Tolerance.Rank"/> each shown cell was
+    /// written at.
+    /// </summary>
+    public static int Write(Screen shown, Screen next, ColorDepth colors, StringBuilder output, ReadOnlySpan<Tolerance> rows, Screen? basis = null, ReadOnlySpan<byte> ranks = default)
     {
         var cols = next.Cols;
         var a = shown.Cells;
         var b = next.Cells;
-        var pen = new Pen(colors, tolerance.Share);
+        var asked = (basis ?? shown).Cells;
+        for (var i = 0; i < b.Length; i++)
+        {
+            var tolerance = rows[i / cols];
+            // Left as it is when it is asked to be what it was asked to be when written, give or take the noise, and
+            // it was written no more coarsely than this row is now (a cell written coarsely to fit a budget is
+            // written again once there is room).
+            if (b[i].Picture && a[i].Picture && a[i] != b[i] && Looks(asked[i], b[i], tolerance.Keep)
+                && (ranks.IsEmpty ? Looks(a[i], AsShown(b[i], colors), (2 * tolerance.Share) + tolerance.Keep) : ranks[i] <= tolerance.Rank))
+            {
+                b[i] = a[i];
+            }
+        }
+
+        for (var row = 0; row < next.Rows; row++)
+        {
+            if (rows[row].Share > 0)
+            {
+                Smooth(a.AsSpan(row * cols, cols), b.AsSpan(row * cols, cols), rows[row].Share, top: true);
+                Smooth(a.AsSpan(row * cols, cols), b.AsSpan(row * cols, cols), rows[row].Share, top: false);
+            }
+        }
+
+        var pen = new Pen(colors);
         var written = 0;
         for (var row = 0; row < next.Rows; row++)
         {
             var start = row * cols;
             var cursor = -1;
+            pen.Share = rows[row].Share / 2;
             for (var col = 0; col < cols; col++)
             {
                 ref var wanted = ref b[start + col];
                 if (a[start + col] == wanted)
                 {
-                    continue;
-                }
-
-                if (wanted.Picture && a[start + col].Picture && Looks(a[start + col], wanted, tolerance.Keep))
-                {
-                    // Close enough to what is shown: left as it is.
-                    wanted = a[start + col];
                     continue;
                 }
 
@@ -121,6 +154,61 @@ internal static class AnsiWriter
         Move(output, row, to);
         return 0;
     }
+
+    /// <summary>
+    /// Evens out the changed half-block picture cells of a row, one half at a time: each run of neighbours whose
+    /// colours span no more than 2 × <paramref name="share"/> in any channel takes the run's mean colour, so that it
+    /// is written with one colour sequence instead of one per cell.
+    /// </summary>
+    private static void Smooth(ReadOnlySpan<Cell> shown, Span<Cell> row, int share, bool top)
+    {
+        var start = 0;
+        while (start < row.Length)
+        {
+            if (!Evens(shown, row, start))
+            {
+                start++;
+                continue;
+            }
+
+            var first = top ? row[start].Fg : row[start].Bg;
+            int minR = (first >> 16) & 0xFF, maxR = minR, minG = (first >> 8) & 0xFF, maxG = minG, minB = first & 0xFF, maxB = minB;
+            int sumR = minR, sumG = minG, sumB = minB;
+            var end = start + 1;
+            for (; end < row.Length && Evens(shown, row, end); end++)
+            {
+                var c = top ? row[end].Fg : row[end].Bg;
+                int r = (c >> 16) & 0xFF, g = (c >> 8) & 0xFF, b = c & 0xFF;
+                if (Math.Max(maxR, r) - Math.Min(minR, r) > 2 * share || Math.Max(maxG, g) - Math.Min(minG, g) > 2 * share || Math.Max(maxB, b) - Math.Min(minB, b) > 2 * share)
+                {
+                    break;
+                }
+
+                (minR, maxR, minG, maxG, minB, maxB) = (Math.Min(minR, r), Math.Max(maxR, r), Math.Min(minG, g), Math.Max(maxG, g), Math.Min(minB, b), Math.Max(maxB, b));
+                sumR += r;
+                sumG += g;
+                sumB += b;
+            }
+
+            var n = end - start;
+            var mean = ((sumR + (n / 2)) / n << 16) | ((sumG + (n / 2)) / n << 8) | ((sumB + (n / 2)) / n);
+            for (var i = start; i < end; i++)
+            {
+                if (top)
+                {
+                    row[i].Fg = mean;
+                }
+                else
+                {
+                    row[i].Bg = mean;
+                }
+            }
+
+            start = end;
+        }
+    }
+
+    private static bool Evens(ReadOnlySpan<Cell> shown, Span<Cell> row, int i) => row[i].Picture && row[i].Ch == UpperHalf && row[i] != shown[i];
 
     private static void Move(StringBuilder output, int row, int col) =>
         output.Append(Esc).Append(row + 1).Append(';').Append(col + 1).Append('H');
@@ -187,6 +275,18 @@ internal static class AnsiWriter
         return shown.Ch == wanted.Ch && Close(shown.Fg, wanted.Fg, tolerance) && Close(shown.Bg, wanted.Bg, tolerance);
     }
 
+    /// <summary>A cell's colours as the terminal would show them: in 256 colours, the palette's.</summary>
+    private static Cell AsShown(Cell cell, ColorDepth colors)
+    {
+        if (colors == ColorDepth.Ansi256)
+        {
+            cell.Fg = InPalette(cell.Fg);
+            cell.Bg = InPalette(cell.Bg);
+        }
+
+        return cell;
+    }
+
     private static bool IsHalves(char ch) => ch is UpperHalf or LowerHalf or FullBlock or ' ';
 
     /// <summary>The colours a half-block cell shows in its top and bottom half.</summary>
@@ -249,11 +349,16 @@ internal static class AnsiWriter
 
     private static int Square(int v) => v * v;
 
+    private static int InPalette(int rgb) => rgb < 0 ? rgb : XtermColor(Xterm256((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF));
+
     /// <summary>The colours the terminal has set, and how a cell's colours are written from there.</summary>
-    private struct Pen(ColorDepth colors, int share)
+    private struct Pen(ColorDepth colors)
     {
         public int Fg = int.MinValue;
         public int Bg = int.MinValue;
+
+        /// <summary>How far a cell's colour may be from the pen's for the pen's to be taken.</summary>
+        public int Share;
 
         /// <summary>Sets the colours, writing one sequence for what changed.</summary>
         public void Set(StringBuilder output, int fg, int bg)
@@ -290,6 +395,8 @@ internal static class AnsiWriter
         /// </summary>
         public readonly Cell Cheapest(Cell cell)
         {
+            // The colours the terminal will show, so that the pen's are compared with what they stand for.
+            cell = AsShown(cell, colors);
             if (!IsHalves(cell.Ch) || cell.Ch == ' ')
             {
                 cell.Fg = Take(Fg, cell.Fg);
@@ -301,10 +408,10 @@ internal static class AnsiWriter
             var best = Form(UpperHalf, top, bottom, cell);
             var bestCost = Cost(best);
             Consider(Form(LowerHalf, bottom, top, cell), ref best, ref bestCost);
-            if (Close(top, bottom, share))
+            if (Close(top, bottom, Share))
             {
                 // One colour for both halves: kept from the pen when it suits either half, else the top's.
-                var one = Close(Bg, top, share) && Close(Bg, bottom, share) ? Bg : Close(Fg, top, share) && Close(Fg, bottom, share) ? Fg : top;
+                var one = Close(Bg, top, Share) && Close(Bg, bottom, Share) ? Bg : Close(Fg, top, Share) && Close(Fg, bottom, Share) ? Fg : top;
                 Consider(Form(' ', Fg, one, cell), ref best, ref bestCost);
                 Consider(Form(FullBlock, one, Bg, cell), ref best, ref bestCost);
             }
@@ -331,7 +438,7 @@ internal static class AnsiWriter
         }
 
         /// <summary>The pen's colour when it is within the tolerance of the one wanted, else the one wanted.</summary>
-        private readonly int Take(int current, int wanted) => current != int.MinValue && Close(current, wanted, share) ? current : wanted;
+        private readonly int Take(int current, int wanted) => current != int.MinValue && Close(current, wanted, Share) ? current : wanted;
 
         /// <summary>Bytes of writing <paramref name="cell"/> from here: its character and the sequence it needs.</summary>
         private readonly int Cost(in Cell cell)
@@ -381,8 +488,9 @@ internal static class AnsiWriter
 }
 
 /// <summary>
-/// How far picture cells may be from what a frame asks for: <see cref="Keep"/>, a cell that differs from what the
-/// terminal shows by no more than this in any channel is left alone; <see cref="Share"/>, a colour within this of
-/// the colour already set is written as that colour. Zero is exact.
+/// How far picture cells may be from what a frame asks for: <see cref="Keep"/>, a cell asked to be within this
+/// (in every channel) of what it was asked to be when it was written is left alone; <see cref="Share"/>, neighbours
+/// within twice this of each other are evened out to one colour, and a colour within half of it of the colour already
+/// set is written as that colour. Zero is exact. <see cref="Rank"/> orders tolerances from the finest (0).
 /// </summary>
-internal readonly record struct Tolerance(int Keep, int Share);
+internal readonly record struct Tolerance(int Keep, int Share, byte Rank = 0);

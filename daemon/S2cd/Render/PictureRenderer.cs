@@ -6,7 +6,7 @@ namespace S2cd.Render;
 /// Draws a picture into a rectangle of cells, keeping its aspect for cells about twice as tall as wide.
 /// One instance per view: the picture is scaled by area to one pixel per cell (two, one above the other, in
 /// blocks mode) with tables and buffers reused from frame to frame, so rendering allocates nothing in steady
-/// state. In 256-colour mode the cells get the palette colours the terminal will show.
+/// state.
 /// </summary>
 internal sealed class PictureRenderer
 {
@@ -43,7 +43,7 @@ internal sealed class PictureRenderer
         switch (options.Mode)
         {
             case RenderMode.Blocks:
-                RenderBlocks(_resampler.Scale(picture, cols, rows * 2), screen, left, top, cols, rows, options.Colors);
+                RenderBlocks(_resampler.Scale(picture, cols, rows * 2), screen, left, top, cols, rows);
                 break;
             default:
                 RenderRamp(_resampler.Scale(picture, cols, rows), screen, left, top, cols, rows, options);
@@ -74,7 +74,6 @@ internal sealed class PictureRenderer
 
         BuildLut(min, max, options);
         var color = options.Mode == RenderMode.AsciiColor;
-        var palette = options.Colors == ColorDepth.Ansi256;
         var cells = screen.Cells;
         for (var r = 0; r < rows; r++)
         {
@@ -86,14 +85,13 @@ internal sealed class PictureRenderer
                 cell.Ch = _lut[values[i]];
                 cell.Picture = true;
                 cell.Bg = Cell.Default;
-                cell.Fg = !color ? Cell.Default : palette ? InPalette(rgb, i * 3) : Rgb(rgb, i * 3);
+                cell.Fg = color ? Rgb(rgb, i * 3) : Cell.Default;
             }
         }
     }
 
-    private static void RenderBlocks(ReadOnlySpan<byte> rgb, Screen screen, int left, int top, int cols, int rows, ColorDepth colors)
+    private static void RenderBlocks(ReadOnlySpan<byte> rgb, Screen screen, int left, int top, int cols, int rows)
     {
-        var palette = colors == ColorDepth.Ansi256;
         var cells = screen.Cells;
         for (var r = 0; r < rows; r++)
         {
@@ -105,10 +103,8 @@ internal sealed class PictureRenderer
                 ref var cell = ref cells[rowStart + c];
                 cell.Ch = UpperHalfBlock;
                 cell.Picture = true;
-
-                // In 256 colours, the colour the terminal will show: a cell that moved within one palette entry is unchanged.
-                cell.Fg = palette ? InPalette(rgb, upper + (c * 3)) : Rgb(rgb, upper + (c * 3));
-                cell.Bg = palette ? InPalette(rgb, lower + (c * 3)) : Rgb(rgb, lower + (c * 3));
+                cell.Fg = Rgb(rgb, upper + (c * 3));
+                cell.Bg = Rgb(rgb, lower + (c * 3));
             }
         }
     }
@@ -139,6 +135,4 @@ internal sealed class PictureRenderer
     }
 
     private static int Rgb(ReadOnlySpan<byte> rgb, int at) => (rgb[at] << 16) | (rgb[at + 1] << 8) | rgb[at + 2];
-
-    private static int InPalette(ReadOnlySpan<byte> rgb, int at) => AnsiWriter.XtermColor(AnsiWriter.Xterm256(rgb[at], rgb[at + 1], rgb[at + 2]));
 }

@@ -30,13 +30,17 @@ internal sealed class ViewRenderer
     /// </summary>
     internal static readonly Tolerance[] Levels =
     [
-        new(6, 10), new(10, 14), new(16, 20), new(24, 28), new(36, 40), new(56, 56), new(84, 84), new(128, 128), new(256, 256),
+        new(8, 16, 0), new(12, 22, 1), new(16, 28, 2), new(24, 36, 3), new(36, 48, 4), new(56, 64, 5), new(84, 84, 6), new(128, 128, 7), new(256, 256, 8),
     ];
 
     private readonly StringBuilder _output = new(64 * 1024);
     private Screen _shown;
     private Screen _next;
     private Screen _composed;
+    private Screen _basis;
+    private Tolerance[] _rowLevels = [];
+    private byte[] _ranks = [];
+    private int _bandStart;
     private bool _fullRedraw = true;
 
     public ViewRenderer(int cols, int rows, RenderOptions options)
@@ -45,6 +49,9 @@ internal sealed class ViewRenderer
         _shown = new Screen(cols, rows);
         _next = new Screen(cols, rows);
         _composed = new Screen(cols, rows);
+        _basis = new Screen(cols, rows);
+        _rowLevels = new Tolerance[rows];
+        _ranks = new byte[cols * rows];
     }
 
     /// <summary>The most bytes a frame should take (the terminal's output is slow); null for no limit.</summary>
@@ -76,6 +83,10 @@ internal sealed class ViewRenderer
         _shown = new Screen(cols, rows);
         _next = new Screen(cols, rows);
         _composed = new Screen(cols, rows);
+        _basis = new Screen(cols, rows);
+        _rowLevels = new Tolerance[rows];
+        _ranks = new byte[cols * rows];
+        _bandStart = 0;
         _fullRedraw = true;
     }
 
@@ -89,6 +100,8 @@ internal sealed class ViewRenderer
             // Clear the terminal and start from a blank screen, so the diff writes everything that is not blank.
             _output.Append("\u001b[0m\u001b[2J");
             _shown.Clear();
+            _basis.Clear();
+            Array.Clear(_ranks);
             _fullRedraw = false;
         }
 
@@ -104,24 +117,98 @@ internal sealed class ViewRenderer
         return _output.ToString();
     }
 
-    /// <summary>Writes the composed frame at the finest tolerance that fits the budget; returns the cells written.</summary>
+    /// <summary>
+    /// Writes the composed frame at the finest tolerance that fits the budget, then spends what is left of the
+    /// budget on a band of rows one level finer; the band moves on from frame to frame, so a still picture written
+    /// coarsely is brought, level by level, to the finest. Returns the cells written.
+    /// </summary>
     private int WriteWithinBudget(int body)
     {
-        var cells = 0;
-        for (var level = 0; level < Levels.Length; level++)
+        var rows = _rowLevels.AsSpan(0, _composed.Rows);
+        var level = 0;
+        while (true)
         {
-            _output.Length = body;
-            _composed.Cells.AsSpan().CopyTo(_next.Cells);
-            cells = AnsiWriter.Write(_shown, _next, Options.Colors, _output, Levels[level]);
-            LastLevel = level;
-            if (ByteBudget is not { } budget || Utf8Length(_output) <= budget)
+            rows.Fill(Levels[level]);
+            if (TryWrite(body, rows, out var cells) || level == Levels.Length - 1)
             {
-                break;
+                LastLevel = level;
+                if (level > 0)
+                {
+                    cells = Refine(body, rows, level, cells);
+                }
+
+                Commit(rows);
+                return cells;
+            }
+
+            level++;
+        }
+    }
+
+    /// <summary>Finds the most rows from the moving band start that fit one level finer; writes the frame with them.</summary>
+    private int Refine(int body, Span<Tolerance> rows, int level, int cells)
+    {
+        var count = rows.Length;
+        int fits = 0, low = 1, high = count;
+        while (low <= high)
+        {
+            var band = (low + high) / 2;
+            Band(rows, level, band);
+            if (TryWrite(body, rows, out _))
+            {
+                fits = band;
+                low = band + 1;
+            }
+            else
+            {
+                high = band - 1;
             }
         }
 
-        _next.Cells.AsSpan().CopyTo(_shown.Cells);
-        return cells;
+        Band(rows, level, fits);
+        if (fits == 0 || !TryWrite(body, rows, out var refined))
+        {
+            rows.Fill(Levels[level]);
+            TryWrite(body, rows, out refined);
+            return refined;
+        }
+
+        _bandStart = (_bandStart + fits) % count;
+        return refined;
+    }
+
+    private void Band(Span<Tolerance> rows, int level, int band)
+    {
+        rows.Fill(Levels[level]);
+        for (var i = 0; i < band; i++)
+        {
+            rows[(_bandStart + i) % rows.Length] = Levels[level - 1];
+        }
+    }
+
+    /// <summary>Writes the frame into the output at these tolerances; true when it fits the budget.</summary>
+    private bool TryWrite(int body, ReadOnlySpan<Tolerance> rows, out int cells)
+    {
+        _output.Length = body;
+        _composed.Cells.AsSpan().CopyTo(_next.Cells);
+        cells = AnsiWriter.Write(_shown, _next, Options.Colors, _output, rows, _basis, _ranks);
+        return ByteBudget is not { } budget || Utf8Length(_output) <= budget;
+    }
+
+    /// <summary>The frame last written is what the terminal shows; each cell that changed remembers what it was asked to be.</summary>
+    private void Commit(ReadOnlySpan<Tolerance> rows)
+    {
+        var (shown, next, composed, basis) = (_shown.Cells, _next.Cells, _composed.Cells, _basis.Cells);
+        for (var i = 0; i < next.Length; i++)
+        {
+            if (next[i] != shown[i])
+            {
+                basis[i] = composed[i];
+                _ranks[i] = rows[i / _next.Cols].Rank;
+            }
+        }
+
+        next.AsSpan().CopyTo(shown);
     }
 
     private static int Utf8Length(StringBuilder text)

@@ -75,17 +75,69 @@ public sealed class PictureRendererTests
         Assert.Equal((32, 16), (cols, rows));
         var top = screen.At(col + 5, row);
         Assert.Equal('\u2580', top.Ch);
-        Assert.Equal(0xFC0000, top.Fg);
-        Assert.Equal(0xFC0000, top.Bg);
+        Assert.Equal(0xFF0000, top.Fg);
+        Assert.Equal(0xFF0000, top.Bg);
         var bottom = screen.At(col + 5, row + rows - 1);
-        Assert.Equal(0x0000FC, bottom.Fg);
-        Assert.Equal(0x0000FC, bottom.Bg);
+        Assert.Equal(0x0000FF, bottom.Fg);
+        Assert.Equal(0x0000FF, bottom.Bg);
 
         // Split the picture at an odd half-row: the boundary cell shows red on top, blue below.
         var boundary = screen.At(col + 5, row + (rows / 2) - 1);
-        Assert.Equal(0xFC0000, boundary.Fg);
+        Assert.Equal(0xFF0000, boundary.Fg);
         var next = screen.At(col + 5, row + (rows / 2));
-        Assert.Equal(0x0000FC, next.Bg);
+        Assert.Equal(0x0000FF, next.Bg);
+    }
+
+    [Fact]
+    public void Blocks_EachHalfIsTheAverageOfTheAreaItCovers()
+    {
+        // One-pixel black and white stripes, three pixels to a cell column: a cell covers 1.5 white pixels of 3 on
+        // average, so every cell is mid-grey; picking sample points instead would show stripes of black and white.
+        const int width = 96;
+        const int height = 32;
+        var rgb = new byte[width * height * 3];
+        for (var p = 0; p < width * height; p++)
+        {
+            var v = (byte)((p % width) % 2 == 0 ? 255 : 0);
+            rgb[3 * p] = rgb[(3 * p) + 1] = rgb[(3 * p) + 2] = v;
+        }
+
+        var screen = new Screen(32, 5);
+        var (col, row, cols, rows) = new PictureRenderer().Render(new Picture(width, height, rgb, 0, 1), screen, 0, 0, 32, 5, new RenderOptions { Mode = RenderMode.Blocks });
+        for (var c = col; c < col + cols; c++)
+        {
+            for (var r = row; r < row + rows; r++)
+            {
+                foreach (var colour in new[] { screen.At(c, r).Fg, screen.At(c, r).Bg })
+                {
+                    Assert.InRange(colour & 0xFF, 75, 180);
+                    Assert.Equal(colour & 0xFF, (colour >> 16) & 0xFF);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Blocks_OfAPhotographLikePicture_AreCloseToItsAreaAverage()
+    {
+        // A smooth picture with detail at several scales, 160×120 as on the wire, into 100×37 cells: every half
+        // cell within a few levels of the exact average of the area it covers (computed here the slow way).
+        var picture = Photo(160, 120);
+        var screen = new Screen(100, 37);
+        var (col, row, cols, rows) = new PictureRenderer().Render(picture, screen, 0, 0, 100, 37, new RenderOptions { Mode = RenderMode.Blocks });
+        var worst = 0.0;
+        for (var r = 0; r < rows * 2; r++)
+        {
+            for (var c = 0; c < cols; c++)
+            {
+                var cell = screen.At(col + c, row + (r / 2));
+                var shown = r % 2 == 0 ? cell.Fg : cell.Bg;
+                var expected = AreaAverage(picture, c * 160.0 / cols, (c + 1) * 160.0 / cols, r * 120.0 / (rows * 2), (r + 1) * 120.0 / (rows * 2));
+                worst = Math.Max(worst, Math.Abs(((shown >> 8) & 0xFF) - expected));
+            }
+        }
+
+        Assert.True(worst <= 2, $"a half cell is {worst:0.0} levels from the average of its area");
     }
 
     [Fact]
@@ -102,6 +154,42 @@ public sealed class PictureRendererTests
     [InlineData(160, 120, 1000, 10, 27, 10)]
     public void Fit_KeepsAspectForTallCells(int w, int h, int areaCols, int areaRows, int cols, int rows) =>
         Assert.Equal((cols, rows), PictureRenderer.Fit(w, h, areaCols, areaRows));
+
+    /// <summary>A picture with smooth shading and detail at several scales, green carrying the pattern.</summary>
+    internal static Picture Photo(int width, int height, double shift = 0)
+    {
+        var rgb = new byte[width * height * 3];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var u = x + shift;
+                var v = 128 + (60 * Math.Sin(u / 9.0)) + (40 * Math.Cos(y / 7.0)) + (20 * Math.Sin((u + y) / 2.3));
+                var p = ((y * width) + x) * 3;
+                rgb[p] = (byte)Math.Clamp(255 - v, 0, 255);
+                rgb[p + 1] = (byte)Math.Clamp(v, 0, 255);
+                rgb[p + 2] = (byte)Math.Clamp(64 + (u * 128 / width), 0, 255);
+            }
+        }
+
+        return new Picture(width, height, rgb, 0, 1);
+    }
+
+    private static double AreaAverage(Picture picture, double x0, double x1, double y0, double y1)
+    {
+        double sum = 0, area = 0;
+        for (var y = (int)y0; y < Math.Ceiling(y1); y++)
+        {
+            for (var x = (int)x0; x < Math.Ceiling(x1); x++)
+            {
+                var w = (Math.Min(x1, x + 1) - Math.Max(x0, x)) * (Math.Min(y1, y + 1) - Math.Max(y0, y));
+                sum += picture.Rgb[(((y * picture.Width) + x) * 3) + 1] * w;
+                area += w;
+            }
+        }
+
+        return sum / area;
+    }
 
     internal static Picture Gradient(int width, int height)
     {

@@ -1,4 +1,5 @@
 using S2cd.Render;
+using S2cd.Video;
 
 namespace S2cd.Tests.Render;
 
@@ -22,4 +23,88 @@ public sealed class ViewRendererTests
         Assert.Contains("\u001b[2J", redraw, StringComparison.Ordinal);
         Assert.Contains("alice", redraw, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AStillPictureWithCameraNoise_CostsOnlyTheStatusLine()
+    {
+        var renderer = new ViewRenderer(100, 40, new RenderOptions { Mode = RenderMode.Blocks });
+        Assert.True(renderer.Render([Remote(PictureRendererTests.Photo(160, 120))], " call").Length > 20_000);
+        var random = new Random(3);
+        for (var i = 0; i < 10; i++)
+        {
+            var frame = Remote(Noisy(PictureRendererTests.Photo(160, 120), random, 3));
+            Assert.Equal(string.Empty, renderer.Render([frame], " call"));
+        }
+
+        // A real change is drawn.
+        Assert.True(renderer.Render([Remote(PictureRendererTests.Photo(160, 120, shift: 20))], " call").Length > 5_000);
+    }
+
+    [Fact]
+    public void OverBudget_AFrameIsCutToFit_AndAStillPictureIsRefinedOverTheNextFrames()
+    {
+        var free = new ViewRenderer(100, 40, new RenderOptions { Mode = RenderMode.Blocks });
+        var tight = new ViewRenderer(100, 40, new RenderOptions { Mode = RenderMode.Blocks }) { ByteBudget = 12_000 };
+        var still = Remote(PictureRendererTests.Photo(160, 120));
+        free.Render([still], " call");
+        tight.Render([still], " call");
+
+        // The picture moves: unlimited, nearly every cell is written; within the budget, the frame fits.
+        var moved = Remote(PictureRendererTests.Photo(160, 120, shift: 9));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(free.Render([moved], " call")) > 12_000);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(tight.Render([moved], " call")) <= 12_000);
+        Assert.True(tight.LastLevel > 0);
+        Assert.True(Distance(free.Shown, tight.Shown) > 0);
+
+        // It stops moving: frame by frame, each within the budget, the view comes to what an unlimited one shows.
+        for (var i = 0; i < 40 && tight.LastLevel > 0; i++)
+        {
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(tight.Render([moved], " call")) <= 12_000);
+        }
+
+        tight.Render([moved], " call");
+
+        Assert.Equal(0, tight.LastLevel);
+        Assert.True(Distance(free.Shown, tight.Shown) < 2.0, $"mean distance {Distance(free.Shown, tight.Shown):0.00}");
+    }
+
+    private static Tile Remote(Picture picture) => new("alice", IsSelf: false, Muted: false, CameraOn: true, Speaking: false, Picture: picture, Fps: 15);
+
+    private static Picture Noisy(Picture picture, Random random, int amplitude)
+    {
+        var rgb = (byte[])picture.Rgb.Clone();
+        for (var i = 0; i < rgb.Length; i++)
+        {
+            rgb[i] = (byte)Math.Clamp(rgb[i] + random.Next(-amplitude, amplitude + 1), 0, 255);
+        }
+
+        return new Picture(picture.Width, picture.Height, rgb, 0, 1);
+    }
+
+    /// <summary>The mean difference per channel between the green of two screens' picture halves.</summary>
+    private static double Distance(Screen a, Screen b)
+    {
+        double sum = 0;
+        var count = 0;
+        for (var i = 0; i < a.Cells.Length; i++)
+        {
+            if (a.Cells[i].Picture && b.Cells[i].Picture)
+            {
+                var (at, ab) = Halves(a.Cells[i]);
+                var (bt, bb) = Halves(b.Cells[i]);
+                sum += Math.Abs(((at >> 8) & 0xFF) - ((bt >> 8) & 0xFF)) + Math.Abs(((ab >> 8) & 0xFF) - ((bb >> 8) & 0xFF));
+                count += 2;
+            }
+        }
+
+        return sum / count;
+    }
+
+    private static (int Top, int Bottom) Halves(Cell cell) => cell.Ch switch
+    {
+        '\u2584' => (cell.Bg, cell.Fg),
+        '\u2588' => (cell.Fg, cell.Fg),
+        ' ' => (cell.Bg, cell.Bg),
+        _ => (cell.Fg, cell.Bg),
+    };
 }

@@ -38,6 +38,30 @@ internal static class NaturalPicture
         return frame;
     }
 
+    /// <summary>
+    /// Writes a video file (MJPG, 640×480, 15 frames/s) of the photograph panning slowly, 2 pixels a frame to the
+    /// right and back, for a daemon whose camera is that file.
+    /// </summary>
+    public static bool WritePan(string picture, string video, out string? problem)
+    {
+        using var frame = Load(picture, out problem);
+        if (frame is null)
+        {
+            return false;
+        }
+
+        using var wide = new Mat();
+        Cv2.Resize(frame, wide, new Size(800, 600), interpolation: InterpolationFlags.Linear);
+        using var writer = new VideoWriter(video, FourCC.MJPG, 15, new Size(640, 480));
+        for (var i = 0; i < 160; i++)
+        {
+            using var window = Pan(wide, i < 80 ? 2 * i : 2 * (160 - i));
+            writer.Write(window);
+        }
+
+        return true;
+    }
+
     /// <summary>A 640×480 window of a larger picture, <paramref name="shift"/> pixels from its left: a slow pan.</summary>
     public static Mat Pan(Mat wide, int shift) => new(wide, new Rect(shift, (wide.Height - 480) / 2, 640, 480));
 

@@ -15,13 +15,30 @@ internal static class SlowPipeBench
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var rate = args.Length > 1 && args[0] == "--rate" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64 * 1024;
+        var at = Array.IndexOf(args, "--rate");
+        var rate = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 64 * 1024;
         var mode = Environment.GetEnvironmentVariable("BENCH_MODE") ?? "blocks";
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-pipe").FullName;
         var processes = new List<Process>();
+        var (cols, rows) = (120, 40);
+        string[] camera = [];
+        if (Array.IndexOf(args, "--picture") is var p and >= 0)
+        {
+            // The photograph panning slowly, as a camera file alice's daemon loops.
+            var path = p + 1 < args.Length && !args[p + 1].StartsWith("--", StringComparison.Ordinal) ? args[p + 1] : NaturalPicture.Astronaut;
+            if (!NaturalPicture.WritePan(path, Path.Combine(directory, "pan.avi"), out var problem))
+            {
+                Console.Error.WriteLine($"s2cd-bench: {problem}");
+                return 1;
+            }
+
+            camera = ["--Video:Camera", Path.Combine(directory, "pan.avi")];
+            (cols, rows) = (125, 48);
+        }
+
         try
         {
-            var a = BenchDaemons.Start(directory, "a", ["--name", "alice", "--listen", "127.0.0.1:0"], keepStdout: true);
+            var a = BenchDaemons.Start(directory, "a", ["--name", "alice", "--listen", "127.0.0.1:0", .. camera], keepStdout: true);
             processes.Add(a);
             var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
             processes.Add(BenchDaemons.Start(directory, "b", ["--name", "bob", "--Relay:Embedded", "false", "--relay", relay]));
@@ -32,7 +49,7 @@ internal static class SlowPipeBench
                 await join.WaitForExitAsync().ConfigureAwait(false);
             }
 
-            var attach = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll"), "--socket", $"{directory}/b.sock", "--mode", mode, "--hide-self"], trace: true);
+            var attach = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll"), "--socket", $"{directory}/b.sock", "--mode", mode, "--hide-self"], trace: (cols, rows));
             processes.Add(attach);
             var traces = new List<(long Captured, long Written)>();
             var traceTask = Task.Run(async () =>
@@ -104,7 +121,7 @@ internal static class SlowPipeBench
 
             ages.Sort();
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"view ({mode}, 120x40) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
+            Console.WriteLine(string.Create(inv, $"view ({mode}, {cols}x{rows}{(camera.Length > 0 ? ", the photograph panning" : ", test pattern")}) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
             Console.WriteLine(string.Create(inv, $"age of the picture when its frame leaves the pipe: p50 {Pct(ages, 0.5):0} ms  p99 {Pct(ages, 0.99):0} ms  max {Pct(ages, 1):0} ms"));
             return 0;
         }
@@ -122,7 +139,7 @@ internal static class SlowPipeBench
 
     private static double Pct(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
 
-    private static Process Start(string file, string[] args, bool trace = false)
+    private static Process Start(string file, string[] args, (int Cols, int Rows)? trace = null)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -130,15 +147,15 @@ internal static class SlowPipeBench
             info.ArgumentList.Add(arg);
         }
 
-        if (trace)
+        if (trace is { } size)
         {
             info.Environment["S2C_ATTACH_TRACE"] = "1";
-            info.Environment["COLUMNS"] = "120";
-            info.Environment["LINES"] = "40";
+            info.Environment["COLUMNS"] = size.Cols.ToString(CultureInfo.InvariantCulture);
+            info.Environment["LINES"] = size.Rows.ToString(CultureInfo.InvariantCulture);
         }
 
         var process = Process.Start(info)!;
-        if (!trace)
+        if (trace is null)
         {
             _ = process.StandardError.ReadToEndAsync();
         }

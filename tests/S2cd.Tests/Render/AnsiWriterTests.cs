@@ -96,7 +96,7 @@ public sealed class AnsiWriterTests
         var next = new Screen(12, 1);
         for (var c = 0; c < 12; c++)
         {
-            next.At(c, 0) = PictureCell(0x406080 + ((c % 3) * 0x020202), 0x204060 - ((c % 2) * 0x030303));
+            next.At(c, 0) = PictureCell(0x406080 + ((c % 3) * 0x050505), 0x204060 - ((c % 2) * 0x070707));
         }
 
         var shared = new StringBuilder();

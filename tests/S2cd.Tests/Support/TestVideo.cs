@@ -49,4 +49,34 @@ internal static class TestVideo
 
         return path;
     }
+
+    /// <summary>
+    /// Writes an MJPG AVI of a photograph-like picture (smooth shading, detail at several scales, every pixel a
+    /// different colour) drifting 4 pixels a frame to the right for <paramref name="frames"/> frames.
+    /// </summary>
+    public static string Drifting(string path, int frames = 60)
+    {
+        using var writer = new VideoWriter(path, FourCC.MJPG, 15, new Size(320, 240));
+        var pixels = new byte[240 * 320 * 3];
+        for (var i = 0; i < frames; i++)
+        {
+            for (var y = 0; y < 240; y++)
+            {
+                for (var x = 0; x < 320; x++)
+                {
+                    var u = x + (4 * i);
+                    var v = 128 + (60 * Math.Sin(u / 17.0)) + (40 * Math.Cos(y / 13.0)) + (20 * Math.Sin((u + y) / 5.0));
+                    var p = ((y * 320) + x) * 3;
+                    pixels[p] = (byte)Math.Clamp(64 + (u % 320 * 128 / 320), 0, 255);
+                    pixels[p + 1] = (byte)Math.Clamp(v, 0, 255);
+                    pixels[p + 2] = (byte)Math.Clamp(255 - v, 0, 255);
+                }
+            }
+
+            using var frame = Mat.FromPixelData(240, 320, MatType.CV_8UC3, pixels);
+            writer.Write(frame);
+        }
+
+        return path;
+    }
 }

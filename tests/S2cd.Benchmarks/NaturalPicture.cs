@@ -40,9 +40,9 @@ internal static class NaturalPicture
 
     /// <summary>
     /// Writes a video file (MJPG, 640×480, 15 frames/s) of the photograph panning slowly, 2 pixels a frame to the
-    /// right and back, for a daemon whose camera is that file.
+    /// right and back (or, <paramref name="still"/>, not at all), for a daemon whose camera is that file.
     /// </summary>
-    public static bool WritePan(string picture, string video, out string? problem)
+    public static bool WritePan(string picture, string video, bool still, out string? problem)
     {
         using var frame = Load(picture, out problem);
         if (frame is null)
@@ -55,7 +55,7 @@ internal static class NaturalPicture
         using var writer = new VideoWriter(video, FourCC.MJPG, 15, new Size(640, 480));
         for (var i = 0; i < 160; i++)
         {
-            using var window = Pan(wide, i < 80 ? 2 * i : 2 * (160 - i));
+            using var window = Pan(wide, still ? 80 : i < 80 ? 2 * i : 2 * (160 - i));
             writer.Write(window);
         }
 

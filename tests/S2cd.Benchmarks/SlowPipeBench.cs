@@ -26,7 +26,7 @@ internal static class SlowPipeBench
         {
             // The photograph panning slowly, as a camera file alice's daemon loops.
             var path = p + 1 < args.Length && !args[p + 1].StartsWith("--", StringComparison.Ordinal) ? args[p + 1] : NaturalPicture.Astronaut;
-            if (!NaturalPicture.WritePan(path, Path.Combine(directory, "pan.avi"), out var problem))
+            if (!NaturalPicture.WritePan(path, Path.Combine(directory, "pan.avi"), still: args.Contains("--still"), out var problem))
             {
                 Console.Error.WriteLine($"s2cd-bench: {problem}");
                 return 1;
@@ -74,6 +74,8 @@ internal static class SlowPipeBench
             long read = 0;
             var frameIndex = 0;
             var matched = 0;
+            long frameStart = 0;
+            var frameBytes = new List<long>();
             while (clock.Elapsed < TimeSpan.FromSeconds(20))
             {
                 // Drain at the rate given: never ahead of rate × elapsed time.
@@ -106,6 +108,13 @@ internal static class SlowPipeBench
                             }
 
                             frameIndex++;
+                            var end = read - n + i + 1;
+                            if (clock.Elapsed > TimeSpan.FromSeconds(3))
+                            {
+                                frameBytes.Add(end - frameStart);
+                            }
+
+                            frameStart = end;
                             if (trace.Captured > 0 && clock.Elapsed > TimeSpan.FromSeconds(3))
                             {
                                 ages.Add((now - trace.Captured) / 1000.0);
@@ -120,9 +129,12 @@ internal static class SlowPipeBench
             }
 
             ages.Sort();
+            frameBytes.Sort();
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv, $"view ({mode}, {cols}x{rows}{(camera.Length > 0 ? ", the photograph panning" : ", test pattern")}) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
             Console.WriteLine(string.Create(inv, $"age of the picture when its frame leaves the pipe: p50 {Pct(ages, 0.5):0} ms  p99 {Pct(ages, 0.99):0} ms  max {Pct(ages, 1):0} ms"));
+            var sizes = frameBytes.Select(b => (double)b).ToList();
+            Console.WriteLine(string.Create(inv, $"bytes per frame after 3 s: p50 {Pct(sizes, 0.5):0}  p90 {Pct(sizes, 0.9):0}  max {Pct(sizes, 1):0}; frames over 20 KB: {frameBytes.Count(b => b > 20 * 1024)}"));
             return 0;
         }
         finally

@@ -43,17 +43,21 @@ internal sealed class PictureRenderer
         switch (options.Mode)
         {
             case RenderMode.Blocks:
-                RenderBlocks(_resampler.Scale(picture, cols, rows * 2), screen, left, top, cols, rows);
+                RenderBlocks(_resampler.Scale(picture.Rgb, 3, picture.Width, picture.Height, cols, rows * 2), screen, left, top, cols, rows);
+                break;
+            case RenderMode.AsciiColor:
+                RenderRamp(_resampler.Scale(picture.Rgb, 3, picture.Width, picture.Height, cols, rows), 3, screen, left, top, cols, rows, options);
                 break;
             default:
-                RenderRamp(_resampler.Scale(picture, cols, rows), screen, left, top, cols, rows, options);
+                RenderRamp(_resampler.Scale(picture.Luma, 1, picture.Width, picture.Height, cols, rows), 1, screen, left, top, cols, rows, options);
                 break;
         }
 
         return (left, top, cols, rows);
     }
 
-    private void RenderRamp(ReadOnlySpan<byte> rgb, Screen screen, int left, int top, int cols, int rows, RenderOptions options)
+    /// <summary>The character modes, from luma (<paramref name="channels"/> 1) or from colour (3).</summary>
+    private void RenderRamp(ReadOnlySpan<byte> pixels, int channels, Screen screen, int left, int top, int cols, int rows, RenderOptions options)
     {
         var count = cols * rows;
         if (_values.Length < count)
@@ -63,17 +67,17 @@ internal sealed class PictureRenderer
 
         var values = _values.AsSpan(0, count);
         int min = 255, max = 0;
-        for (int i = 0, p = 0; i < count; i++, p += 3)
+        for (int i = 0, p = 0; i < count; i++, p += channels)
         {
             // ITU-R BT.601 weights in fixed point, as the picture's own luma.
-            var v = ((rgb[p] * 77) + (rgb[p + 1] * 150) + (rgb[p + 2] * 29)) >> 8;
+            var v = channels == 1 ? pixels[p] : ((pixels[p] * 77) + (pixels[p + 1] * 150) + (pixels[p + 2] * 29)) >> 8;
             values[i] = (byte)v;
             min = Math.Min(min, v);
             max = Math.Max(max, v);
         }
 
         BuildLut(min, max, options);
-        var color = options.Mode == RenderMode.AsciiColor;
+        var color = channels == 3;
         var cells = screen.Cells;
         for (var r = 0; r < rows; r++)
         {
@@ -85,7 +89,7 @@ internal sealed class PictureRenderer
                 cell.Ch = _lut[values[i]];
                 cell.Picture = true;
                 cell.Bg = Cell.Default;
-                cell.Fg = color ? Rgb(rgb, i * 3) : Cell.Default;
+                cell.Fg = color ? Rgb(pixels, i * 3) : Cell.Default;
             }
         }
     }

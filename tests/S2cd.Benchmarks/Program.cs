@@ -14,6 +14,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N]\n       s2cd-bench render\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]");
+    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N]\n       s2cd-bench render [--picture [FILE]] [--tolerance KEEP,SHARE]\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND] [--picture [FILE]] [--still]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]");
     return 2;
 }

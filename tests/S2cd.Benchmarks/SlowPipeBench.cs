@@ -131,7 +131,7 @@ internal static class SlowPipeBench
             ages.Sort();
             frameBytes.Sort();
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"view ({mode}, {cols}x{rows}{(camera.Length > 0 ? ", the photograph panning" : ", test pattern")}) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
+            Console.WriteLine(string.Create(inv, $"view ({mode}, {cols}x{rows}{(camera.Length > 0 ? (args.Contains("--still") ? ", the photograph still" : ", the photograph panning") : ", test pattern")}) through a pipe drained at {rate / 1024} KB/s for {clock.Elapsed.TotalSeconds:0} s: {frameIndex} frames, {frameIndex / clock.Elapsed.TotalSeconds:0.0} frames/s"));
             Console.WriteLine(string.Create(inv, $"age of the picture when its frame leaves the pipe: p50 {Pct(ages, 0.5):0} ms  p99 {Pct(ages, 0.99):0} ms  max {Pct(ages, 1):0} ms"));
             var sizes = frameBytes.Select(b => (double)b).ToList();
             Console.WriteLine(string.Create(inv, $"bytes per frame after 3 s: p50 {Pct(sizes, 0.5):0}  p90 {Pct(sizes, 0.9):0}  max {Pct(sizes, 1):0}; frames over 20 KB: {frameBytes.Count(b => b > 20 * 1024)}"));

@@ -407,8 +407,15 @@ internal static class AnsiWriter
             var (top, bottom) = Halves(cell);
             var best = Form(UpperHalf, top, bottom, cell);
             var bestCost = Cost(best);
+            var alike = Close(top, bottom, Share);
+            if (bestCost == 3 && !alike)
+            {
+                // Both colours already set: nothing is cheaper (the common case inside an evened-out run).
+                return best;
+            }
+
             Consider(Form(LowerHalf, bottom, top, cell), ref best, ref bestCost);
-            if (Close(top, bottom, Share))
+            if (alike)
             {
                 // One colour for both halves: kept from the pen when it suits either half, else the top's.
                 var one = Close(Bg, top, Share) && Close(Bg, bottom, Share) ? Bg : Close(Fg, top, Share) && Close(Fg, bottom, Share) ? Fg : top;

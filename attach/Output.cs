@@ -16,6 +16,9 @@ internal static class Output
         {
             text.AppendLine(inv, $"Relay      listening on {status.RelayListen ?? "-"}: {status.RelaySessions} sessions, {status.RelayConnections} connections");
             text.AppendLine(inv, $"Datagrams  {status.RelayDatagramsReceived} received, {status.RelayDatagramsRejected} rejected");
+            var busy = status.RelayBusy ? ": busy, refusing new joins" : string.Empty;
+            var shed = status.RelayVideoShed > 0 ? $"; {status.RelayVideoShed} video frames not forwarded for load" : string.Empty;
+            text.AppendLine(inv, $"Load       {status.RelayLoad:0}% of CPU{busy}{shed}");
             return text.ToString();
         }
 

@@ -147,6 +147,15 @@ public sealed record StatusResult
     /// <summary>The number of connections on this process's relay.</summary>
     public int RelayConnections { get; init; }
 
+    /// <summary>This process's relay's CPU over the last second, in percent of all cores.</summary>
+    public double RelayLoad { get; init; }
+
+    /// <summary>Whether this process's relay is past Relay:MaxLoad and refuses new joins ("relay busy").</summary>
+    public bool RelayBusy { get; init; }
+
+    /// <summary>Video frames this process's relay did not forward because of load.</summary>
+    public long RelayVideoShed { get; init; }
+
     /// <summary>
     /// What does not work, one human line each, with what to do where known (for example
     /// "camera unavailable: OpenCV needs libgtk-3.so.0 — sudo apt install libgtk-3-0"). Empty when all is well.

@@ -125,6 +125,20 @@ internal sealed class FrameConnection : IAsyncDisposable
         return true;
     }
 
+    /// <summary>A Ping or Pong, ahead of everything queued: media waiting for a slow link must not make it look dead.</summary>
+    private void SendHeartbeat(FrameType type, ulong token)
+    {
+        var frame = SharedFrame.Rent(32);
+        FrameWriter.WritePing(frame, type, token);
+        if (!_queue.TryEnqueueUrgent(frame))
+        {
+            Abort("the peer does not read what is sent to it");
+            return;
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
     /// <summary>Queues a media frame; takes over one reference of <paramref name="frame"/>.</summary>
     public void SendMedia(SharedFrame frame, MediaKind kind, uint sender)
     {
@@ -178,7 +192,7 @@ internal sealed class FrameConnection : IAsyncDisposable
                     {
                         case FrameType.Ping:
                             var token = FrameReader.ReadPing(body);
-                            SendControl(token, static (w, t) => FrameWriter.WritePing(w, FrameType.Pong, t));
+                            SendHeartbeat(FrameType.Pong, token);
                             break;
                         case FrameType.Pong:
                             var sent = FrameReader.ReadPing(body);
@@ -332,7 +346,7 @@ internal sealed class FrameConnection : IAsyncDisposable
                 }
 
                 Interlocked.Exchange(ref _pingSent, now);
-                SendControl((ulong)now, static (w, t) => FrameWriter.WritePing(w, FrameType.Ping, t));
+                SendHeartbeat(FrameType.Ping, (ulong)now);
             }
         }
         catch (OperationCanceledException)

@@ -4,18 +4,21 @@ namespace S2cd.Transport;
 
 /// <summary>
 /// The bounded queue of frames waiting to be written to one connection. Its rules keep a slow receiver
-/// from building a backlog: a newer video frame from a sender replaces that sender's unsent one
-/// (latest wins), audio older than <see cref="AudioMaxAge"/> is dropped when it reaches the front, and
-/// media that finds the queue full is dropped. Control frames are never dropped; when they cannot be
-/// queued the connection is too slow and <see cref="TryEnqueueControl"/> says so.
+/// from building a backlog, and give way with video before audio: a newer video frame from a sender replaces
+/// that sender's unsent one (latest wins), video that has waited <see cref="VideoMaxAge"/> and audio older than
+/// <see cref="AudioMaxAge"/> are dropped when they reach the front, audio that finds the queue full takes the
+/// place of the oldest queued video, and other media that finds it full is dropped. Control frames are never
+/// dropped; when they cannot be queued the connection is too slow and <see cref="TryEnqueueControl"/> says so.
+/// Heartbeats go to the front (<see cref="TryEnqueueUrgent"/>), so that a link busy with media is not taken
+/// for dead.
 /// </summary>
 internal sealed class OutboundQueue
 {
     private readonly Lock _lock = new();
     private readonly Entry[] _ring;
     private readonly Dictionary<uint, long> _pendingVideo = [];
-    private long _head;
-    private long _tail;
+    private long _head = 1L << 40; // Far from 0, so that a heartbeat can always go in before the head.
+    private long _tail = 1L << 40;
     private bool _closed;
 
     public OutboundQueue(int capacity, TimeSpan audioMaxAge)
@@ -26,10 +29,16 @@ internal sealed class OutboundQueue
 
     public TimeSpan AudioMaxAge { get; }
 
+    /// <summary>Video waiting longer than this says the receiver's link cannot carry it: it is dropped for the audio.</summary>
+    public TimeSpan VideoMaxAge => 3 * AudioMaxAge;
+
     /// <summary>Media frames dropped at this queue: replaced video, stale audio, or a full queue.</summary>
     public long Dropped { get; private set; }
 
     public long AudioDropped { get; private set; }
+
+    /// <summary>Video dropped for space or age (a video frame replaced by its sender's newer one is not counted here).</summary>
+    public long VideoDropped { get; private set; }
 
     public int Count
     {
@@ -58,6 +67,25 @@ internal sealed class OutboundQueue
         }
     }
 
+    /// <summary>
+    /// Queues a control frame to be written before everything else waiting (a heartbeat: it carries no order with
+    /// anything). Returns false, releasing the frame, when the queue is full or closed.
+    /// </summary>
+    public bool TryEnqueueUrgent(SharedFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_closed || _tail - _head == _ring.Length)
+            {
+                frame.Release();
+                return false;
+            }
+
+            _ring[--_head % _ring.Length] = new Entry(frame, 0, 0, 0);
+            return true;
+        }
+    }
+
     /// <summary>Queues a media frame under the media rules. Takes over one reference of the frame in every case.</summary>
     public void EnqueueMedia(SharedFrame frame, MediaKind kind, uint sender, long timestamp)
     {
@@ -75,6 +103,11 @@ internal sealed class OutboundQueue
                 slot = new Entry(frame, kind, sender, timestamp);
                 Dropped++;
             }
+            else if (_tail - _head == _ring.Length && kind == MediaKind.Audio && EvictOldestVideo() is { } evicted)
+            {
+                replaced = evicted;
+                _ring[_tail++ % _ring.Length] = new Entry(frame, kind, sender, timestamp);
+            }
             else if (_tail - _head == _ring.Length)
             {
                 replaced = frame;
@@ -82,6 +115,10 @@ internal sealed class OutboundQueue
                 if (kind == MediaKind.Audio)
                 {
                     AudioDropped++;
+                }
+                else
+                {
+                    VideoDropped++;
                 }
             }
             else
@@ -127,6 +164,14 @@ internal sealed class OutboundQueue
                     continue;
                 }
 
+                if (entry.Kind == MediaKind.Video && time.GetElapsedTime(entry.Timestamp, now) > VideoMaxAge)
+                {
+                    (stale ??= []).Add(entry.Frame);
+                    Dropped++;
+                    VideoDropped++;
+                    continue;
+                }
+
                 batch.Add(entry.Frame);
                 bytes += entry.Frame.Length;
             }
@@ -156,6 +201,44 @@ internal sealed class OutboundQueue
 
             _pendingVideo.Clear();
         }
+    }
+
+    /// <summary>
+    /// Takes the oldest queued video frame out (the entries before it move up one place) and returns it for
+    /// release; null when no video is queued. Under the lock, with the queue full.
+    /// </summary>
+    private SharedFrame? EvictOldestVideo()
+    {
+        for (var at = _head; at < _tail; at++)
+        {
+            var entry = _ring[at % _ring.Length];
+            if (entry.Kind != MediaKind.Video)
+            {
+                continue;
+            }
+
+            for (var i = at; i > _head; i--)
+            {
+                _ring[i % _ring.Length] = _ring[(i - 1) % _ring.Length];
+                if (_ring[i % _ring.Length].Kind == MediaKind.Video)
+                {
+                    _pendingVideo[_ring[i % _ring.Length].Sender] = i;
+                }
+            }
+
+            _ring[_head % _ring.Length] = default;
+            _head++;
+            if (_pendingVideo.TryGetValue(entry.Sender, out var seq) && seq == at)
+            {
+                _pendingVideo.Remove(entry.Sender);
+            }
+
+            Dropped++;
+            VideoDropped++;
+            return entry.Frame;
+        }
+
+        return null;
     }
 
     private readonly record struct Entry(SharedFrame Frame, MediaKind Kind, uint Sender, long Timestamp);

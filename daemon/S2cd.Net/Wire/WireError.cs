@@ -11,4 +11,5 @@ internal enum WireError : ushort
     UnexpectedFrame = 6,
     TooSlow = 7,
     ShuttingDown = 8,
+    RelayBusy = 9,
 }

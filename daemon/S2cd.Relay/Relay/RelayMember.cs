@@ -25,6 +25,9 @@ internal sealed class RelayMember
     private readonly Lock _bytesLock = new();
     private readonly ReplayWindow _upReplay = new(DatagramKey.ReplayWindowSize);
     private uint _audioCounter;
+
+    // Video frames from this member seen while the relay thins video under load.
+    private uint _videoCounter;
     private long _downSequence;
     private uint _videoFrame;
     private uint _audioFrame;
@@ -218,7 +221,7 @@ internal sealed class RelayMember
     {
         var kind = FrameReader.ReadMediaKind(body);
         var payload = body.Slice(1);
-        if (!TakeBytes(body.Length) || DropForTest(kind))
+        if (!TakeBytes(body.Length) || DropForTest(kind) || (kind == MediaKind.Video && !_relay.Overload.TakeVideo(ref _videoCounter)))
         {
             return;
         }
@@ -291,7 +294,8 @@ internal sealed class RelayMember
         }
 
         if (!TakeBytes(fragment.Length) || (index == 0 && DropForTest(kind))
-            || !reassembler.TryAdd(Id, kind, frame, index, count, fragment[MediaFragment.HeaderBytes..], out var whole))
+            || !reassembler.TryAdd(Id, kind, frame, index, count, fragment[MediaFragment.HeaderBytes..], out var whole)
+            || (kind == MediaKind.Video && !_relay.Overload.TakeVideo(ref _videoCounter)))
         {
             return true;
         }

@@ -62,6 +62,18 @@ internal sealed class RelayOptions
     public double TimeoutSeconds { get; set; } = 3.5;
 
     /// <summary>
+    /// The relay's CPU, in percent of all the machine's cores, past which it is busy: new joins are refused with
+    /// "relay busy" (a daemon with several relays goes to the next), and video is thinned step by step so that
+    /// the calls already running keep their audio. Established connections are never closed for load.
+    /// </summary>
+    [InRange(1, 100)]
+    public double MaxLoad { get; set; } = 90;
+
+    /// <summary>For tests only: the load the relay takes itself to be at, in percent, instead of measuring it.</summary>
+    [InRange(0, 100)]
+    public double? TestLoad { get; set; }
+
+    /// <summary>
     /// For tests only: the share (0..1) of audio frames the relay drops on purpose, to check loss concealment.
     /// </summary>
     [InRange(0, 0.9)]

@@ -33,14 +33,19 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private long _rateLimited;
     private long _queueDrops;
 
-    public RelayServer(IOptions<RelayOptions> options, RelayPlacement placement, TimeProvider time, ILogger<RelayServer> logger)
+    /// <param name="cpu">Where the relay's CPU time is read (for tests; default the process's own).</param>
+    public RelayServer(IOptions<RelayOptions> options, RelayPlacement placement, TimeProvider time, ILogger<RelayServer> logger, Func<TimeSpan>? cpu = null)
     {
         Options = options.Value;
         _placement = placement;
         _time = time;
         _logger = logger;
         ConnectionOptions = Options.ConnectionOptions();
+        Overload = new RelayOverload(Options.MaxLoad, time, cpu, Options.TestLoad);
     }
+
+    /// <summary>The relay's load, and what gives way past its capacity.</summary>
+    internal RelayOverload Overload { get; }
 
     public RelayOptions Options { get; }
 
@@ -135,6 +140,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
         _acceptor = new Acceptor(socket, Options.MaxConnections, HandleConnectionAsync);
+        Overload.Start();
         if (Options.Udp)
         {
             Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);
@@ -155,6 +161,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
+        Overload.Dispose();
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
@@ -183,6 +190,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     /// <summary>Puts a member into session <paramref name="name"/> (made if new), queueing its welcome and telling the others.</summary>
     internal (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<RelayMember[]> welcome)
     {
+        if (Overload.Busy)
+        {
+            return (null, (WireError.RelayBusy, Overload.BusyReason));
+        }
+
         lock (_sessionsLock)
         {
             if (!_sessions.TryGetValue(name, out var session))

@@ -21,5 +21,8 @@ internal static class RelayRoleStatus
         RelayConnections = relay.ConnectionCount,
         RelayDatagramsReceived = relay.Datagrams?.Received ?? 0,
         RelayDatagramsRejected = relay.Datagrams?.Rejected ?? 0,
+        RelayLoad = Math.Round(relay.Overload.Load, 1),
+        RelayBusy = relay.Overload.Busy,
+        RelayVideoShed = relay.Overload.VideoShed,
     };
 }

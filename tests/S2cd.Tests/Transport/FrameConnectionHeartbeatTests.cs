@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
 using S2cd.Transport;
+using S2cd.Wire;
 
 namespace S2cd.Tests.Transport;
 
@@ -44,6 +46,54 @@ public sealed class FrameConnectionHeartbeatTests
         connection.Abort("done");
         peer.Abort("done");
         await Task.WhenAll(run, peerRun).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task APong_GoesAheadOfMediaQueuedForASlowPeer()
+    {
+        // The peer does not read for a while: most of 300 video frames wait in our queue. Its Ping is answered
+        // before them, so a link busy with media is not taken for dead.
+        var (ours, theirs) = await PairAsync();
+        ours.SendBufferSize = 16 * 1024;
+        theirs.ReceiveBufferSize = 16 * 1024;
+        using var peer = theirs;
+        await using var connection = new FrameConnection(new NetworkStream(ours, ownsSocket: true), Options, new FakeTimeProvider());
+        var run = connection.RunAsync((_, _) => { }, CancellationToken.None);
+        for (var i = 0; i < 300; i++)
+        {
+            var frame = SharedFrame.Rent(4200);
+            FrameWriter.WriteMedia(frame, MediaKind.Video, new byte[4096]);
+            connection.SendMedia(frame, MediaKind.Video, (uint)i);
+        }
+
+        await Task.Delay(200);
+        var ping = new ArrayBufferWriter<byte>();
+        FrameWriter.WritePing(ping, FrameType.Ping, 42);
+        await theirs.SendAsync(ping.WrittenMemory);
+        await Task.Delay(200);
+
+        var received = new List<FrameType>();
+        var buffer = new ArrayBufferWriter<byte>();
+        while (received.Count(t => t == FrameType.Media) < 300)
+        {
+            var n = await theirs.ReceiveAsync(buffer.GetMemory(64 * 1024));
+            Assert.True(n > 0, "closed");
+            buffer.Advance(n);
+            var data = new ReadOnlySequence<byte>(buffer.WrittenMemory);
+            while (FrameReader.TryReadFrame(ref data, WireProtocol.AbsoluteMaxFrameBytes, out var type, out _))
+            {
+                received.Add(type);
+            }
+
+            var rest = data.ToArray();
+            buffer.Clear();
+            buffer.Write(rest);
+        }
+
+        var pong = received.IndexOf(FrameType.Pong);
+        Assert.True(pong >= 0 && pong < 200, $"the Pong came after {pong} media frames");
+        connection.Abort("done");
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Moves the fake clock in heartbeat-sized steps, letting the loops run between them.</summary>

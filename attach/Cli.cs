@@ -69,7 +69,7 @@ internal static class Cli
         root.SetAction((parse, ct) => RunVerbAsync(parse, (c, j, t) => j ? Status(c, j, t) : OpenView(c, parse, preview: false, t), ct));
 
         var session = new Argument<string>("SESSION") { Description = "the session to join: letters, digits, '.', '_' and '-', at most 64" };
-        var relay = new Option<string?>("--relay") { Description = "the relay as HOST:PORT (default: the daemon's Conference:Relay)" };
+        var relay = new Option<string?>("--relay") { Description = "the relay as HOST:PORT, or several as HOST:PORT,HOST:PORT tried in turn (default: the daemon's Conference:Relay)" };
         var name = new Option<string?>("--name") { Description = "the name others see (default: the daemon's Conference:Name)" };
         var passphrase = new Option<string?>("--passphrase")
         {
@@ -82,7 +82,7 @@ internal static class Cli
         {
             var problem = NameRules.CheckSession(result.GetValue(session))
                 ?? (result.GetValue(name) is { } n ? NameRules.CheckDisplayName(n) : null)
-                ?? (result.GetValue(relay) is { } r && NameRules.TryParseEndpoint(r, out _, out _) is { } rp ? $"--relay: {rp}" : null)
+                ?? (result.GetValue(relay) is { } r && NameRules.TryParseRelays(r, out _) is { } rp ? $"--relay: {rp}" : null)
                 ?? NameRules.CheckPassphrase(result.GetValue(passphrase));
             if (problem is not null)
             {

@@ -96,6 +96,39 @@ public static class NameRules
         return null;
     }
 
+    /// <summary>The most relays a daemon is given to try in turn.</summary>
+    public const int MaxRelays = 8;
+
+    /// <summary>
+    /// Checks a relay, or a list of relays to try in turn (HOST:PORT,HOST:PORT, at most <see cref="MaxRelays"/>).
+    /// Returns null and the relays when it is good, otherwise why not.
+    /// </summary>
+    public static string? TryParseRelays(string? value, out string[] relays)
+    {
+        relays = [];
+        if (string.IsNullOrWhiteSpace(value) || value.Length > MaxRelays * 64)
+        {
+            return "expected HOST:PORT, or several separated by commas";
+        }
+
+        var parts = value.Split(',');
+        if (parts.Length > MaxRelays)
+        {
+            return $"at most {MaxRelays} relays";
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (TryParseEndpoint(parts[i], out _, out _) is { } problem)
+            {
+                return parts.Length == 1 ? problem : $"relay {i + 1} of {parts.Length}: {problem}";
+            }
+        }
+
+        relays = parts;
+        return null;
+    }
+
     /// <summary>
     /// Parses HOST:PORT (IPv6 hosts in brackets). Returns null on success and sets the parts, otherwise why not.
     /// Port 0 (any free port) is accepted only when <paramref name="allowAnyPort"/> is set, for listening.

@@ -118,7 +118,7 @@ internal sealed partial class ConferenceLink
             DaemonVersion = DaemonInfo.Version,
             Name = _name,
             Session = _session,
-            Relay = _relay,
+            Relay = _link?.Relay ?? _relay,
             Connection = _state,
             Reason = _reason,
             RoundTripMs = _link?.RoundTrip?.TotalMilliseconds,

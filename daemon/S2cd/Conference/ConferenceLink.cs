@@ -257,7 +257,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         NameRules.CheckSession(request.Session)
         ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
         ?? NameRules.CheckPassphrase(request.Passphrase)
-        ?? (NameRules.TryParseEndpoint(relay, out _, out _) is { } relayProblem ? $"relay: {relayProblem}" : null);
+        ?? (NameRules.TryParseRelays(relay, out _) is { } relayProblem ? $"relay: {relayProblem}" : null);
 
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,10 @@ internal sealed class ConferenceOptions
 {
     public const string Section = "Conference";
 
-    /// <summary>The relay joins go to when the client names none.</summary>
+    /// <summary>
+    /// The relay joins go to when the client names none: HOST:PORT, or several separated by commas, tried in turn
+    /// when one cannot be reached or refuses as busy.
+    /// </summary>
     public string Relay { get; set; } = "127.0.0.1:1122";
 
     /// <summary>TLS 1.3 to the relay. False speaks plain TCP, and status and the view say "not encrypted".</summary>

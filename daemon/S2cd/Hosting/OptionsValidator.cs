@@ -43,7 +43,7 @@ internal static class OptionsValidator
 
     private static string? CheckConference(ConferenceOptions conference)
     {
-        if (NameRules.TryParseEndpoint(conference.Relay, out _, out _) is { } relayProblem)
+        if (NameRules.TryParseRelays(conference.Relay, out _) is { } relayProblem)
         {
             return Describe("Conference:Relay", conference.Relay, relayProblem);
         }

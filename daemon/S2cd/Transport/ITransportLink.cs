@@ -8,6 +8,9 @@ internal interface ITransportLink : IAsyncDisposable
     /// <summary>Completes at the first welcome; faults with <see cref="LinkFailedException"/> when the first join fails.</summary>
     Task Welcomed { get; }
 
+    /// <summary>The relay this link uses now (of the list it was given, the one that let it in or is being tried).</summary>
+    string Relay { get; }
+
     /// <summary>The last measured round trip to the relay, or null.</summary>
     TimeSpan? RoundTrip { get; }
 

@@ -118,6 +118,8 @@ internal sealed class InMemoryRelay : IConferenceTransport
 
         public TimeSpan? RoundTrip => _joined ? TimeSpan.Zero : null;
 
+        public string Relay => "in-memory";
+
         public string MediaPath => "memory";
 
         public long DatagramsRejected => 0;

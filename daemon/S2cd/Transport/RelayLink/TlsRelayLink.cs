@@ -34,9 +34,14 @@ internal sealed partial class TlsRelayLink : ITransportLink
     private bool _offered;
     private long _rejectedBefore;
 
+    // The relays to try in turn (one, or the list given), and which is in use.
+    private readonly string[] _relays;
+    private int _current;
+
     public TlsRelayLink(TransportJoin join, RelayLinkOptions options, KnownRelays knownRelays, ITransportEvents events, TimeProvider time, ILogger logger)
     {
         _join = join;
+        _relays = join.Relay.Split(',');
         _options = options;
         _knownRelays = knownRelays;
         _events = events;
@@ -46,6 +51,8 @@ internal sealed partial class TlsRelayLink : ITransportLink
     }
 
     public Task Welcomed => _welcomed.Task;
+
+    public string Relay => _relays[Volatile.Read(ref _current)];
 
     public TimeSpan? RoundTrip
     {
@@ -141,46 +148,45 @@ internal sealed partial class TlsRelayLink : ITransportLink
     {
         await Task.Yield();
         var attempt = 0;
+        var tried = 1;
         while (!cancellationToken.IsCancellationRequested)
         {
-            string reason;
-            var refused = false;
-            try
-            {
-                bool joined;
-                (reason, refused, joined) = await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
-                if (joined)
-                {
-                    attempt = 0;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ArgumentException)
-            {
-                reason = ex is OperationCanceledException ? "timed out connecting to the relay" : ex.Message;
-            }
-
+            var outcome = await ConnectAndRunAsync(cancellationToken).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 return;
             }
 
-            if (refused || !_welcomed.Task.IsCompletedSuccessfully)
+            if (outcome.Joined)
+            {
+                attempt = 0;
+                tried = 1;
+            }
+
+            if (TakesTheNextRelay(outcome) && tried < _relays.Length)
+            {
+                // Busy, full of sessions, going away, or (before we were ever let in) out of reach: the next relay of
+                // the list, at once. Once let in, a lost link comes back to the same relay, which holds the session.
+                var from = Relay;
+                tried++;
+                Volatile.Write(ref _current, (_current + 1) % _relays.Length);
+                LogNextRelay(from, outcome.Reason, Relay);
+                continue;
+            }
+
+            if (outcome.Refused || !_welcomed.Task.IsCompletedSuccessfully)
             {
                 // A refusal is final, and so is a first join that never got in: the user hears about it at once.
-                var message = refused ? $"relay {_join.Relay} refused: {reason}" : $"cannot reach relay {_join.Relay}: {reason}";
+                var message = outcome.Refused ? $"relay {Relay} refused: {outcome.Reason}" : $"cannot reach relay {Relay}: {outcome.Reason}";
                 await _events.OnLinkLostAsync(message, final: true).ConfigureAwait(false);
                 LogLinkFailed(message);
-                _welcomed.TrySetException(new LinkFailedException(message, refused));
+                _welcomed.TrySetException(new LinkFailedException(message, outcome.Refused));
                 return;
             }
 
             var delay = ReconnectBackoff.Delay(attempt++, _options.ReconnectMax, Random.Shared.NextDouble());
-            await _events.OnLinkLostAsync(reason, final: false).ConfigureAwait(false);
-            LogReconnecting(_join.Relay, reason, delay.TotalSeconds);
+            await _events.OnLinkLostAsync(outcome.Reason, final: false).ConfigureAwait(false);
+            LogReconnecting(Relay, outcome.Reason, delay.TotalSeconds);
             try
             {
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -192,17 +198,40 @@ internal sealed partial class TlsRelayLink : ITransportLink
         }
     }
 
+    private bool TakesTheNextRelay((string Reason, bool Refused, WireError Code, bool Joined) outcome) =>
+        outcome.Refused
+            ? outcome.Code is WireError.RelayBusy or WireError.TooManySessions or WireError.ShuttingDown
+            : !_welcomed.Task.IsCompletedSuccessfully;
+
+    /// <summary>One connection, its failures to connect turned into a reason.</summary>
+    private async Task<(string Reason, bool Refused, WireError Code, bool Joined)> ConnectAndRunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ("stopped", false, default, false);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ArgumentException)
+        {
+            return (ex is OperationCanceledException ? "timed out connecting to the relay" : ex.Message, false, default, false);
+        }
+    }
+
     /// <summary>One connection to the relay, from connect to close: why it ended, whether the relay refused us, whether it let us in.</summary>
-    private async Task<(string Reason, bool Refused, bool Joined)> ConnectOnceAsync(CancellationToken cancellationToken)
+    private async Task<(string Reason, bool Refused, WireError Code, bool Joined)> ConnectOnceAsync(CancellationToken cancellationToken)
     {
         var (stream, problem, final) = await SecureAsync(await ConnectAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (stream is null)
         {
-            return (problem!, final, false);
+            return (problem!, final, default, false);
         }
 
         var connection = new FrameConnection(stream, _options.Connection, _time);
         string? refusal = null;
+        var code = default(WireError);
         var joined = false;
         await using (connection.ConfigureAwait(false))
         {
@@ -220,7 +249,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
                     {
                         if (type == FrameType.Error)
                         {
-                            refusal = FrameReader.ReadError(body).Message;
+                            (code, refusal) = FrameReader.ReadError(body);
                             connection.Abort(refusal);
                             return;
                         }
@@ -248,7 +277,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 }
             }
 
-            return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null, joined);
+            return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null, code, joined);
         }
     }
 
@@ -261,7 +290,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
             return (stream, null, false);
         }
 
-        var pinned = await RelayPinning.SecureAsync(stream, _join.Relay, _options.RelayFingerprint, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var pinned = await RelayPinning.SecureAsync(stream, Relay, _options.RelayFingerprint, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (pinned.Stream is null)
         {
             // A changed certificate is final, like a refusal: retrying cannot fix it and must not hide it.
@@ -270,7 +299,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
 
         if (pinned.PinnedAtFirstUse)
         {
-            LogRelayPinned(_join.Relay, pinned.Fingerprint!, _knownRelays.Path);
+            LogRelayPinned(Relay, pinned.Fingerprint!, _knownRelays.Path);
         }
 
         _events.OnSecured(new LinkSecurity(true, pinned.Fingerprint));
@@ -279,7 +308,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
 
     private async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
     {
-        var endpoint = Endpoints.Resolve(_join.Relay);
+        var endpoint = Endpoints.Resolve(Relay);
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
         {
             NoDelay = true,
@@ -344,6 +373,9 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 throw new WireProtocolException(WireError.UnexpectedFrame, $"unexpected frame type 0x{(byte)type:x2} from the relay");
         }
     }
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Relay {Relay}: {Reason}; trying {Next}")]
+    private partial void LogNextRelay(string relay, string reason, string next);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
     private partial void LogReconnecting(string relay, string reason, double seconds);

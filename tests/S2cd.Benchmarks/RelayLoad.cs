@@ -122,6 +122,12 @@ internal static class RelayLoad
         Array.Sort(all);
         var lost = clients.Sum(c => c.AudioLost);
         var inv = CultureInfo.InvariantCulture;
+
+        // What was offered: every frame sent while measuring, once for each other member of its session.
+        var offeredAudio = clients.Sum(c => c.SentAudio) * (participants - 1);
+        var offeredVideo = clients.Sum(c => c.SentVideo) * (participants - 1);
+        var audioInTime = audio.Count(d => d <= Stopwatch.Frequency / 10);
+        Console.WriteLine(string.Create(inv, $"offered       {(offeredAudio + offeredVideo) / elapsed.TotalSeconds:N0} messages/s; delivered: audio {100.0 * audioInTime / Math.Max(1, offeredAudio):0.00}% within 100 ms, video {100.0 * video.Length / Math.Max(1, offeredVideo):0.0}%"));
         Console.WriteLine(string.Create(inv, $"forwarded     {all.Length / elapsed.TotalSeconds:N0} messages/s ({audio.Length / elapsed.TotalSeconds:N0} audio, {video.Length / elapsed.TotalSeconds:N0} video)"));
         Console.WriteLine(string.Create(inv, $"delay all     p50 {Ms(all, 0.50)} ms  p99 {Ms(all, 0.99)} ms  max {Ms(all, 1)} ms"));
         Console.WriteLine(string.Create(inv, $"delay audio   p50 {Ms(audio, 0.50)} ms  p99 {Ms(audio, 0.99)} ms"));
@@ -270,6 +276,11 @@ internal static class RelayLoad
 
         public long AudioLost { get; private set; }
 
+        /// <summary>Audio and video frames this participant sent while measuring.</summary>
+        public long SentAudio;
+
+        public long SentVideo;
+
         /// <summary>Why the relay ended this link during the run (refused, closed, broken), or null while it is up.</summary>
         public string? ClosedReason { get; private set; }
 
@@ -303,6 +314,11 @@ internal static class RelayLoad
             }
 
             var seq = kind == MediaKind.Audio ? ++_audioSeq : ++_videoSeq;
+            if (_measuring)
+            {
+                _ = kind == MediaKind.Audio ? Interlocked.Increment(ref SentAudio) : Interlocked.Increment(ref SentVideo);
+            }
+
             BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
             BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), seq);
             if (_udp && _datagramsReady.Task.IsCompleted)

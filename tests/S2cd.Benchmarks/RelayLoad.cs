@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipelines;
@@ -61,6 +62,7 @@ internal static class RelayLoad
         var endpoint = IPEndPoint.Parse(address);
         Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}{(udp ? ", media as UDP datagrams" : string.Empty)}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
 
+        using var hub = udp ? new DatagramHub(endpoint) : null;
         var clients = new List<Participant>();
         var refused = new List<string>();
         for (var s = 0; s < sessions; s++)
@@ -69,7 +71,7 @@ internal static class RelayLoad
             {
                 try
                 {
-                    clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", udp).ConfigureAwait(false));
+                    clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", hub).ConfigureAwait(false));
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException)
                 {
@@ -111,6 +113,8 @@ internal static class RelayLoad
             client.StopMeasuring();
         }
 
+        // What was sent before the end of the window has a second to arrive; later is not delivered in time anyway.
+        await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await sender.ConfigureAwait(false);
 
@@ -252,6 +256,10 @@ internal static class RelayLoad
         private uint _audioSeq;
         private uint _videoSeq;
         private volatile bool _measuring;
+        private long _measureFrom = long.MaxValue;
+        private long _measureTo = long.MaxValue;
+        private readonly byte[] _plaintext = new byte[DatagramKey.MaxPlaintextBytes];
+        private readonly DatagramHub? _hub;
         private Socket? _datagrams;
         private DatagramKey? _key;
         private uint _token;
@@ -259,12 +267,13 @@ internal static class RelayLoad
         private uint _videoFrame;
         private uint _audioFrame;
 
-        private Participant(Socket socket, Stream stream, IPEndPoint relay, bool udp)
+        private Participant(Socket socket, Stream stream, IPEndPoint relay, DatagramHub? hub)
         {
             _socket = socket;
             _stream = stream;
             _relay = relay;
-            _udp = udp;
+            _hub = hub;
+            _udp = hub is not null;
         }
 
         /// <summary>Completes when the relay answered this participant's first datagram (only with --udp).</summary>
@@ -284,7 +293,7 @@ internal static class RelayLoad
         /// <summary>Why the relay ended this link during the run (refused, closed, broken), or null while it is up.</summary>
         public string? ClosedReason { get; private set; }
 
-        public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, bool udp)
+        public static async Task<Participant> JoinAsync(IPEndPoint relay, string? fingerprint, string session, string name, DatagramHub? hub)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(relay).ConfigureAwait(false);
@@ -296,15 +305,27 @@ internal static class RelayLoad
                 stream = ssl;
             }
 
-            var participant = new Participant(socket, stream, relay, udp);
+            var participant = new Participant(socket, stream, relay, hub);
             FrameWriter.WriteHello(participant._out, MemberFlags.CameraOn, session, name);
             await participant.FlushAsync().ConfigureAwait(false);
             return participant;
         }
 
-        public void StartMeasuring() => _measuring = true;
+        /// <summary>From now, what is sent is counted, and what arrives of it is measured.</summary>
+        public void StartMeasuring()
+        {
+            Volatile.Write(ref _measureFrom, Stopwatch.GetTimestamp());
+            _measuring = true;
+        }
 
-        public void StopMeasuring() => _measuring = false;
+        /// <summary>What is sent from now is not counted; what was sent before still is when it arrives.</summary>
+        public void StopMeasuring()
+        {
+            Volatile.Write(ref _measureTo, Stopwatch.GetTimestamp());
+            _measuring = false;
+        }
+
+        private bool InWindow(long sent) => sent >= Volatile.Read(ref _measureFrom) && sent < Volatile.Read(ref _measureTo);
 
         public async ValueTask SendAsync(MediaKind kind, byte[] payload)
         {
@@ -314,12 +335,13 @@ internal static class RelayLoad
             }
 
             var seq = kind == MediaKind.Audio ? ++_audioSeq : ++_videoSeq;
-            if (_measuring)
+            var now = Stopwatch.GetTimestamp();
+            if (InWindow(now))
             {
                 _ = kind == MediaKind.Audio ? Interlocked.Increment(ref SentAudio) : Interlocked.Increment(ref SentVideo);
             }
 
-            BinaryPrimitives.WriteInt64LittleEndian(payload, Stopwatch.GetTimestamp());
+            BinaryPrimitives.WriteInt64LittleEndian(payload, now);
             BinaryPrimitives.WriteUInt32LittleEndian(payload.AsSpan(8), seq);
             if (_udp && _datagramsReady.Task.IsCompleted)
             {
@@ -355,62 +377,46 @@ internal static class RelayLoad
         }
 
         /// <summary>The relay offered a datagram path: say hello on it; the first answer makes it the media path.</summary>
-        private void StartDatagrams(uint token, byte[] key, CancellationToken cancellationToken)
+        private void StartDatagrams(uint token, byte[] key)
         {
             _token = token;
             _key = new DatagramKey(key);
-            _datagrams = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
-            _datagrams.Connect(_relay);
-            _ = Task.Run(() => ReceiveDatagramsAsync(cancellationToken), CancellationToken.None);
+            _datagrams = _hub!.Register(token, this);
             SendDatagram(DatagramType.Keepalive, [], stackalloc byte[DatagramKey.HeaderBytes + DatagramKey.TagBytes]);
         }
 
-        private async Task ReceiveDatagramsAsync(CancellationToken cancellationToken)
+        /// <summary>A datagram for this participant, on its hub socket's thread (one thread per participant).</summary>
+        public void OnDatagram(ReadOnlySpan<byte> datagram, long now)
         {
-            var buffer = new byte[DatagramKey.MaxDatagramBytes];
-            var plaintext = new byte[DatagramKey.MaxPlaintextBytes];
-            while (!cancellationToken.IsCancellationRequested)
+            var plaintext = _plaintext;
+            if (!_key!.TryOpen(datagram, DatagramKey.Downstream, out var type, out var sequence, plaintext, out var length) || !_replay.TryAccept(sequence))
             {
-                int received;
-                try
+                return;
+            }
+
+            if (type == DatagramType.KeepaliveAck && !_datagramsReady.Task.IsCompleted)
+            {
+                lock (_out)
                 {
-                    received = await _datagrams!.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-                {
-                    return;
+                    FrameWriter.WriteMediaPath(_out, true);
+                    _stream.Write(_out.WrittenSpan);
+                    _out.ResetWrittenCount();
                 }
 
-                var now = Stopwatch.GetTimestamp();
-                if (!_key!.TryOpen(buffer.AsSpan(0, received), DatagramKey.Downstream, out var type, out var sequence, plaintext, out var length) || !_replay.TryAccept(sequence))
-                {
-                    continue;
-                }
+                _datagramsReady.TrySetResult();
+                return;
+            }
 
-                if (type == DatagramType.KeepaliveAck && !_datagramsReady.Task.IsCompleted)
-                {
-                    lock (_out)
-                    {
-                        FrameWriter.WriteMediaPath(_out, true);
-                        _stream.Write(_out.WrittenSpan);
-                        _out.ResetWrittenCount();
-                    }
+            var sender = BinaryPrimitives.ReadUInt32BigEndian(plaintext);
+            if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out _))
+            {
+                return;
+            }
 
-                    _datagramsReady.TrySetResult();
-                    continue;
-                }
-
-                var sender = BinaryPrimitives.ReadUInt32BigEndian(plaintext);
-                if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out _))
-                {
-                    continue;
-                }
-
-                const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
-                if (_reassembler.TryAdd(sender, kind, frame, index, count, plaintext.AsMemory(ChunkAt, length - ChunkAt), out var whole))
-                {
-                    Measure(sender, kind, whole.Span, now);
-                }
+            const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
+            if (_reassembler.TryAdd(sender, kind, frame, index, count, plaintext.AsMemory(ChunkAt, length - ChunkAt), out var whole))
+            {
+                Measure(sender, kind, whole.Span, now);
             }
         }
 
@@ -430,7 +436,7 @@ internal static class RelayLoad
                     _lastAudioSeq[sender] = seq;
                 }
 
-                if (_measuring)
+                if (InWindow(sent))
                 {
                     (kind == MediaKind.Audio ? AudioDelays : VideoDelays).Add(now - sent);
                 }
@@ -464,7 +470,7 @@ internal static class RelayLoad
                         else if (type == FrameType.DatagramSetup && _udp && _key is null)
                         {
                             var (token, key) = FrameReader.ReadDatagramSetup(body);
-                            StartDatagrams(token, key, cancellationToken);
+                            StartDatagrams(token, key);
                         }
                         else if (type == FrameType.Ping)
                         {
@@ -497,7 +503,6 @@ internal static class RelayLoad
         public async ValueTask DisposeAsync()
         {
             await _stream.DisposeAsync().ConfigureAwait(false);
-            _datagrams?.Dispose();
             _key?.Dispose();
         }
 
@@ -519,6 +524,72 @@ internal static class RelayLoad
             }
 
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// The generator's UDP side: eight sockets, each read by a thread of its own and shared by many
+    /// participants (a datagram names its member by token, and the relay answers each member where its datagrams
+    /// come from). One socket and one asynchronous receive per participant cost the generator more than the relay
+    /// it measures, on the same two cores.
+    /// </summary>
+    private sealed class DatagramHub : IDisposable
+    {
+        private readonly Socket[] _sockets;
+        private readonly ConcurrentDictionary<uint, Participant> _members = new();
+
+        public DatagramHub(IPEndPoint relay)
+        {
+            // Several sockets, so that the relay's SO_REUSEPORT receive loops (one per core, chosen by source
+            // address) share the load as they would with many members.
+            _sockets = [.. Enumerable.Range(0, 8).Select(_ =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 8 << 20 };
+                socket.Connect(relay);
+                return socket;
+            })];
+            foreach (var socket in _sockets)
+            {
+                new Thread(() => Receive(socket)) { IsBackground = true, Name = "load datagrams" }.Start();
+            }
+        }
+
+        /// <summary>Takes a member's datagrams from now; returns the socket it sends on.</summary>
+        public Socket Register(uint token, Participant participant)
+        {
+            _members[token] = participant;
+            return _sockets[token % (uint)_sockets.Length];
+        }
+
+        public void Dispose()
+        {
+            foreach (var socket in _sockets)
+            {
+                socket.Dispose();
+            }
+        }
+
+        private void Receive(Socket socket)
+        {
+            var buffer = new byte[DatagramKey.MaxDatagramBytes];
+            while (true)
+            {
+                int received;
+                try
+                {
+                    received = socket.Receive(buffer);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var datagram = buffer.AsSpan(0, received);
+                if (DatagramKey.TryReadToken(datagram, out var token) && _members.TryGetValue(token, out var participant))
+                {
+                    participant.OnDatagram(datagram, Stopwatch.GetTimestamp());
+                }
+            }
         }
     }
 }

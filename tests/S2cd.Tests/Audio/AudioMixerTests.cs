@@ -102,6 +102,62 @@ public sealed class AudioMixerTests
         Assert.Equal(1, buffer.Late);
     }
 
+    [Fact]
+    public void Bursts_DeepenTheBufferWithinASecond_ItShrinksAgainWhenArrivalsSteadyInSilence_AndALongLossIsConcealed()
+    {
+        using var encoder = new OpusEncoder(48000, 24000, 5);
+        using var buffer = new JitterBuffer(40, 20, 200, _time);
+        var samples = new short[AudioOptions.FrameSamples];
+        uint seq = 0;
+        var pulls = 0;
+
+        // A link that holds packets and lets them go in bursts every 100 ms (transit 5 to 85 ms), 2 s of speech.
+        long Burst(uint s) => ((((s * 20_000L) / 100_000) + 1) * 100_000) + 5_000;
+        var underrunsAfterOneSecond = 0L;
+        for (var tick = 0; tick < 100; tick++)
+        {
+            var now = tick * 20_000L;
+            while (Burst(seq) <= now)
+            {
+                buffer.Insert(new AudioPacketHeader(seq, seq * 20_000L, 20), Encode(encoder, (int)seq).Opus, Burst(seq));
+                seq++;
+            }
+
+            buffer.Pull(samples);
+            pulls++;
+            if (tick == 50)
+            {
+                Assert.True(buffer.TargetMs >= 80, $"target {buffer.TargetMs} ms after 1 s of bursts");
+                underrunsAfterOneSecond = buffer.Underruns;
+            }
+        }
+
+        Assert.Equal(underrunsAfterOneSecond, buffer.Underruns);
+
+        // Then steady arrivals (5 ms transit) of silence: the target comes back down, and the backlog with it.
+        var offset = (pulls * 20_000L) - (seq * 20_000L);
+        for (var tick = 0; tick < 200; tick++)
+        {
+            var capture = seq * 20_000L;
+            if (seq % 50 is < 45 or > 47)
+            {
+                buffer.Insert(new AudioPacketHeader(seq, capture, 127), Encode(encoder, (int)seq).Opus, capture + offset + 5_000);
+            }
+
+            seq++;
+            buffer.Pull(samples);
+        }
+
+        Assert.True(buffer.TargetMs <= 40, $"target {buffer.TargetMs} ms after 4 s of steady silence");
+        Assert.True(buffer.DepthMs <= buffer.TargetMs + 40, $"depth {buffer.DepthMs} ms over a target of {buffer.TargetMs} ms");
+
+        // Three packets in a row lost, four times over: the last of each rebuilt from the next packet's FEC copy,
+        // the two before it concealed; all counted as lost.
+        Assert.True(buffer.Lost >= 12, $"{buffer.Lost} lost");
+        Assert.True(buffer.Recovered >= 4, $"{buffer.Recovered} recovered");
+        Assert.True(buffer.Concealed >= 8, $"{buffer.Concealed} concealed");
+    }
+
     private static (uint Seq, byte[] Opus) Encode(OpusEncoder encoder, int seq)
     {
         var frame = new short[AudioOptions.FrameSamples];

@@ -186,16 +186,8 @@ internal sealed class RelayMember
         }
     }
 
-    private void SendWelcome(RelayMember[] others)
-    {
-        var list = new WireMember[others.Length];
-        for (var i = 0; i < others.Length; i++)
-        {
-            list[i] = others[i].ToWire();
-        }
-
-        Connection.SendControl((Id, list), static (w, s) => FrameWriter.WriteWelcome(w, s.Id, s.list));
-    }
+    private void SendWelcome(WireMember[] others) =>
+        Connection.SendControl((Id, others), static (w, s) => FrameWriter.WriteWelcome(w, s.Id, s.others));
 
     private void Refuse(WireError code, string message)
     {
@@ -226,8 +218,19 @@ internal sealed class RelayMember
             return;
         }
 
-        var members = Session!.Members;
-        if (members.Length < 2)
+        var session = Session!;
+        var datagramFrame = kind == MediaKind.Video ? ++_videoFrame : ++_audioFrame;
+        Fanout(_relay, session.Members, this, Id, kind, payload, datagramFrame);
+        session.Fabric?.PublishMedia(Id, kind, payload);
+    }
+
+    /// <summary>
+    /// Passes a media payload from <paramref name="senderId"/> on to every member of <paramref name="members"/> but
+    /// <paramref name="except"/>: as datagrams to those that take them, in one shared frame on the others' links.
+    /// </summary>
+    internal static void Fanout(RelayServer relay, RelayMember[] members, RelayMember? except, uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, uint datagramFrame)
+    {
+        if (members.Length == 0 || (members.Length == 1 && members[0] == except))
         {
             return;
         }
@@ -235,18 +238,17 @@ internal sealed class RelayMember
         var linkReceivers = ArrayPool<RelayMember>.Shared.Rent(members.Length);
         var onLink = 0;
         byte[]? flat = null;
-        var datagramFrame = kind == MediaKind.Video ? ++_videoFrame : ++_audioFrame;
         foreach (var member in members)
         {
-            if (member == this)
+            if (member == except)
             {
                 continue;
             }
 
-            if (member.UsesDatagrams && _relay.Datagrams is { } datagrams)
+            if (member.UsesDatagrams && relay.Datagrams is { } datagrams)
             {
                 flat ??= payload.ToArray();
-                datagrams.SendPayload(member, Id, kind, datagramFrame, flat);
+                datagrams.SendPayload(member, senderId, kind, datagramFrame, flat);
             }
             else
             {
@@ -254,25 +256,25 @@ internal sealed class RelayMember
             }
         }
 
-        SendOnLinks(kind, payload, linkReceivers, onLink);
-        _relay.CountForwarded(members.Length - 1);
+        SendOnLinks(senderId, kind, payload, linkReceivers, onLink);
+        relay.CountForwarded(members.Length - (except is null ? 0 : 1));
     }
 
     /// <summary>One MediaForward frame, shared by the receivers that take media on their TLS link; returns the rented list.</summary>
-    private void SendOnLinks(MediaKind kind, ReadOnlySequence<byte> payload, RelayMember[] receivers, int count)
+    private static void SendOnLinks(uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, RelayMember[] receivers, int count)
     {
         if (count > 0)
         {
             var length = (int)payload.Length;
             var frame = SharedFrame.Rent(WireProtocol.MediaForwardHeaderBytes + length);
             var span = frame.GetSpan(WireProtocol.MediaForwardHeaderBytes + length);
-            FrameWriter.WriteMediaForwardHeader(span, Id, kind, length);
+            FrameWriter.WriteMediaForwardHeader(span, senderId, kind, length);
             payload.CopyTo(span[WireProtocol.MediaForwardHeaderBytes..]);
             frame.Advance(WireProtocol.MediaForwardHeaderBytes + length);
             frame.AddReferences(count - 1);
             for (var i = 0; i < count; i++)
             {
-                receivers[i].Connection.SendMedia(frame, kind, Id);
+                receivers[i].Connection.SendMedia(frame, kind, senderId);
             }
         }
 
@@ -320,8 +322,9 @@ internal sealed class RelayMember
             }
         }
 
-        SendOnLinks(kind, new ReadOnlySequence<byte>(whole), linkReceivers, onLink);
+        SendOnLinks(Id, kind, new ReadOnlySequence<byte>(whole), linkReceivers, onLink);
         _relay.CountForwarded(members.Length - 1);
+        session.Fabric?.PublishMedia(Id, kind, new ReadOnlySequence<byte>(whole));
         return true;
     }
 
@@ -364,12 +367,11 @@ internal sealed class RelayMember
             return;
         }
 
-        foreach (var member in Session!.Members)
+        var session = Session!;
+        session.DeliverSignal(Id, target, payload, except: this);
+        if (session.Fabric is { } fabric && (target == 0 || fabric.IsRemote(target)))
         {
-            if (member != this && (target == 0 || member.Id == target))
-            {
-                member.Connection.SendControl((Id, payload), static (w, s) => FrameWriter.WriteSignal(w, FrameType.SignalForward, s.Id, s.payload));
-            }
+            fabric.PublishSignal(Id, target, payload);
         }
     }
 }

@@ -69,6 +69,27 @@ internal sealed class RelayOptions
     [InRange(1, 100)]
     public double MaxLoad { get; set; } = 90;
 
+    /// <summary>
+    /// NATS servers (nats://HOST:PORT, comma-separated) through which this relay shares sessions with the other
+    /// relays of the same fabric: members of one session on different relays see and hear each other. Null: the
+    /// relay works alone.
+    /// </summary>
+    public string? Fabric { get; set; }
+
+    /// <summary>The fabric's shared secret (base64, at least 32 bytes): subjects carry a keyed hash of the session
+    /// name and every message on the fabric is sealed with a key derived from it, so the NATS operator learns
+    /// neither names nor content. The same on every relay of a fabric.</summary>
+    public string? FabricKey { get; set; }
+
+    /// <summary>NATS user and password, or a token, or a credentials file (nkey/JWT), for the fabric.</summary>
+    public string? FabricUser { get; set; }
+
+    public string? FabricPassword { get; set; }
+
+    public string? FabricToken { get; set; }
+
+    public string? FabricCredentials { get; set; }
+
     /// <summary>For tests only: the load the relay takes itself to be at, in percent, instead of measuring it.</summary>
     [InRange(0, 100)]
     public double? TestLoad { get; set; }

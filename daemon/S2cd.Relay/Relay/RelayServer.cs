@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using S2cd.Relay.Fabric;
 using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
@@ -29,6 +30,10 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private Task? _acceptLoop;
     private Acceptor? _acceptor;
     private int _nextId;
+
+    // With a fabric, member ids carry a random tag of this relay in their top 12 bits, so that members on different
+    // relays of one session do not share an id (two relays drawing the same tag: 1 in 4,095).
+    private uint _idTag;
     private long _forwarded;
     private long _rateLimited;
     private long _queueDrops;
@@ -58,6 +63,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     public IPEndPoint? LocalEndPoint { get; private set; }
 
     public int ConnectionCount => _acceptor?.Count ?? 0;
+
+    /// <summary>The link to the other relays of its fabric (Relay:Fabric), when it has one.</summary>
+    internal RelayFabric? Fabric { get; private set; }
 
     /// <summary>The UDP side on the listener's port, when it runs (Relay:Udp and the port was free).</summary>
     internal RelayDatagrams? Datagrams { get; private set; }
@@ -101,11 +109,18 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     private bool Enabled => _placement.Standalone || Options.Embedded;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
-            return Task.CompletedTask;
+            return;
+        }
+
+        if (Options.Fabric is not null && _placement.Standalone)
+        {
+            // Before listening: a relay that cannot join its fabric says why and stops, rather than serve alone.
+            Fabric = await RelayFabric.ConnectAsync(Options, _time, _logger, cancellationToken).ConfigureAwait(false);
+            _idTag = (uint)Random.Shared.Next(1, 1 << 12) << 20;
         }
 
         var listen = Options.Listen ?? (_placement.Standalone ? "0.0.0.0:1122" : "127.0.0.1:1122");
@@ -121,7 +136,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             // Another daemon on this machine may already host the embedded relay; use that one.
             socket.Dispose();
             LogEmbeddedNotStarted(endpoint.ToString(), ex.Message);
-            return Task.CompletedTask;
+            return;
         }
 
         // The certificate is logged before "listens on", so that whoever waits for the latter has seen the former.
@@ -149,7 +164,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
         // line each would flood the log.
         _acceptLoop = _acceptor.RunAsync(LogAcceptFailed, static () => { }, _stopping.Token);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -174,6 +188,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         {
             await Datagrams.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (Fabric is not null)
+        {
+            await Fabric.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -188,7 +207,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Puts a member into session <paramref name="name"/> (made if new), queueing its welcome and telling the others.</summary>
-    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<RelayMember[]> welcome)
+    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<WireMember[]> welcome)
     {
         if (Overload.Busy)
         {
@@ -204,7 +223,13 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
                     return (null, (WireError.TooManySessions, $"the relay holds its limit of {Options.MaxSessions} sessions"));
                 }
 
-                session = new RelaySession(name);
+                session = new RelaySession(name, this);
+                if (Fabric is not null)
+                {
+                    var local = session;
+                    session.Fabric = Fabric.Open(name, session, local.LocalMembers);
+                }
+
                 _sessions.Add(name, session);
             }
 
@@ -225,6 +250,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             if (session.Remove(member))
             {
                 _sessions.Remove(session.Name);
+                Fabric?.Close(session.Name);
             }
         }
 
@@ -262,7 +288,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
 
         var connection = new FrameConnection(stream, ConnectionOptions, _time);
-        var member = new RelayMember(this, connection, (uint)Interlocked.Increment(ref _nextId), remote, _time);
+        var member = new RelayMember(this, connection, _idTag | ((uint)Interlocked.Increment(ref _nextId) & 0xFFFFF), remote, _time);
         try
         {
             // A connection that does not say hello within the heartbeat timeout is dropped.

@@ -28,7 +28,10 @@ internal static class CommandLine
           --socket PATH          control socket (default /run/s2cd/s2cd.sock as root or under
                                  systemd, else $XDG_RUNTIME_DIR/s2cd/s2cd.sock)
           --listen HOST:PORT     where the relay listens (relay role 0.0.0.0:1122, embedded 127.0.0.1:1122)
-          --relay HOST:PORT      relay used when a join names none (default 127.0.0.1:1122)
+          --relay HOST:PORT      relay used when a join names none (default 127.0.0.1:1122); several as
+                                 HOST:PORT,HOST:PORT are tried in turn
+          --fabric nats://H:P,…  relay role: share sessions with other relays through this NATS cluster
+                                 (credentials and Relay:FabricKey from the config file or environment)
           --name NAME            display name (default user@host)
           --camera SOURCE        testpattern, a device index, /dev/videoN or a video file
           --state-dir DIR        where identity and known relays are kept
@@ -50,6 +53,7 @@ internal static class CommandLine
         ("--socket", "Control:Socket"),
         ("--listen", "Relay:Listen"),
         ("--relay", "Conference:Relay"),
+        ("--fabric", "Relay:Fabric"),
         ("--name", "Conference:Name"),
         ("--camera", "Video:Camera"),
         ("--state-dir", "StateDirectory"),

@@ -90,7 +90,52 @@ internal static class OptionsValidator
         return AnnotatedOptions.Check(RelayOptions.Section, relay)
 
             // A range that depends on another setting.
-            ?? CheckRange("Relay:TimeoutSeconds", relay.TimeoutSeconds, relay.HeartbeatSeconds * 2, 600);
+            ?? CheckRange("Relay:TimeoutSeconds", relay.TimeoutSeconds, relay.HeartbeatSeconds * 2, 600)
+            ?? CheckFabric(relay);
+    }
+
+    /// <summary>The fabric: NATS URLs, a shared key, at most one way of logging in, and a credentials file that exists.</summary>
+    private static string? CheckFabric(RelayOptions relay)
+    {
+        if (relay.Fabric is null)
+        {
+            return null;
+        }
+
+        var servers = relay.Fabric.Split(',');
+        foreach (var server in servers)
+        {
+            var rest = server.StartsWith("nats://", StringComparison.Ordinal) ? server[7..] : server.StartsWith("tls://", StringComparison.Ordinal) ? server[6..] : null;
+            if (servers.Length > 16 || rest is null || NameRules.TryParseEndpoint(rest, out _, out _) is not null)
+            {
+                // The value is not repeated: a password put in the URL would end up in the log.
+                return "invalid configuration: Relay:Fabric: expected nats://HOST:PORT or tls://HOST:PORT, up to 16 separated by commas (credentials go in Relay:FabricUser/FabricPassword, FabricToken or FabricCredentials)";
+            }
+        }
+
+        byte[]? key = null;
+        try
+        {
+            key = relay.FabricKey is null ? null : Convert.FromBase64String(relay.FabricKey);
+        }
+        catch (FormatException)
+        {
+        }
+
+        if (key is null || key.Length < 32)
+        {
+            return "invalid configuration: Relay:FabricKey: with Relay:Fabric, the fabric's shared secret is needed: at least 32 bytes in base64, the same on every relay (openssl rand -base64 32)";
+        }
+
+        var ways = new[] { relay.FabricUser is not null || relay.FabricPassword is not null, relay.FabricToken is not null, relay.FabricCredentials is not null }.Count(w => w);
+        if (ways > 1)
+        {
+            return "invalid configuration: Relay:Fabric: give one way of logging in: FabricUser and FabricPassword, or FabricToken, or FabricCredentials";
+        }
+
+        return relay.FabricCredentials is not null && !File.Exists(relay.FabricCredentials)
+            ? Describe("Relay:FabricCredentials", relay.FabricCredentials, "a credentials file that exists")
+            : null;
     }
 
     private static string? CheckRange(string key, double value, double min, double max) =>

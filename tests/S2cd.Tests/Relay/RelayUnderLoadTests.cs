@@ -27,7 +27,9 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
     {
         _last = _start;
         _relay = new RelayServer(
-            Options.Create(new RelayOptions { Listen = "127.0.0.1:0", MaxLoad = 80, HeartbeatSeconds = 0.5, TimeoutSeconds = 2 }),
+            // Audio is kept a second in a queue here: a loaded test machine must not make the relay's own
+            // freshness rule drop what this test counts.
+            Options.Create(new RelayOptions { Listen = "127.0.0.1:0", MaxLoad = 80, HeartbeatSeconds = 0.5, TimeoutSeconds = 2, AudioMaxAgeMilliseconds = 1000 }),
             new RelayPlacement(Standalone: true, _state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance,
@@ -51,7 +53,7 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
         await using (a)
         await using (b)
         {
-            Assert.Equal((10, 10), await SendAndCountAsync(a, b));
+            AssertAll(await SendAndCountAsync(a, b));
 
             SetShare(0.95);
             await Eventually.TrueAsync(() => Task.FromResult(_relay.Overload.Step == RelayOverload.NoVideo), TimeSpan.FromSeconds(10), "video thinned to nothing");
@@ -77,10 +79,17 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
 
             SetShare(0.05);
             await Eventually.TrueAsync(() => Task.FromResult(!_relay.Overload.Busy && _relay.Overload.Step == 0), TimeSpan.FromSeconds(10), "back under the limit");
-            Assert.Equal((10, 10), await SendAndCountAsync(a, b));
+            AssertAll(await SendAndCountAsync(a, b));
             var (c, _) = await RawRelayClient.JoinAsync(endpoint, pin, "load", "c");
             await c.DisposeAsync();
         }
+    }
+
+    /// <summary>Not busy: all the audio, and the video but for what a newer frame replaced in a queue (latest wins).</summary>
+    private static void AssertAll((int Audio, int Video) received)
+    {
+        Assert.Equal(10, received.Audio);
+        Assert.InRange(received.Video, 8, 10);
     }
 
     /// <summary>Ten audio and ten video frames from one member: how many of each the other receives.</summary>

@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using S2cd.Wire;
+
+namespace S2cd.Relay.Fabric;
+
+/// <summary>
+/// One session as seen through the fabric from this relay: what it publishes of its own members (presence, a full
+/// list every second, media, end-to-end signals) and what it learns of the members on other relays. A relay that
+/// goes silent for <see cref="NodeTimeout"/> (killed, cut off) has its members taken out of the session. One
+/// subject per session; every message is sealed (<see cref="FabricSeal"/>) and names the relay it comes from.
+/// </summary>
+internal sealed class FabricSession : IDisposable
+{
+    /// <summary>A relay heard from less recently than this is gone, and its members with it.</summary>
+    public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly Lock _lock = new();
+    private readonly FabricSeal _seal;
+    private readonly ulong _node;
+    private readonly Action<string, byte[]> _publish;
+    private readonly IFabricSessionEvents _events;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<uint, (ulong Node, WireMember Member)> _remote = [];
+    private readonly Dictionary<ulong, long> _heard = [];
+
+    public FabricSession(byte[] fabricKey, string name, ulong node, Action<string, byte[]> publish, IFabricSessionEvents events, TimeProvider time)
+    {
+        _seal = new FabricSeal(fabricKey, name);
+        _node = node;
+        _publish = publish;
+        _events = events;
+        _time = time;
+    }
+
+    /// <summary>The subject the session's messages travel on (a keyed hash, not the name).</summary>
+    public string Subject => _seal.Subject;
+
+    /// <summary>The members on other relays now.</summary>
+    public WireMember[] RemoteMembers()
+    {
+        lock (_lock)
+        {
+            return [.. _remote.Values.Select(r => r.Member)];
+        }
+    }
+
+    public bool IsRemote(uint id)
+    {
+        lock (_lock)
+        {
+            return _remote.ContainsKey(id);
+        }
+    }
+
+    public void PublishPresence(PresenceEvent ev, WireMember member) => Publish(FabricMessage.Presence, w =>
+    {
+        w.Write((byte)ev);
+        WriteMember(w, member);
+    });
+
+    /// <summary>This relay's members of the session, in full: a heartbeat, and the answer to a newcomer's query.</summary>
+    public void PublishState(WireMember[] local) => Publish(FabricMessage.State, w =>
+    {
+        w.Write((ushort)local.Length);
+        foreach (var member in local)
+        {
+            WriteMember(w, member);
+        }
+    });
+
+    /// <summary>Asks the other relays for their members (a relay that just took the session's first local member).</summary>
+    public void PublishQuery() => Publish(FabricMessage.Query, _ => { });
+
+    public void PublishMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload) => Publish(FabricMessage.Media, w =>
+    {
+        w.Write(sender);
+        w.Write((byte)kind);
+        foreach (var segment in payload)
+        {
+            w.Write(segment.Span);
+        }
+    });
+
+    public void PublishSignal(uint sender, uint target, ReadOnlySequence<byte> payload) => Publish(FabricMessage.Signal, w =>
+    {
+        w.Write(sender);
+        w.Write(target);
+        foreach (var segment in payload)
+        {
+            w.Write(segment.Span);
+        }
+    });
+
+    /// <summary>A message from the fabric; false when it does not open or does not parse (dropped and counted by the caller).</summary>
+    public bool OnMessage(ReadOnlySpan<byte> sealed_)
+    {
+        if (_seal.Open(sealed_) is not { } plain || plain.Length < 9)
+        {
+            return false;
+        }
+
+        var type = (FabricMessage)plain[0];
+        var node = BinaryPrimitives.ReadUInt64LittleEndian(plain.AsSpan(1));
+        if (node == _node)
+        {
+            return true;
+        }
+
+        lock (_lock)
+        {
+            _heard[node] = _time.GetTimestamp();
+        }
+
+        try
+        {
+            var body = new BinaryReader(new MemoryStream(plain, 9, plain.Length - 9, writable: false), Encoding.UTF8);
+            switch (type)
+            {
+                case FabricMessage.Presence:
+                    var ev = (PresenceEvent)body.ReadByte();
+                    OnPresence(node, ev, ReadMember(body));
+                    return true;
+                case FabricMessage.State:
+                    var count = body.ReadUInt16();
+                    var members = new WireMember[count];
+                    for (var i = 0; i < count; i++)
+                    {
+                        members[i] = ReadMember(body);
+                    }
+
+                    OnState(node, members);
+                    return true;
+                case FabricMessage.Query:
+                    _events.StateAsked();
+                    return true;
+                case FabricMessage.Media:
+                    var sender = body.ReadUInt32();
+                    var kind = (MediaKind)body.ReadByte();
+                    _events.RemoteMedia(sender, kind, plain.AsMemory(9 + 5));
+                    return true;
+                case FabricMessage.Signal:
+                    var from = body.ReadUInt32();
+                    var target = body.ReadUInt32();
+                    _events.RemoteSignal(from, target, plain.AsMemory(9 + 8));
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (EndOfStreamException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Takes out the members of relays not heard from within <see cref="NodeTimeout"/>.</summary>
+    public void Expire()
+    {
+        List<WireMember> gone = [];
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            foreach (var (node, at) in _heard.Where(h => _time.GetElapsedTime(h.Value, now) > NodeTimeout).ToList())
+            {
+                _heard.Remove(node);
+                foreach (var (id, remote) in _remote.Where(r => r.Value.Node == node).ToList())
+                {
+                    _remote.Remove(id);
+                    gone.Add(remote.Member);
+                }
+            }
+        }
+
+        foreach (var member in gone)
+        {
+            _events.RemotePresence(PresenceEvent.Left, member);
+        }
+    }
+
+    public void Dispose() => _seal.Dispose();
+
+    private void OnPresence(ulong node, PresenceEvent ev, WireMember member)
+    {
+        lock (_lock)
+        {
+            if (ev == PresenceEvent.Left)
+            {
+                if (!_remote.Remove(member.Id))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                var known = _remote.ContainsKey(member.Id);
+                _remote[member.Id] = (node, member);
+                ev = known ? PresenceEvent.Changed : PresenceEvent.Joined;
+            }
+        }
+
+        _events.RemotePresence(ev, member);
+    }
+
+    /// <summary>A relay's full list: members it no longer has left, new ones joined, changed ones changed.</summary>
+    private void OnState(ulong node, WireMember[] members)
+    {
+        List<(PresenceEvent, WireMember)> changes = [];
+        lock (_lock)
+        {
+            var listed = members.Select(m => m.Id).ToHashSet();
+            foreach (var (id, remote) in _remote.Where(r => r.Value.Node == node && !listed.Contains(r.Key)).ToList())
+            {
+                _remote.Remove(id);
+                changes.Add((PresenceEvent.Left, remote.Member));
+            }
+
+            foreach (var member in members)
+            {
+                if (!_remote.TryGetValue(member.Id, out var known))
+                {
+                    changes.Add((PresenceEvent.Joined, member));
+                }
+                else if (known.Member != member)
+                {
+                    changes.Add((PresenceEvent.Changed, member));
+                }
+
+                _remote[member.Id] = (node, member);
+            }
+        }
+
+        foreach (var (ev, member) in changes)
+        {
+            _events.RemotePresence(ev, member);
+        }
+    }
+
+    private void Publish(FabricMessage type, Action<BinaryWriter> body)
+    {
+        var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((byte)type);
+            writer.Write(_node);
+            body(writer);
+        }
+
+        byte[] sealed_;
+        lock (_lock)
+        {
+            sealed_ = _seal.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        }
+
+        _publish(Subject, sealed_);
+    }
+
+    private static void WriteMember(BinaryWriter writer, WireMember member)
+    {
+        writer.Write(member.Id);
+        writer.Write((byte)member.Flags);
+        writer.Write(member.Name);
+    }
+
+    private static WireMember ReadMember(BinaryReader reader) =>
+        new(reader.ReadUInt32(), (MemberFlags)reader.ReadByte(), reader.ReadString());
+}
+
+/// <summary>What a session learns from the fabric, handed to the relay's session.</summary>
+internal interface IFabricSessionEvents
+{
+    void RemotePresence(PresenceEvent ev, WireMember member);
+
+    void RemoteMedia(uint sender, MediaKind kind, ReadOnlyMemory<byte> payload);
+
+    void RemoteSignal(uint sender, uint target, ReadOnlyMemory<byte> payload);
+
+    /// <summary>Another relay asks for the members here.</summary>
+    void StateAsked();
+}
+
+/// <summary>The kinds of message on a session's subject.</summary>
+internal enum FabricMessage : byte
+{
+    Presence = 1,
+    State = 2,
+    Query = 3,
+    Media = 4,
+    Signal = 5,
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text;
+using NATS.Client.Core;
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Fabric;
+
+/// <summary>
+/// Relays federated through a real NATS cluster (three nats-server processes on loopback): members of one session
+/// on different relays see each other, their changes and their video; what crosses the cluster names nobody and
+/// shows no picture; a relay killed takes its members out of everyone's list; wrong credentials stop a relay with
+/// one line.
+/// </summary>
+public sealed class FabricTests
+{
+    private static readonly string Key = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());
+
+    [Fact(Timeout = 60_000)]
+    public async Task WrongCredentials_StopTheRelayWithOneLineThatSaysWhy()
+    {
+        using var root = new TempDirectory();
+        await using var cluster = await NatsCluster.StartAsync(nodes: 1);
+        await using var relay = DaemonProcess.Start(root, "relay", ["--role", "relay", "--listen", "127.0.0.1:0", .. Fabric(cluster, 0, "wrong-password")]);
+        Assert.True(await relay.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the relay stopped");
+        Assert.NotEqual(0, relay.ExitCode);
+        Assert.Contains("cannot join its fabric", relay.Output, StringComparison.Ordinal);
+        Assert.Contains("authorization refused", relay.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password", relay.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task MembersOnTwoRelays_SeeEachOtherTheirMuteAndVideo_TheClusterLearnsNothing_AndAKilledRelaysMembersGo()
+    {
+        using var root = new TempDirectory();
+        await using var cluster = await NatsCluster.StartAsync();
+        var recorded = new List<byte[]>();
+        await using var spy = new NatsConnection(NatsOpts.Default with
+        {
+            Url = cluster.Url(2),
+            AuthOpts = NatsAuthOpts.Default with { Username = NatsCluster.User, Password = NatsCluster.Password },
+        });
+        await spy.ConnectAsync();
+        using var stopSpy = new CancellationTokenSource();
+        var spying = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var message in spy.SubscribeAsync<byte[]>(">", cancellationToken: stopSpy.Token))
+                {
+                    lock (recorded)
+                    {
+                        recorded.Add([.. Encoding.UTF8.GetBytes(message.Subject), .. message.Data ?? []]);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        var (a, aPort) = await DaemonProcess.StartRelayAsync(root, "relay-a", 0, Fabric(cluster, 0, NatsCluster.Password));
+        await using var _ = a;
+        var (b, bPort) = await DaemonProcess.StartRelayAsync(root, "relay-b", 0, Fabric(cluster, 1, NatsCluster.Password));
+        await using var __ = b;
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort}", "--Audio:Enabled", "false");
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{bPort}", "--Audio:Enabled", "false");
+        Assert.Equal(0, (await AttachRunner.RunAsync(alice.SocketPath, "join", "federated")).ExitCode);
+        Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "join", "federated")).ExitCode);
+
+        // Each lists the other, from either side.
+        await using var aliceControl = await TestControlClient.ConnectAsync(alice.SocketPath);
+        await using var bobControl = await TestControlClient.ConnectAsync(bob.SocketPath);
+        await Eventually.TrueAsync(async () => (await aliceControl.WhoAsync()).Any(p => p.Name == "bob"), TimeSpan.FromSeconds(10), "alice lists bob");
+        await Eventually.TrueAsync(async () => (await bobControl.WhoAsync()).Any(p => p.Name == "alice"), TimeSpan.FromSeconds(10), "bob lists alice");
+
+        // Bob mutes: alice sees it within a second.
+        Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "mute")).ExitCode);
+        var clock = Stopwatch.StartNew();
+        await Eventually.TrueAsync(async () => (await aliceControl.WhoAsync()).Any(p => p.Name == "bob" && p.Muted), TimeSpan.FromSeconds(5), "alice sees bob muted");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"bob's mute reached alice after {clock.Elapsed.TotalMilliseconds:0} ms");
+
+        // Alice's test pattern reaches bob through both relays and the cluster.
+        await Eventually.TrueAsync(async () => (await bobControl.WhoAsync()).Any(p => p.Name == "alice" && p.VideoFps > 5), TimeSpan.FromSeconds(15), "bob receives alice's video");
+
+        // Everything the cluster carried: no session name, no display name, no JPEG.
+        await stopSpy.CancelAsync();
+        await spying;
+        byte[][] all;
+        lock (recorded)
+        {
+            all = [.. recorded];
+        }
+
+        Assert.True(all.Length > 10, $"{all.Length} messages recorded");
+        Assert.Contains(all, m => m.Length > 2000);
+        foreach (var secret in new[] { "federated", "alice", "bob" })
+        {
+            Assert.DoesNotContain(all, m => m.AsSpan().IndexOf(Encoding.UTF8.GetBytes(secret)) >= 0);
+        }
+
+        Assert.DoesNotContain(all, m => m.AsSpan().IndexOf(new byte[] { 0xFF, 0xD8, 0xFF }) >= 0);
+
+        // Relay A is killed: alice goes from bob's list within 5 s.
+        a.Kill();
+        clock.Restart();
+        await Eventually.TrueAsync(async () => !(await bobControl.WhoAsync()).Any(p => p.Name == "alice"), TimeSpan.FromSeconds(10), "alice gone from bob's list");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"alice left bob's list {clock.Elapsed.TotalSeconds:0.0} s after her relay was killed");
+    }
+
+    private static string[] Fabric(NatsCluster cluster, int node, string password) =>
+    [
+        "--fabric", cluster.Url(node),
+        "--Relay:FabricUser", NatsCluster.User,
+        "--Relay:FabricPassword", password,
+        "--Relay:FabricKey", Key,
+    ];
+}

@@ -19,6 +19,11 @@ internal static class Output
             var busy = status.RelayBusy ? ": busy, refusing new joins" : string.Empty;
             var shed = status.RelayVideoShed > 0 ? $"; {status.RelayVideoShed} video frames not forwarded for load" : string.Empty;
             text.AppendLine(inv, $"Load       {status.RelayLoad:0}% of CPU{busy}{shed}");
+            if (status.RelayFabric is not null)
+            {
+                text.AppendLine(inv, $"Fabric     {Clean(status.RelayFabric)}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
+            }
+
             return text.ToString();
         }
 

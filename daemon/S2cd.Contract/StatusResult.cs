@@ -156,6 +156,21 @@ public sealed record StatusResult
     /// <summary>Video frames this process's relay did not forward because of load.</summary>
     public long RelayVideoShed { get; init; }
 
+    /// <summary>The relay's fabric (Relay:Fabric): "connected" or "reconnecting", or null without one.</summary>
+    public string? RelayFabric { get; init; }
+
+    /// <summary>Messages the relay published to its fabric.</summary>
+    public long RelayFabricPublished { get; init; }
+
+    /// <summary>Messages the relay received from its fabric.</summary>
+    public long RelayFabricReceived { get; init; }
+
+    /// <summary>Fabric messages that did not open under the fabric's key or did not parse (dropped).</summary>
+    public long RelayFabricRejected { get; init; }
+
+    /// <summary>Fabric messages NATS dropped because a subscription of this relay fell behind.</summary>
+    public long RelayFabricDropped { get; init; }
+
     /// <summary>
     /// What does not work, one human line each, with what to do where known (for example
     /// "camera unavailable: OpenCV needs libgtk-3.so.0 — sudo apt install libgtk-3-0"). Empty when all is well.

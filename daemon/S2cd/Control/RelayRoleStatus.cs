@@ -24,5 +24,10 @@ internal static class RelayRoleStatus
         RelayLoad = Math.Round(relay.Overload.Load, 1),
         RelayBusy = relay.Overload.Busy,
         RelayVideoShed = relay.Overload.VideoShed,
+        RelayFabric = relay.Fabric is null ? null : relay.Fabric.Connected ? "connected" : "reconnecting",
+        RelayFabricPublished = relay.Fabric?.Published ?? 0,
+        RelayFabricReceived = relay.Fabric?.Received ?? 0,
+        RelayFabricRejected = relay.Fabric?.Rejected ?? 0,
+        RelayFabricDropped = relay.Fabric?.Dropped ?? 0,
     };
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using NATS.Client.Core;
+using S2cd.Tests.Packaging;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Fabric;
@@ -81,6 +82,7 @@ public sealed class FabricTests
 
         // Alice's test pattern reaches bob through both relays and the cluster.
         await Eventually.TrueAsync(async () => (await bobControl.WhoAsync()).Any(p => p.Name == "alice" && p.VideoFps > 5), TimeSpan.FromSeconds(15), "bob receives alice's video");
+        Assert.Contains("Fabric     connected", (await AttachRunner.RunAsync(b.SocketPath, "status")).Stdout, StringComparison.Ordinal);
 
         // Everything the cluster carried: no session name, no display name, no JPEG.
         await stopSpy.CancelAsync();
@@ -100,11 +102,25 @@ public sealed class FabricTests
 
         Assert.DoesNotContain(all, m => m.AsSpan().IndexOf(new byte[] { 0xFF, 0xD8, 0xFF }) >= 0);
 
+        // The NATS node under relay A goes: its client moves to another node of the cluster, and alice's picture
+        // keeps reaching bob.
+        cluster.Kill(0);
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.True((await bobControl.WhoAsync()).Single(p => p.Name == "alice").VideoFps > 5, "alice's video reaches bob after the NATS node under her relay went");
+
         // Relay A is killed: alice goes from bob's list within 5 s.
         a.Kill();
         clock.Restart();
         await Eventually.TrueAsync(async () => !(await bobControl.WhoAsync()).Any(p => p.Name == "alice"), TimeSpan.FromSeconds(10), "alice gone from bob's list");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"alice left bob's list {clock.Elapsed.TotalSeconds:0.0} s after her relay was killed");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task TheShippedClusterConfiguration_IsOneNatsServerAccepts()
+    {
+        var (code, output) = await Run.ProgramAsync(NatsCluster.Binary, "-c", Path.Combine(Run.RepositoryRoot(), "packaging", "nats-cluster.conf"), "-t");
+        Assert.True(code == 0, output);
+        Assert.Contains("is valid", output, StringComparison.Ordinal);
     }
 
     private static string[] Fabric(NatsCluster cluster, int node, string password) =>

@@ -37,13 +37,15 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             "./usr/lib/s2cd/s2cd", "./usr/lib/s2cd/s2c-attach", "./usr/lib/s2cd/libOpenCvSharpExtern.so", "./usr/sbin/s2cd -> ../lib/s2cd/s2cd",
             "./usr/bin/s2c-attach -> ../lib/s2cd/s2c-attach", "./lib/systemd/system/s2cd.service", "./lib/systemd/system/s2c-relay.service",
             "./usr/lib/sysusers.d/s2cd.conf", "./usr/lib/tmpfiles.d/s2cd.conf", "./etc/s2cd/s2cd.json", "./etc/s2cd/s2c-relay.json",
-            "./usr/share/doc/s2cd/copyright", "./usr/share/doc/s2cd/changelog.gz", "./usr/share/man/man8/s2cd.8.gz", "./usr/share/man/man1/s2c-attach.1.gz",
+            "./usr/share/doc/s2cd/copyright", "./usr/share/doc/s2cd/changelog.gz", "./usr/share/doc/s2cd/examples/nats-cluster.conf", "./usr/share/man/man8/s2cd.8.gz", "./usr/share/man/man1/s2c-attach.1.gz",
         })
         {
             Assert.Contains(path, contents, StringComparison.Ordinal);
         }
 
         Assert.Matches(@"-rwxr-xr-x root/root .* \./usr/lib/s2cd/s2cd\n", contents);
+        var (_, suggests) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Suggests");
+        Assert.Contains("nats-server", suggests, StringComparison.Ordinal);
         var (_, depends) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Depends");
         foreach (var library in new[] { "libasound2", "libopus0", "libgtk-3-0", "libssl3", "libstdc++6" })
         {

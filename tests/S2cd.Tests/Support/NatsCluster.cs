@@ -20,7 +20,8 @@ internal sealed class NatsCluster : IAsyncDisposable
         Routes = routes;
     }
 
-    public static bool Available => File.Exists("/usr/bin/nats-server") || File.Exists("/usr/sbin/nats-server");
+    /// <summary>Where Debian puts nats-server.</summary>
+    public static string Binary => File.Exists("/usr/bin/nats-server") ? "/usr/bin/nats-server" : "/usr/sbin/nats-server";
 
     public int[] Ports { get; }
 
@@ -73,8 +74,7 @@ internal sealed class NatsCluster : IAsyncDisposable
 
     private void StartNode(int i)
     {
-        var binary = File.Exists("/usr/bin/nats-server") ? "/usr/bin/nats-server" : "/usr/sbin/nats-server";
-        var info = new ProcessStartInfo(binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         var others = string.Join(',', Routes.Where((_, n) => n != i).Select(r => $"nats://127.0.0.1:{r}"));
         foreach (var arg in new[]
         {

@@ -63,7 +63,7 @@ public sealed class FabricTests
         await using var _ = a;
         var (b, bPort) = await DaemonProcess.StartRelayAsync(root, "relay-b", 0, Fabric(cluster, 1, NatsCluster.Password));
         await using var __ = b;
-        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort}", "--Audio:Enabled", "false");
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort},127.0.0.1:{bPort}", "--Audio:Enabled", "false");
         await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{bPort}", "--Audio:Enabled", "false");
         Assert.Equal(0, (await AttachRunner.RunAsync(alice.SocketPath, "join", "federated")).ExitCode);
         Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "join", "federated")).ExitCode);
@@ -108,11 +108,16 @@ public sealed class FabricTests
         await Task.Delay(TimeSpan.FromSeconds(4));
         Assert.True((await bobControl.WhoAsync()).Single(p => p.Name == "alice").VideoFps > 5, "alice's video reaches bob after the NATS node under her relay went");
 
-        // Relay A is killed: alice goes from bob's list within 5 s.
+        // Relay A is killed: alice, as she was on it, goes from bob's list within 5 s; her daemon fails over to
+        // relay B, the next of its list, and she is back in the session by herself.
+        var aliceOnA = (await bobControl.WhoAsync()).Single(p => p.Name == "alice").Id;
         a.Kill();
         clock.Restart();
-        await Eventually.TrueAsync(async () => !(await bobControl.WhoAsync()).Any(p => p.Name == "alice"), TimeSpan.FromSeconds(10), "alice gone from bob's list");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"alice left bob's list {clock.Elapsed.TotalSeconds:0.0} s after her relay was killed");
+        await Eventually.TrueAsync(async () => !(await bobControl.WhoAsync()).Any(p => p.Id == aliceOnA), TimeSpan.FromSeconds(10), "alice's member on relay A gone from bob's list");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"alice's member on relay A left bob's list {clock.Elapsed.TotalSeconds:0.0} s after the relay was killed");
+        await Eventually.TrueAsync(async () => (await bobControl.WhoAsync()).Any(p => p.Name == "alice" && p.Id != aliceOnA), TimeSpan.FromSeconds(20), "alice back through relay B");
+        var status = await aliceControl.StatusAsync();
+        Assert.Equal($"127.0.0.1:{bPort}", status.Relay);
     }
 
     [Fact(Timeout = 30_000)]

@@ -184,6 +184,13 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 return;
             }
 
+            if (!outcome.Joined && _relays.Length > 1)
+            {
+                // The relay that had us cannot be reached again: the next attempt goes to the next of the list
+                // (on a fabric the session is there too).
+                Volatile.Write(ref _current, (_current + 1) % _relays.Length);
+            }
+
             var delay = ReconnectBackoff.Delay(attempt++, _options.ReconnectMax, Random.Shared.NextDouble());
             await _events.OnLinkLostAsync(outcome.Reason, final: false).ConfigureAwait(false);
             LogReconnecting(Relay, outcome.Reason, delay.TotalSeconds);

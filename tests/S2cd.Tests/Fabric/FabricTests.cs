@@ -120,6 +120,39 @@ public sealed class FabricTests
         Assert.Equal($"127.0.0.1:{bPort}", status.Relay);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task AToneFromAMemberOnOneRelay_ComesOutOfAMemberOnAnother_At440HzWithoutGaps()
+    {
+        using var root = new TempDirectory();
+        await using var cluster = await NatsCluster.StartAsync(nodes: 2);
+        var (a, aPort) = await DaemonProcess.StartRelayAsync(root, "relay-a", 0, Fabric(cluster, 0, NatsCluster.Password));
+        await using var _ = a;
+        var (b, bPort) = await DaemonProcess.StartRelayAsync(root, "relay-b", 0, Fabric(cluster, 1, NatsCluster.Password));
+        await using var __ = b;
+        using var aliceRig = new AudioRig(root.Sub("alice"));
+        using var bobRig = new AudioRig(root.Sub("bob"));
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort}");
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{bPort}");
+        foreach (var daemon in new[] { alice, bob })
+        {
+            await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+
+            // Cameras off: this listens for gaps of milliseconds on a 2-core machine.
+            await client.Rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.SetCamera, false);
+            await client.JoinAsync("sound");
+            await Eventually.TrueAsync(
+                async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
+                TimeSpan.FromSeconds(15),
+                "microphone and speaker on");
+        }
+
+        aliceRig.FeedTone(440, 0.3);
+        var output = await bobRig.RecordAsync(4, "alice's tone at bob's speaker, through two relays and the cluster");
+        var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, 300);
+        Assert.True(gap <= 60, $"silent gap of {gap} ms");
+        Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task TheShippedClusterConfiguration_IsOneNatsServerAccepts()
     {

@@ -3,6 +3,7 @@ using S2cd.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "relay-load" => await RelayLoad.RunAsync(args[1..]).ConfigureAwait(false),
+    "fabric-load" => await FabricLoad.RunAsync(args[1..]).ConfigureAwait(false),
     "render" => RenderBench.Run(args[1..]),
     "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
     "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
@@ -14,6 +15,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N]\n       s2cd-bench render [--picture [FILE]] [--tolerance KEEP,SHARE]\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND] [--picture [FILE]] [--still]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]");
+    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N]\n       s2cd-bench fabric-load [--sessions N] [--seconds S] [--warmup S]\n       s2cd-bench render [--picture [FILE]] [--tolerance KEEP,SHARE]\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND] [--picture [FILE]] [--still]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]");
     return 2;
 }

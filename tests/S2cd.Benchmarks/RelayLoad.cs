@@ -47,7 +47,7 @@ internal static class RelayLoad
         using var onSignal = KillOnSignal(relay);
         try
         {
-            return await MeasureAsync(relay, sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
+            return await MeasureAsync([relay], [], sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
         }
         finally
         {
@@ -56,13 +56,25 @@ internal static class RelayLoad
         }
     }
 
-    private static async Task<int> MeasureAsync(Process relay, int sessions, int participants, int seconds, int warmup, bool tls, bool udp)
+    /// <summary>
+    /// The load through <paramref name="relays"/>: participant p of each session joins relay p × relays / participants
+    /// (with two relays and four participants, two on each). CPU and memory are reported for every relay and for
+    /// <paramref name="others"/> (nats-server processes), and CPU per forwarded message for all of them together.
+    /// </summary>
+    internal static async Task<int> MeasureAsync(IReadOnlyList<Process> relays, IReadOnlyList<(string Name, int Pid)> others, int sessions, int participants, int seconds, int warmup, bool tls, bool udp)
     {
-        var (address, fingerprint) = await BenchDaemons.ReadRelayAsync(relay).ConfigureAwait(false);
-        var endpoint = IPEndPoint.Parse(address);
-        Console.WriteLine($"relay pid {relay.Id} on {endpoint} ({(tls ? "TLS 1.3" : "plain TCP")}{(udp ? ", media as UDP datagrams" : string.Empty)}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
+        var endpoints = new List<(IPEndPoint Endpoint, string? Fingerprint)>();
+        foreach (var relay in relays)
+        {
+            var (address, pinned) = await BenchDaemons.ReadRelayAsync(relay).ConfigureAwait(false);
+            endpoints.Add((IPEndPoint.Parse(address), pinned));
+            Console.WriteLine($"relay pid {relay.Id} on {address} ({(tls ? "TLS 1.3" : "plain TCP")}{(udp ? ", media as UDP datagrams" : string.Empty)}); {sessions} sessions x {participants} participants, {seconds} s measured after {warmup} s warm-up");
+        }
 
+        var endpoint = endpoints[0].Endpoint;
         using var hub = udp ? new DatagramHub(endpoint) : null;
+        using var stop = new CancellationTokenSource();
+        var readers = new List<Task>();
         var clients = new List<Participant>();
         var refused = new List<string>();
         for (var s = 0; s < sessions; s++)
@@ -71,7 +83,13 @@ internal static class RelayLoad
             {
                 try
                 {
-                    clients.Add(await Participant.JoinAsync(endpoint, fingerprint, $"load{s}", $"p{p}", hub).ConfigureAwait(false));
+                    var (at, pin) = endpoints[p * endpoints.Count / participants];
+                    var client = await Participant.JoinAsync(at, pin, $"load{s}", $"p{p}", hub).ConfigureAwait(false);
+                    clients.Add(client);
+
+                    // Reading (and so answering the relay's pings) from the start: a member silent while hundreds
+                    // of others join would be closed for it.
+                    readers.Add(Task.Run(() => client.ReadLoopAsync(stop.Token)));
                 }
                 catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException)
                 {
@@ -81,8 +99,6 @@ internal static class RelayLoad
             }
         }
 
-        using var stop = new CancellationTokenSource();
-        var readers = clients.Select(c => Task.Run(() => c.ReadLoopAsync(stop.Token))).ToArray();
         if (udp)
         {
             // Every participant's datagram path answered (its media goes as datagrams from then on) before the clock starts.
@@ -97,17 +113,23 @@ internal static class RelayLoad
             client.StartMeasuring();
         }
 
-        var cpuBefore = ProcessStats.CpuTime(relay.Id);
+        var measured = relays.Select(r => (Name: $"relay {r.Id}", Pid: r.Id)).Concat(others).ToArray();
+        var cpuBefore = measured.Select(m => ProcessStats.CpuTime(m.Pid)).ToArray();
         var clock = Stopwatch.StartNew();
-        long peakRss = 0;
+        var peaks = new long[measured.Length];
         while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             await Task.Delay(500).ConfigureAwait(false);
-            peakRss = Math.Max(peakRss, ProcessStats.ResidentBytes(relay.Id));
+            for (var i = 0; i < measured.Length; i++)
+            {
+                peaks[i] = Math.Max(peaks[i], ProcessStats.ResidentBytes(measured[i].Pid));
+            }
         }
 
         var elapsed = clock.Elapsed;
-        var cpu = ProcessStats.CpuTime(relay.Id) - cpuBefore;
+        var cpus = measured.Select((m, i) => ProcessStats.CpuTime(m.Pid) - cpuBefore[i]).ToArray();
+        var cpu = cpus[0];
+        var peakRss = peaks[0];
         foreach (var client in clients)
         {
             client.StopMeasuring();
@@ -137,8 +159,21 @@ internal static class RelayLoad
         Console.WriteLine(string.Create(inv, $"delay audio   p50 {Ms(audio, 0.50)} ms  p99 {Ms(audio, 0.99)} ms"));
         Console.WriteLine(string.Create(inv, $"delay video   p50 {Ms(video, 0.50)} ms  p99 {Ms(video, 0.99)} ms"));
         Console.WriteLine(string.Create(inv, $"audio lost    {lost} of {audio.Length + lost}"));
-        Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpu.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
-        Console.WriteLine(string.Create(inv, $"relay memory  {peakRss / (1024.0 * 1024):0.0} MB resident (peak)"));
+        if (measured.Length == 1)
+        {
+            Console.WriteLine(string.Create(inv, $"relay cpu     {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpu.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
+            Console.WriteLine(string.Create(inv, $"relay memory  {peakRss / (1024.0 * 1024):0.0} MB resident (peak)"));
+        }
+        else
+        {
+            for (var i = 0; i < measured.Length; i++)
+            {
+                Console.WriteLine(string.Create(inv, $"{measured[i].Name,-13} cpu {cpus[i].TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpus[i].TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message, {peaks[i] / (1024.0 * 1024):0.0} MB resident (peak)"));
+            }
+
+            var total = cpus.Aggregate(TimeSpan.Zero, (sum, c) => sum + c);
+            Console.WriteLine(string.Create(inv, $"all together  cpu {total.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {total.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
+        }
         var closed = clients.Where(c => c.ClosedReason is not null).Select(c => c.ClosedReason!).ToList();
         Console.WriteLine(string.Create(inv, $"links         {clients.Count} joined, {refused.Count} not let in, {closed.Count} closed by the relay during the run"));
         foreach (var (reason, count) in refused.Concat(closed).CountBy(r => r).OrderByDescending(r => r.Value).Take(5))
@@ -155,7 +190,7 @@ internal static class RelayLoad
     }
 
     /// <summary>SIGINT, SIGTERM or SIGHUP take the relay with them; the benchmark then ends as the signal says.</summary>
-    private static IDisposable KillOnSignal(Process relay)
+    internal static IDisposable KillOnSignal(Process relay)
     {
         var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP }
             .Select(signal => PosixSignalRegistration.Create(signal, _ => Kill(relay)))
@@ -163,7 +198,7 @@ internal static class RelayLoad
         return new Registrations(registrations);
     }
 
-    private static void Kill(Process process)
+    internal static void Kill(Process process)
     {
         try
         {
@@ -225,7 +260,7 @@ internal static class RelayLoad
         }
     }
 
-    private static string Ms(long[] sorted, double quantile)
+    internal static string Ms(long[] sorted, double quantile)
     {
         if (sorted.Length == 0)
         {
@@ -236,7 +271,7 @@ internal static class RelayLoad
         return (sorted[index] * 1000.0 / Stopwatch.Frequency).ToString("0.00", CultureInfo.InvariantCulture);
     }
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;

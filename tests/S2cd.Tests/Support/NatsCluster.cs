@@ -27,6 +27,9 @@ internal sealed class NatsCluster : IAsyncDisposable
 
     public int[] Routes { get; }
 
+    /// <summary>The process ids of the nodes (for the benchmark's CPU figures).</summary>
+    public IEnumerable<int> ProcessIds => _servers.Where(p => p is { HasExited: false }).Select(p => p!.Id);
+
     /// <summary>nats://127.0.0.1:PORT of node <paramref name="node"/>.</summary>
     public string Url(int node) => $"nats://127.0.0.1:{Ports[node]}";
 

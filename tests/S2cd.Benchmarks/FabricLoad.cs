@@ -42,6 +42,12 @@ internal static class FabricLoad
             {
                 var nats = cluster.ProcessIds.Select((pid, i) => ($"nats-server {i}", pid)).ToList();
                 await RelayLoad.MeasureAsync([a, b], nats, sessions, 4, seconds, warmup, tls: true, udp: false).ConfigureAwait(false);
+                foreach (var name in new[] { "a", "b" })
+                {
+                    using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
+                    var status = await rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.Status).ConfigureAwait(false);
+                    Console.WriteLine($"relay {name} fabric {status.RelayFabric}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
+                }
             }
             finally
             {

@@ -247,13 +247,7 @@ internal sealed class FabricSession : IDisposable
             body(writer);
         }
 
-        byte[] sealed_;
-        lock (_lock)
-        {
-            sealed_ = _seal.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        }
-
-        _publish(Subject, sealed_);
+        _publish(Subject, _seal.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
 
     private static void WriteMember(BinaryWriter writer, WireMember member)

@@ -43,14 +43,9 @@ public sealed class FabricSealTests
         });
         Parallel.For(0, 4, worker =>
         {
-            for (var i = 0; i < 5000; i++)
+            for (var i = 0; i < 40_000; i++)
             {
-                queue.Add(seal.Seal(Encoding.ASCII.GetBytes($"frame {worker} {i} " + new string('x', i % 1000))));
-                using var other = new FabricSeal(Key, "busy");
-                if (other.Open(seal.Seal(Encoding.ASCII.GetBytes("frame direct"))) is null)
-                {
-                    Interlocked.Increment(ref failures);
-                }
+                queue.Add(seal.Seal(Encoding.ASCII.GetBytes($"frame {worker} {i} " + new string('x', 4000))));
             }
         });
         queue.CompleteAdding();

@@ -64,18 +64,18 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     /// Connects to the fabric; throws <see cref="InvalidOperationException"/> with one line that says why it
     /// cannot (no server reachable, credentials refused).
     /// </summary>
-    public static async Task<RelayFabric> ConnectAsync(RelayOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<RelayFabric> ConnectAsync(FabricLogin login, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         var auth = NatsAuthOpts.Default with
         {
-            Username = options.FabricUser,
-            Password = options.FabricPassword,
-            Token = options.FabricToken,
-            CredsFile = options.FabricCredentials,
+            Username = login.User,
+            Password = login.Password,
+            Token = login.Token,
+            CredsFile = login.Credentials,
         };
         var nats = new NatsConnection(NatsOpts.Default with
         {
-            Url = options.Fabric!,
+            Url = login.Servers,
             Name = "s2c-relay",
             AuthOpts = auth,
             Echo = false,
@@ -92,12 +92,12 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
             await nats.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"the relay cannot join its fabric {options.Fabric}: {Reason(ex)}");
+            throw new InvalidOperationException($"the relay cannot join its fabric {login.Servers}: {Reason(ex)}");
         }
 
-        var fabric = new RelayFabric(nats, Convert.FromBase64String(options.FabricKey!), time, logger);
+        var fabric = new RelayFabric(nats, Convert.FromBase64String(login.Key), time, logger);
         fabric._tick = time.CreateTimer(_ => fabric.Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        LogConnected(logger, options.Fabric!, fabric.Node);
+        LogConnected(logger, login.Servers, fabric.Node);
         return fabric;
     }
 
@@ -243,3 +243,6 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         public Task Reading { get; set; } = Task.CompletedTask;
     }
 }
+
+/// <summary>Where the fabric is and how to log in to it (from the relay's options).</summary>
+internal sealed record FabricLogin(string Servers, string Key, string? User, string? Password, string? Token, string? Credentials);

@@ -119,7 +119,8 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         if (Options.Fabric is not null && _placement.Standalone)
         {
             // Before listening: a relay that cannot join its fabric says why and stops, rather than serve alone.
-            Fabric = await RelayFabric.ConnectAsync(Options, _time, _logger, cancellationToken).ConfigureAwait(false);
+            var login = new FabricLogin(Options.Fabric, Options.FabricKey!, Options.FabricUser, Options.FabricPassword, Options.FabricToken, Options.FabricCredentials);
+            Fabric = await RelayFabric.ConnectAsync(login, _time, _logger, cancellationToken).ConfigureAwait(false);
             _idTag = (uint)Random.Shared.Next(1, 1 << 12) << 20;
         }
 

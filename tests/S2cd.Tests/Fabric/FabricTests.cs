@@ -151,6 +151,15 @@ public sealed class FabricTests
         var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, 300);
         Assert.True(gap <= 60, $"silent gap of {gap} ms");
         Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);
+
+        // The NATS node under alice's relay goes: its client moves to the other node, and bob loses at most a second.
+        var from = bobRig.OutputLength;
+        cluster.Kill(0);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var after = bobRig.Output()[from..];
+        var lost = Signal.LongestSilenceMs(after, AudioRig.Rate, 300);
+        Assert.True(lost <= 1000, $"{lost} ms of silence at bob after the NATS node under alice's relay was killed");
+        Assert.InRange(Signal.Frequency(after[^(AudioRig.Rate)..], AudioRig.Rate), 436, 444);
     }
 
     [Fact(Timeout = 30_000)]

@@ -9,7 +9,7 @@ using S2cd.Wire;
 
 namespace S2cd.Relay;
 
-/// <summary>Passes a datagram fragment on to a receiver (through the receive loop's own socket).</summary>
+/// <summary>Passes a whole frame on to a receiver as datagrams (through the receive loop's own socket).</summary>
 internal delegate void FrameSender(RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload);
 
 /// <summary>

@@ -12,6 +12,7 @@ namespace S2cd.Tests.Fabric;
 /// shows no picture; a relay killed takes its members out of everyone's list; wrong credentials stop a relay with
 /// one line.
 /// </summary>
+[Collection(RealtimeCollection.Name)]
 public sealed class FabricTests
 {
     private static readonly string Key = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray());

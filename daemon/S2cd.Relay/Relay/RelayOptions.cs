@@ -90,7 +90,10 @@ internal sealed class RelayOptions
 
     public string? FabricCredentials { get; set; }
 
-    /// <summary>For tests only: the load the relay takes itself to be at, in percent, instead of measuring it.</summary>
+    /// <summary>
+    /// For tests only: the load the relay takes itself to be at, in percent, instead of measuring it (its timer's
+    /// lateness is then not looked at either).
+    /// </summary>
     [InRange(0, 100)]
     public double? TestLoad { get; set; }
 

@@ -4,7 +4,7 @@ namespace S2cd.Relay;
 /// How loaded the relay is, and what gives way when it is past its capacity. Twice a second it takes the
 /// relay's CPU time over the last second as a share of all the machine's cores, and how late its own timer
 /// fired (a thread pool too busy to run it on time is overload whatever the CPU says). Past
-/// <see cref="RelayOptions.MaxLoad"/> (or 100 ms late) the relay is busy: new joins are refused, and video is
+/// <see cref="RelayOptions.MaxLoad"/> (or 100 ms late twice running) the relay is busy: new joins are refused, and video is
 /// thinned one step per sample (every 2nd frame of each sender, every 4th, … none), so that audio and the
 /// heartbeats of the calls already running keep their share. Below MaxLoad − 10 points, and on time, video
 /// comes back one step per sample. Connections are never closed for load.
@@ -33,6 +33,7 @@ internal sealed class RelayOverload : IDisposable
     private volatile bool _busy;
     private double _load;
     private long _shed;
+    private bool _wasLate;
 
     public RelayOverload(double maxLoad, TimeProvider time, Func<TimeSpan>? cpu = null, double? testLoad = null)
     {
@@ -123,8 +124,12 @@ internal sealed class RelayOverload : IDisposable
             load = _load;
         }
 
-        var over = load >= _maxLoad || late > LateLimit;
-        var under = load < _maxLoad - 10 && late <= LateLimit;
+        // Late twice running: one late tick is a pause (a collection, a burst of joins), not overload.
+        var lateNow = _testLoad is null && late > LateLimit;
+        var lateAgain = lateNow && _wasLate;
+        _wasLate = lateNow;
+        var over = load >= _maxLoad || lateAgain;
+        var under = load < _maxLoad - 10 && !lateNow;
         _busy = over || (_busy && !under);
         _step = over ? Math.Min(NoVideo, _step + 1) : under ? Math.Max(0, _step - 1) : _step;
     }

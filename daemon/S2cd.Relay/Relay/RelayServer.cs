@@ -156,7 +156,12 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
         _acceptor = new Acceptor(socket, Options.MaxConnections, HandleConnectionAsync);
-        Overload.Start();
+        if (_placement.Standalone)
+        {
+            // Only a relay of its own measures its load: an embedded relay shares its process with the participant's
+            // camera, sound and views, whose CPU says nothing of the relay's, and serves a handful of people.
+            Overload.Start();
+        }
         if (Options.Udp)
         {
             Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);

@@ -80,7 +80,7 @@ public sealed class MissingLibraryTests
         var relay = DaemonProcess.Start(
             root,
             "relay",
-            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:TimeoutSeconds", "2", "--Relay:HeartbeatSeconds", "0.5"],
+            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:TimeoutSeconds", "2", "--Relay:HeartbeatSeconds", "0.5", "--Relay:TestLoad", "0"],
             hiddenLibraries: ["libgtk-3.so.0", "libopus.so.0", "libasound.so.2"]);
         await using var _ = relay;
         await relay.WaitReadyAsync();

@@ -56,13 +56,17 @@ public sealed class RelayOverloadTests
         overload.Prime();
         Step(overload, 0.1);
         Assert.False(overload.Busy);
+        // One late tick is a pause; two running are overload.
+        _time.Advance(RelayOverload.Interval + TimeSpan.FromMilliseconds(300));
+        overload.Sample();
+        Assert.False(overload.Busy);
         _time.Advance(RelayOverload.Interval + TimeSpan.FromMilliseconds(300));
         overload.Sample();
         Assert.True(overload.Busy);
     }
 
     [Fact]
-    public void TestLoad_StandsInForTheMeasurement()
+    public void TestLoad_StandsInForTheMeasurement_LatenessToo()
     {
         using var overload = new RelayOverload(90, _time, Cpu, testLoad: 95);
         overload.Prime();

@@ -23,8 +23,10 @@ public sealed class RelayServerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _relay = new RelayServer(
+            // TestLoad 0: the CPU of this test process (every test running beside these) is not the relay's.
             Options.Create(new RelayOptions
             {
+                TestLoad = 0,
                 Listen = "127.0.0.1:0",
                 MaxParticipantsPerSession = 3,
                 MaxSessions = 4,
@@ -130,7 +132,7 @@ public sealed class RelayServerTests : IAsyncLifetime
     {
         var state = Directory.CreateTempSubdirectory("s2cd-relay-limit").FullName;
         var relay = new RelayServer(
-            Options.Create(new RelayOptions { Listen = "127.0.0.1:0", MaxConnections = 2, HeartbeatSeconds = 0.5, TimeoutSeconds = 2 }),
+            Options.Create(new RelayOptions { TestLoad = 0, Listen = "127.0.0.1:0", MaxConnections = 2, HeartbeatSeconds = 0.5, TimeoutSeconds = 2 }),
             new RelayPlacement(Standalone: true, state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);
@@ -264,7 +266,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         Assert.True(Fingerprint.IsValid(first));
 
         await using var again = new RelayServer(
-            Options.Create(new RelayOptions { Listen = "127.0.0.1:0" }),
+            Options.Create(new RelayOptions { TestLoad = 0, Listen = "127.0.0.1:0" }),
             new RelayPlacement(Standalone: true, _state),
             TimeProvider.System,
             NullLogger<RelayServer>.Instance);

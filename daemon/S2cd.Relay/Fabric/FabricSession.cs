@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using S2cd.Contract;
 using S2cd.Wire;
 
 namespace S2cd.Relay.Fabric;
@@ -120,7 +121,13 @@ internal sealed class FabricSession : IDisposable
             {
                 case FabricMessage.Presence:
                     var ev = (PresenceEvent)body.ReadByte();
-                    OnPresence(node, ev, ReadMember(body));
+                    var member = ReadMember(body);
+                    if (ev is not (PresenceEvent.Joined or PresenceEvent.Changed or PresenceEvent.Left) || !Acceptable(member))
+                    {
+                        return false;
+                    }
+
+                    OnPresence(node, ev, member);
                     return true;
                 case FabricMessage.State:
                     var count = body.ReadUInt16();
@@ -128,6 +135,11 @@ internal sealed class FabricSession : IDisposable
                     for (var i = 0; i < count; i++)
                     {
                         members[i] = ReadMember(body);
+                    }
+
+                    if (!members.All(Acceptable))
+                    {
+                        return false;
                     }
 
                     OnState(node, members);
@@ -249,6 +261,9 @@ internal sealed class FabricSession : IDisposable
 
         _publish(Subject, _seal.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
     }
+
+    /// <summary>A member from another relay passes the checks this relay makes of its own (a name a daemon may show).</summary>
+    private static bool Acceptable(WireMember member) => member.Id != 0 && NameRules.CheckDisplayName(member.Name) is null;
 
     private static void WriteMember(BinaryWriter writer, WireMember member)
     {

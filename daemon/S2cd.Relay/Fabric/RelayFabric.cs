@@ -122,8 +122,11 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     {
         if (_sessions.TryRemove(name, out var entry))
         {
-            entry.Stop.Cancel();
             entry.Session.PublishState([]);
+            entry.Stop.Cancel();
+
+            // Its keys go once its reader has stopped using them.
+            _ = entry.Reading.ContinueWith(_ => entry.Session.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -33,6 +33,16 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         _key = key;
         _time = time;
         _logger = logger;
+        _nats.ConnectionDisconnected += (_, _) =>
+        {
+            LogDisconnected();
+            return ValueTask.CompletedTask;
+        };
+        _nats.ConnectionOpened += (_, _) =>
+        {
+            LogReconnected(_nats.ServerInfo?.Name ?? "?");
+            return ValueTask.CompletedTask;
+        };
         _nats.MessageDropped += (_, _) =>
         {
             if (Interlocked.Increment(ref _dropped) % 100 == 1)
@@ -225,6 +235,12 @@ internal sealed partial class RelayFabric : IAsyncDisposable
 
     [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "The relay joined its fabric {Fabric} as node {Node:x16}")]
     private static partial void LogConnected(ILogger logger, string fabric, ulong node);
+
+    [LoggerMessage(EventId = 3034, Level = LogLevel.Warning, Message = "The relay lost its fabric connection; reconnecting to another node of the cluster")]
+    private partial void LogDisconnected();
+
+    [LoggerMessage(EventId = 3035, Level = LogLevel.Information, Message = "The relay is on its fabric (NATS node {Node})")]
+    private partial void LogReconnected(string node);
 
     [LoggerMessage(EventId = 3031, Level = LogLevel.Warning, Message = "The fabric dropped messages for a subscriber that fell behind ({Total} so far)")]
     private partial void LogDropped(long total);

@@ -160,6 +160,10 @@ public sealed class FabricTests
         var after = bobRig.Output()[from..];
         var lost = Signal.LongestSilenceMs(after, AudioRig.Rate, 300);
         Assert.True(lost <= 1000, $"{lost} ms of silence at bob after the NATS node under alice's relay was killed");
+
+        // What the operator of relay A reads: the connection lost, and back on another node.
+        Assert.Contains("lost its fabric connection", a.Output, StringComparison.Ordinal);
+        Assert.Contains("is on its fabric (NATS node", a.Output, StringComparison.Ordinal);
         Assert.InRange(Signal.Frequency(after[^(AudioRig.Rate)..], AudioRig.Rate), 436, 444);
     }
 

@@ -190,7 +190,8 @@ public sealed class AnsiWriterTests
         return copy;
     }
 
-    private static (int Top, int Bottom) Halves(Cell cell) => cell.Ch switch
+    /// <summary>The colours a half-block cell shows in its top and bottom half, as a terminal draws it.</summary>
+    internal static (int Top, int Bottom) Halves(Cell cell) => cell.Ch switch
     {
         '\u2584' => (cell.Bg, cell.Fg),
         '\u2588' => (cell.Fg, cell.Fg),

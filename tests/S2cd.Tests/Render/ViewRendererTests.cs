@@ -90,8 +90,8 @@ public sealed class ViewRendererTests
         {
             if (a.Cells[i].Picture && b.Cells[i].Picture)
             {
-                var (at, ab) = Halves(a.Cells[i]);
-                var (bt, bb) = Halves(b.Cells[i]);
+                var (at, ab) = AnsiWriterTests.Halves(a.Cells[i]);
+                var (bt, bb) = AnsiWriterTests.Halves(b.Cells[i]);
                 sum += Math.Abs(((at >> 8) & 0xFF) - ((bt >> 8) & 0xFF)) + Math.Abs(((ab >> 8) & 0xFF) - ((bb >> 8) & 0xFF));
                 count += 2;
             }
@@ -99,12 +99,4 @@ public sealed class ViewRendererTests
 
         return sum / count;
     }
-
-    private static (int Top, int Bottom) Halves(Cell cell) => cell.Ch switch
-    {
-        '\u2584' => (cell.Bg, cell.Fg),
-        '\u2588' => (cell.Fg, cell.Fg),
-        ' ' => (cell.Bg, cell.Bg),
-        _ => (cell.Fg, cell.Bg),
-    };
 }

@@ -21,7 +21,9 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly FabricTags _tags;
     private ITimer? _tick;
+    private Task _tagReading = Task.CompletedTask;
     private long _dropped;
     private long _rejected;
     private long _published;
@@ -33,6 +35,8 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         _key = key;
         _time = time;
         _logger = logger;
+        _tags = new FabricTags(key, Node, Publish, time, new Random());
+        _tags.Retagged += (old, @new) => LogRetagged(old, @new);
         _nats.ConnectionDisconnected += (_, _) =>
         {
             LogDisconnected();
@@ -67,6 +71,9 @@ internal sealed partial class RelayFabric : IAsyncDisposable
 
     public long Received => Interlocked.Read(ref _received);
 
+    /// <summary>This relay's tag, held by no other relay of the fabric: the top bits of its member ids.</summary>
+    public uint Tag => _tags.Tag;
+
     /// <summary>Whether the NATS connection is up now.</summary>
     public bool Connected => _nats.ConnectionState == NatsConnectionState.Open;
 
@@ -83,11 +90,18 @@ internal sealed partial class RelayFabric : IAsyncDisposable
             Token = login.Token,
             CredsFile = login.Credentials,
         };
+
+        // A private CA and a client certificate, when the cluster asks for them; without, tls:// URLs are checked
+        // against the system's CAs.
+        var tls = login.Ca is null && login.Certificate is null
+            ? NatsTlsOpts.Default
+            : NatsTlsOpts.Default with { CaFile = login.Ca, CertFile = login.Certificate, KeyFile = login.CertificateKey, Mode = TlsMode.Require };
         var nats = new NatsConnection(NatsOpts.Default with
         {
             Url = login.Servers,
             Name = "s2c-relay",
             AuthOpts = auth,
+            TlsOpts = tls,
             Echo = false,
             ConnectTimeout = TimeSpan.FromSeconds(5),
             MaxReconnectRetry = -1,
@@ -106,8 +120,18 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         }
 
         var fabric = new RelayFabric(nats, Convert.FromBase64String(login.Key), time, logger);
+        try
+        {
+            await fabric.ClaimTagAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await fabric.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         fabric._tick = time.CreateTimer(_ => fabric.Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        LogConnected(logger, login.Servers, fabric.Node);
+        LogConnected(logger, login.Servers, fabric.Node, fabric.Tag);
         return fabric;
     }
 
@@ -144,6 +168,8 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     {
         _tick?.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
+        await _tagReading.ConfigureAwait(false);
+        _tags.Dispose();
         foreach (var entry in _sessions.Values)
         {
             entry.Session.Dispose();
@@ -161,9 +187,47 @@ internal sealed partial class RelayFabric : IAsyncDisposable
             {
                 return "authorization refused (Relay:FabricUser/FabricPassword, FabricToken or FabricCredentials)";
             }
+
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return $"TLS failed: {e.Message.TrimEnd('.')} (Relay:FabricCa names the CA that signed the servers' certificates; Relay:FabricCertificate and FabricCertificateKey the relay's own, when the cluster asks for one)";
+            }
         }
 
         return ex is TimeoutException ? "no NATS server answered within 10 s" : (ex.InnerException ?? ex).Message.Split('\n')[0];
+    }
+
+    /// <summary>Listens on the fabric's tag subject for good, then claims a tag for this relay.</summary>
+    private async Task ClaimTagAsync(CancellationToken cancellationToken)
+    {
+        var subscription = await _nats.SubscribeCoreAsync<byte[]>(_tags.Subject, cancellationToken: _stop.Token).ConfigureAwait(false);
+        _tagReading = ReadTagsAsync(subscription);
+        await _tags.ClaimAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReadTagsAsync(INatsSub<byte[]> subscription)
+    {
+        try
+        {
+            await foreach (var message in subscription.Msgs.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                if (message.Data is not { } data || !_tags.OnMessage(data))
+                {
+                    Interlocked.Increment(ref _rejected);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex) when (ex is NatsException or ObjectDisposedException)
+        {
+            LogSubscriptionEnded(ex.Message);
+        }
+        finally
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void Publish(string subject, byte[] data)
@@ -219,6 +283,7 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     /// <summary>Every second: each session's local members (liveness and the full picture), and the silent relays out.</summary>
     private void Tick()
     {
+        _tags.Tick();
         foreach (var entry in _sessions.Values)
         {
             try
@@ -233,8 +298,11 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "The relay joined its fabric {Fabric} as node {Node:x16}")]
-    private static partial void LogConnected(ILogger logger, string fabric, ulong node);
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "The relay joined its fabric {Fabric} as node {Node:x16}, tag {Tag}")]
+    private static partial void LogConnected(ILogger logger, string fabric, ulong node, uint tag);
+
+    [LoggerMessage(EventId = 3036, Level = LogLevel.Warning, Message = "Another relay of the fabric holds tag {Old} too (the fabric was split); new members here get tag {New}")]
+    private partial void LogRetagged(uint old, uint @new);
 
     [LoggerMessage(EventId = 3034, Level = LogLevel.Warning, Message = "The relay lost its fabric connection; reconnecting to another node of the cluster")]
     private partial void LogDisconnected();
@@ -264,4 +332,13 @@ internal sealed partial class RelayFabric : IAsyncDisposable
 }
 
 /// <summary>Where the fabric is and how to log in to it (from the relay's options).</summary>
-internal sealed record FabricLogin(string Servers, string Key, string? User, string? Password, string? Token, string? Credentials);
+internal sealed record FabricLogin(string Servers, string Key, string? User, string? Password, string? Token, string? Credentials)
+{
+    /// <summary>PEM file of the CA that signed the NATS servers' certificates (else the system's CAs).</summary>
+    public string? Ca { get; init; }
+
+    /// <summary>PEM files of the relay's client certificate and its key, for a cluster that verifies clients.</summary>
+    public string? Certificate { get; init; }
+
+    public string? CertificateKey { get; init; }
+}

@@ -90,6 +90,16 @@ internal sealed class RelayOptions
 
     public string? FabricCredentials { get; set; }
 
+    /// <summary>PEM file of the CA that signed the NATS servers' certificates, for a cluster with a private CA
+    /// (without it, tls:// servers are checked against the system's CAs). Setting it requires TLS.</summary>
+    public string? FabricCa { get; set; }
+
+    /// <summary>PEM files of this relay's client certificate and its private key, for a cluster that verifies
+    /// its clients (nats-server's tls { verify: true }).</summary>
+    public string? FabricCertificate { get; set; }
+
+    public string? FabricCertificateKey { get; set; }
+
     /// <summary>
     /// For tests only: the load the relay takes itself to be at, in percent, instead of measuring it (its timer's
     /// lateness is then not looked at either).

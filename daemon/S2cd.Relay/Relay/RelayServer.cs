@@ -31,9 +31,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private Acceptor? _acceptor;
     private int _nextId;
 
-    // With a fabric, member ids carry a random tag of this relay in their top 12 bits, so that members on different
-    // relays of one session do not share an id (two relays drawing the same tag: 1 in 4,095).
-    private uint _idTag;
     private long _forwarded;
     private long _rateLimited;
     private long _queueDrops;
@@ -107,6 +104,13 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A member id: with a fabric, this relay's tag (<see cref="FabricTags"/>, held by no other relay of the fabric)
+    /// in the top 12 bits, so members on different relays of one session never share an id; then a counter of
+    /// 20 bits that is never 0 (0 is nobody).
+    /// </summary>
+    private uint NextMemberId() => ((Fabric?.Tag ?? 0) << 20) | (((uint)Interlocked.Increment(ref _nextId) % 0xFFFFF) + 1);
+
     private bool Enabled => _placement.Standalone || Options.Embedded;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -119,9 +123,13 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         if (Options.Fabric is not null && _placement.Standalone)
         {
             // Before listening: a relay that cannot join its fabric says why and stops, rather than serve alone.
-            var login = new FabricLogin(Options.Fabric, Options.FabricKey!, Options.FabricUser, Options.FabricPassword, Options.FabricToken, Options.FabricCredentials);
+            var login = new FabricLogin(Options.Fabric, Options.FabricKey!, Options.FabricUser, Options.FabricPassword, Options.FabricToken, Options.FabricCredentials)
+            {
+                Ca = Options.FabricCa,
+                Certificate = Options.FabricCertificate,
+                CertificateKey = Options.FabricCertificateKey,
+            };
             Fabric = await RelayFabric.ConnectAsync(login, _time, _logger, cancellationToken).ConfigureAwait(false);
-            _idTag = (uint)Random.Shared.Next(1, 1 << 12) << 20;
         }
 
         var listen = Options.Listen ?? (_placement.Standalone ? "0.0.0.0:1122" : "127.0.0.1:1122");
@@ -294,7 +302,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
 
         var connection = new FrameConnection(stream, ConnectionOptions, _time);
-        var member = new RelayMember(this, connection, _idTag | ((uint)Interlocked.Increment(ref _nextId) & 0xFFFFF), remote, _time);
+        var member = new RelayMember(this, connection, NextMemberId(), remote, _time);
         try
         {
             // A connection that does not say hello within the heartbeat timeout is dropped.

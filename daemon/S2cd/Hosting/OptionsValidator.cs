@@ -133,9 +133,26 @@ internal static class OptionsValidator
             return "invalid configuration: Relay:Fabric: give one way of logging in: FabricUser and FabricPassword, or FabricToken, or FabricCredentials";
         }
 
-        return relay.FabricCredentials is not null && !File.Exists(relay.FabricCredentials)
-            ? Describe("Relay:FabricCredentials", relay.FabricCredentials, "a credentials file that exists")
-            : null;
+        if ((relay.FabricCertificate is null) != (relay.FabricCertificateKey is null))
+        {
+            return "invalid configuration: Relay:FabricCertificate and Relay:FabricCertificateKey go together: the relay's client certificate and its private key, PEM files";
+        }
+
+        foreach (var (name, file) in new[]
+        {
+            ("Relay:FabricCredentials", relay.FabricCredentials),
+            ("Relay:FabricCa", relay.FabricCa),
+            ("Relay:FabricCertificate", relay.FabricCertificate),
+            ("Relay:FabricCertificateKey", relay.FabricCertificateKey),
+        })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                return Describe(name, file, "a file that exists");
+            }
+        }
+
+        return null;
     }
 
     private static string? CheckRange(string key, double value, double min, double max) =>

@@ -116,7 +116,7 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         catch (Exception ex) when (ex is NatsException or TimeoutException)
         {
             await nats.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"the relay cannot join its fabric {login.Servers}: {Reason(ex)}");
+            throw new InvalidOperationException($"the relay cannot join its fabric {login.Servers}: {Reason(ex, login)}");
         }
 
         var fabric = new RelayFabric(nats, Convert.FromBase64String(login.Key), time, logger);
@@ -179,7 +179,7 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static string Reason(Exception ex)
+    private static string Reason(Exception ex, FabricLogin login)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -194,7 +194,15 @@ internal sealed partial class RelayFabric : IAsyncDisposable
             }
         }
 
-        return ex is TimeoutException ? "no NATS server answered within 10 s" : (ex.InnerException ?? ex).Message.Split('\n')[0];
+        if (ex is TimeoutException)
+        {
+            return "no NATS server answered within 10 s";
+        }
+
+        // A server that verifies its clients closes the connection on one that shows no certificate.
+        var tls = login.Ca is not null || login.Servers.Contains("tls://", StringComparison.Ordinal);
+        var hint = tls && login.Certificate is null ? " (a cluster that verifies its clients needs Relay:FabricCertificate and FabricCertificateKey)" : string.Empty;
+        return (ex.InnerException ?? ex).Message.Split('\n')[0].TrimEnd('.') + hint;
     }
 
     /// <summary>Listens on the fabric's tag subject for good, then claims a tag for this relay.</summary>

@@ -27,4 +27,21 @@ public sealed class OptionsValidatorTests
         Assert.Equal("invalid configuration: Relay:TimeoutSeconds = '1': expected 2 to 600", OptionsValidator.Validate(d with { Relay = new RelayOptions { HeartbeatSeconds = 1, TimeoutSeconds = 1 } }));
         Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '10': expected 20 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 10 } }));
     }
+    [Fact]
+    public void TheFabricsTlsFiles_GoTogether_AndMustExist()
+    {
+        var d = Defaults();
+        var key = Convert.ToBase64String(new byte[32]);
+        var here = typeof(OptionsValidatorTests).Assembly.Location;
+        string? Check(string? ca, string? certificate, string? certificateKey) => OptionsValidator.Validate(d with
+        {
+            Relay = new RelayOptions { Fabric = "tls://127.0.0.1:4222", FabricKey = key, FabricCa = ca, FabricCertificate = certificate, FabricCertificateKey = certificateKey },
+        });
+        Assert.Null(Check(here, here, here));
+        Assert.Equal(
+            "invalid configuration: Relay:FabricCertificate and Relay:FabricCertificateKey go together: the relay's client certificate and its private key, PEM files",
+            Check(null, here, null));
+        Assert.Equal("invalid configuration: Relay:FabricCa = '/nonexistent/ca.pem': expected a file that exists", Check("/nonexistent/ca.pem", null, null));
+        Assert.Contains("Relay:FabricCertificateKey", Check(null, here, "/nonexistent/key.pem"), StringComparison.Ordinal);
+    }
 }

@@ -226,9 +226,10 @@ internal sealed class RelayMember
 
     /// <summary>
     /// Passes a media payload from <paramref name="senderId"/> on to every member of <paramref name="members"/> but
-    /// <paramref name="except"/>: as datagrams to those that take them, in one shared frame on the others' links.
+    /// <paramref name="except"/>: as datagrams to those that take them (through <paramref name="forward"/>, the
+    /// receiving loop's own sender, when it came as datagrams), in one shared frame on the others' links.
     /// </summary>
-    internal static void Fanout(RelayServer relay, RelayMember[] members, RelayMember? except, uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, uint datagramFrame)
+    internal static void Fanout(RelayServer relay, RelayMember[] members, RelayMember? except, uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, uint datagramFrame, FrameSender? forward = null)
     {
         if (members.Length == 0 || (members.Length == 1 && members[0] == except))
         {
@@ -247,8 +248,15 @@ internal sealed class RelayMember
 
             if (member.UsesDatagrams && relay.Datagrams is { } datagrams)
             {
-                flat ??= payload.ToArray();
-                datagrams.SendPayload(member, senderId, kind, datagramFrame, flat);
+                var whole = payload.IsSingleSegment ? payload.FirstSpan : (flat ??= payload.ToArray());
+                if (forward is null)
+                {
+                    datagrams.SendPayload(member, senderId, kind, datagramFrame, whole);
+                }
+                else
+                {
+                    forward(member, senderId, kind, datagramFrame, whole);
+                }
             }
             else
             {
@@ -302,28 +310,7 @@ internal sealed class RelayMember
             return true;
         }
 
-        var members = session.Members;
-        var linkReceivers = ArrayPool<RelayMember>.Shared.Rent(members.Length);
-        var onLink = 0;
-        foreach (var member in members)
-        {
-            if (member == this)
-            {
-                continue;
-            }
-
-            if (member.UsesDatagrams)
-            {
-                forward(member, Id, kind, frame, whole.Span);
-            }
-            else
-            {
-                linkReceivers[onLink++] = member;
-            }
-        }
-
-        SendOnLinks(Id, kind, new ReadOnlySequence<byte>(whole), linkReceivers, onLink);
-        _relay.CountForwarded(members.Length - 1);
+        Fanout(_relay, session.Members, this, Id, kind, new ReadOnlySequence<byte>(whole), frame, forward);
         session.Fabric?.PublishMedia(Id, kind, new ReadOnlySequence<byte>(whole));
         return true;
     }

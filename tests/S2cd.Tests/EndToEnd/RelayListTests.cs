@@ -19,7 +19,7 @@ public sealed class RelayListTests
         await using var _ = busy;
         var (good, goodPort) = await DaemonProcess.StartRelayAsync(root, "good");
         await using var __ = good;
-        var closedPort = ClosedPort();
+        var closedPort = LoopbackPorts.Free();
 
         // The busy relay's own status says it refuses.
         var relayStatus = await AttachRunner.RunAsync(busy.SocketPath, "status");
@@ -44,12 +44,5 @@ public sealed class RelayListTests
         var bad = await AttachRunner.RunAsync(bob.SocketPath, "join", "spread", "--relay", $"127.0.0.1:{goodPort},nohostport");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("relay 2 of 2", bad.Stderr, StringComparison.Ordinal);
-    }
-
-    private static int ClosedPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

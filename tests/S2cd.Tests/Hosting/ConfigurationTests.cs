@@ -33,7 +33,7 @@ public sealed class ConfigurationTests
     public async Task Start_EachLayerTakesEffect_FileUnderEnvironmentUnderCommandLine()
     {
         using var root = new TempDirectory();
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var config = Path.Combine(root.Path, "s2cd.json");
         await File.WriteAllTextAsync(config, $$"""
             {
@@ -76,13 +76,6 @@ public sealed class ConfigurationTests
         await using var otherClient = await TestControlClient.ConnectAsync(other.SocketPath);
         var refused = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => otherClient.JoinAsync("second"));
         Assert.Contains("limit of 1 sessions", refused.Message, StringComparison.Ordinal);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     [Fact(Timeout = 60_000)]

@@ -44,8 +44,8 @@ internal sealed class NatsCluster : IAsyncDisposable
     /// </summary>
     public static async Task<NatsCluster> StartAsync(int nodes = 3, NatsTls? tls = null)
     {
-        var ports = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
-        var routes = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();
+        var ports = Enumerable.Range(0, nodes).Select(_ => LoopbackPorts.Free()).ToArray();
+        var routes = Enumerable.Range(0, nodes).Select(_ => LoopbackPorts.Free()).ToArray();
         var cluster = new NatsCluster(ports, routes, tls);
         for (var i = 0; i < nodes; i++)
         {
@@ -133,12 +133,6 @@ internal sealed class NatsCluster : IAsyncDisposable
         throw new InvalidOperationException($"nats-server did not listen on {port}");
     }
 
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
 }
 
 /// <summary>

@@ -74,15 +74,25 @@ internal sealed class FabricSession : IDisposable
     /// <summary>Asks the other relays for their members (a relay that just took the session's first local member).</summary>
     public void PublishQuery() => Publish(FabricMessage.Query, _ => { });
 
-    public void PublishMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload) => Publish(FabricMessage.Media, w =>
+    /// <summary>A local member's media, once for all other relays: the hot path, so written without a stream.</summary>
+    public void PublishMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
-        w.Write(sender);
-        w.Write((byte)kind);
-        foreach (var segment in payload)
+        var length = 9 + 5 + (int)payload.Length;
+        var plain = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            w.Write(segment.Span);
+            plain[0] = (byte)FabricMessage.Media;
+            BinaryPrimitives.WriteUInt64LittleEndian(plain.AsSpan(1), _node);
+            BinaryPrimitives.WriteUInt32LittleEndian(plain.AsSpan(9), sender);
+            plain[13] = (byte)kind;
+            payload.CopyTo(plain.AsSpan(14));
+            _publish(Subject, _seal.Seal(plain.AsSpan(0, length)));
         }
-    });
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plain);
+        }
+    }
 
     public void PublishSignal(uint sender, uint target, ReadOnlySequence<byte> payload) => Publish(FabricMessage.Signal, w =>
     {

@@ -36,6 +36,8 @@ public sealed class TestControlClient : IAsyncDisposable
 
     public Task<StatusResult> StatusAsync() => _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Status);
 
+    public Task<StatusResult> SetMutedAsync(bool muted) => _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetMuted, muted);
+
     public Task<ParticipantInfo[]> WhoAsync() => _rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.Participants);
 
     public Task<StatusResult> JoinAsync(string session, string? name = null, string? relay = null, string? passphrase = null) =>

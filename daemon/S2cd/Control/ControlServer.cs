@@ -159,7 +159,9 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
             return;
         }
 
-        if (Interop.Libc.chown(SocketPath, -1, gid.Value) != 0)
+        // The socket is made in the process's group: as the units run the daemon (Group=s2c), nothing to change,
+        // and their system call filter would refuse chown.
+        if (gid.Value != Interop.Libc.getegid() && Interop.Libc.chown(SocketPath, -1, gid.Value) != 0)
         {
             LogGroupNotApplied(_options.Group, SocketPath, System.Runtime.InteropServices.Marshal.GetLastPInvokeErrorMessage());
         }

@@ -8,5 +8,8 @@ internal static partial class Interop
     {
         [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
         internal static partial int chown(string path, int owner, int group);
+
+        [LibraryImport("libc", EntryPoint = "getegid")]
+        internal static partial int getegid();
     }
 }

@@ -150,22 +150,19 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
     }
 
     /// <summary>
-    /// Runs /usr/sbin/s2cd as the user s2cd (groups video, audio, s2c) with /run/s2cd and /var/lib/s2cd, as the
-    /// unit does; checks the socket is s2cd:s2c 0660; a real second user is refused with the hint until it is in
+    /// Runs /usr/sbin/s2cd under the sandbox of the installed s2cd.service, as far as it can run without systemd
+    /// (Support/unit-sandbox: its user and groups, its runtime and state directories, no capabilities, its system
+    /// call filter); checks the socket is s2cd:s2c 0660; a real second user is refused with the hint until it is in
     /// group s2c. Returns the identity the daemon made.
     /// </summary>
     private static async Task<byte[]> RunInstalledDaemonAsync(string tester)
     {
-        var environment = new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = "/run/s2cd", ["STATE_DIRECTORY"] = "/var/lib/s2cd" };
-        Directory.CreateDirectory("/run/s2cd");
-        await Run.ProgramAsync("chown", "s2cd:s2cd", "/run/s2cd");
-        var daemon = Task.Run(() => Run.ProgramWithEnvironmentAsync(
-            "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "-G", "video", "-G", "audio", "--", "/usr/sbin/s2cd", "--Audio:Enabled", "false"));
+        var daemon = Task.Run(() => Run.ProgramAsync(UnitSandbox, "/lib/systemd/system/s2cd.service", "--", "/usr/sbin/s2cd", "--Audio:Enabled", "false"));
         try
         {
             await Eventually.TrueAsync(() => Task.FromResult(UnixSocketProbe.Answers("/run/s2cd/s2cd.sock") && File.Exists("/var/lib/s2cd/identity.pfx")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
             Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2cd/s2cd.sock")).Output.Trim());
-            Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2cd/identity.pfx")).Output.Trim());
+            Assert.Equal("s2cd s2c 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2cd/identity.pfx")).Output.Trim());
 
             Assert.Equal(0, (await Run.ProgramAsync("useradd", "-M", "-s", "/bin/sh", tester)).ExitCode);
             var (refused, refusal) = await Run.ProgramAsync("runuser", "-u", tester, "--", "/usr/bin/s2c-attach", "status");
@@ -188,21 +185,26 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         }
     }
 
-    /// <summary>The relay as s2c-relay.service runs it, with the shipped /etc/s2cd/s2c-relay.json (on a free port).</summary>
+    /// <summary>
+    /// The relay under the sandbox of the installed s2c-relay.service, with the shipped /etc/s2cd/s2c-relay.json
+    /// (on a free port) and a fabric: a real nats-server it reaches through its system call filter.
+    /// </summary>
     private static async Task RunInstalledRelayAsync()
     {
-        var environment = new Dictionary<string, string> { ["RUNTIME_DIRECTORY"] = "/run/s2c-relay", ["STATE_DIRECTORY"] = "/var/lib/s2c-relay" };
-        Directory.CreateDirectory("/run/s2c-relay");
-        await Run.ProgramAsync("chown", "s2cd:s2cd", "/run/s2c-relay");
-        var relay = Task.Run(() => Run.ProgramWithEnvironmentAsync(
-            "runuser", environment, "-u", "s2cd", "-g", "s2cd", "-G", "s2c", "--", "/usr/sbin/s2cd", "--role", "relay", "--config", "/etc/s2cd/s2c-relay.json", "--listen", "127.0.0.1:0"));
+        await using var nats = await NatsCluster.StartAsync(nodes: 1);
+        var key = Convert.ToBase64String(new byte[32]);
+        var relay = Task.Run(() => Run.ProgramAsync(
+            UnitSandbox, "/lib/systemd/system/s2c-relay.service", "--", "/usr/sbin/s2cd", "--role", "relay", "--config", "/etc/s2cd/s2c-relay.json", "--listen", "127.0.0.1:0",
+            "--fabric", nats.Url(0), "--Relay:FabricUser", NatsCluster.User, "--Relay:FabricPassword", NatsCluster.Password, "--Relay:FabricKey", key));
         try
         {
             await Eventually.TrueAsync(() => Task.FromResult(UnixSocketProbe.Answers("/run/s2c-relay/s2c-relay.sock")), TimeSpan.FromSeconds(30), "the installed relay's socket");
             var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "--socket", "/run/s2c-relay/s2c-relay.sock", "status");
             Assert.True(code == 0, status);
             Assert.Contains("(relay)", status, StringComparison.Ordinal);
-            Assert.Equal("s2cd s2cd 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2c-relay/relay-certificate.pfx")).Output.Trim());
+            Assert.Contains("Fabric     connected", status, StringComparison.Ordinal);
+            Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2c-relay/s2c-relay.sock")).Output.Trim());
+            Assert.Equal("s2cd s2c 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2c-relay/relay-certificate.pfx")).Output.Trim());
         }
         finally
         {
@@ -211,6 +213,9 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.True(code == 0, log);
         }
     }
+
+    /// <summary>Runs a command under a unit file's sandbox (see the script).</summary>
+    private static string UnitSandbox => Path.Combine(Run.RepositoryRoot(), "tests", "S2cd.Tests", "Support", "unit-sandbox");
 
     [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
     private static partial Regex ExposureScore();

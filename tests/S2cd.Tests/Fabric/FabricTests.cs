@@ -147,8 +147,37 @@ public sealed class FabricTests
                 "microphone and speaker on");
         }
 
+        // Someone subscribed to everything on the cluster meanwhile.
+        await using var spy = new NatsConnection(NatsOpts.Default with
+        {
+            Url = cluster.Url(1),
+            AuthOpts = NatsAuthOpts.Default with { Username = NatsCluster.User, Password = NatsCluster.Password },
+        });
+        var recorded = new List<byte[]>();
+        using var stopSpy = new CancellationTokenSource();
+        var spying = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var message in spy.SubscribeAsync<byte[]>(">", cancellationToken: stopSpy.Token))
+                {
+                    recorded.Add(message.Data ?? []);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
         aliceRig.FeedTone(440, 0.3);
         var output = await bobRig.RecordAsync(4, "alice's tone at bob's speaker, through two relays and the cluster");
+        await stopSpy.CancelAsync();
+        await spying;
+
+        // The tone crossed the cluster in about 200 packets, and nobody without the keys can hear it there.
+        Assert.True(recorded.Count(m => m.Length < 600) > 100, $"{recorded.Count} messages recorded");
+        var share = ToneSearch.StrongestShare(recorded, 440);
+        Assert.True(share < 0.05, $"a 440 Hz tone decodes from what the cluster carried (share {share:0.00})");
         var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, 300);
         Assert.True(gap <= 60, $"silent gap of {gap} ms");
         Assert.InRange(Signal.Frequency(output, AudioRig.Rate), 436, 444);

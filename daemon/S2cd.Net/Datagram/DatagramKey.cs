@@ -9,6 +9,9 @@ internal enum DatagramType : byte
     Media = 1,
     Keepalive = 2,
     KeepaliveAck = 3,
+
+    /// <summary>Relay → daemon: several media fragments, each <c>u16 length, u32 sender, fragment</c>.</summary>
+    MediaBundle = 4,
 }
 
 /// <summary>
@@ -125,7 +128,7 @@ internal sealed class DatagramKey : IDisposable
 
         type = (DatagramType)header[0];
         sequence = BinaryPrimitives.ReadUInt64BigEndian(header[5..]);
-        return type is DatagramType.Media or DatagramType.Keepalive or DatagramType.KeepaliveAck;
+        return type is DatagramType.Media or DatagramType.Keepalive or DatagramType.KeepaliveAck or DatagramType.MediaBundle;
     }
 
     public void Dispose()

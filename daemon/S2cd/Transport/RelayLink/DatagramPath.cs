@@ -188,7 +188,8 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
             try
             {
-                if (type == DatagramType.Media && !Deliver(plaintext, length))
+                if ((type == DatagramType.Media && !Deliver(plaintext.AsMemory(0, length)))
+                    || (type == DatagramType.MediaBundle && !DeliverBundle(plaintext.AsMemory(0, length))))
                 {
                     Interlocked.Increment(ref _rejected);
                 }
@@ -209,14 +210,34 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         return datagram.Length <= DatagramKey.MaxDatagramBytes
             && DatagramKey.TryReadToken(datagram, out var token) && token == _token
             && _key.TryOpen(datagram, DatagramKey.Downstream, out type, out var sequence, plaintext, out length)
-            && type is DatagramType.Media or DatagramType.KeepaliveAck
+            && type is DatagramType.Media or DatagramType.KeepaliveAck or DatagramType.MediaBundle
             && _replay.TryAccept(sequence);
     }
 
-    /// <summary>A media fragment from a sender: handed on once its payload is whole.</summary>
-    private bool Deliver(byte[] plaintext, int length)
+    /// <summary>
+    /// Several fragments the relay put in one datagram (<c>u16 length, u32 sender, fragment</c> each); false when
+    /// one is malformed (those before it are delivered: the datagram authenticated, so the relay sent them).
+    /// </summary>
+    private bool DeliverBundle(ReadOnlyMemory<byte> bundle)
     {
-        var fragment = plaintext.AsMemory(0, length);
+        while (bundle.Length > 0)
+        {
+            var length = bundle.Length < 2 ? int.MaxValue : BinaryPrimitives.ReadUInt16BigEndian(bundle.Span);
+            if (length > bundle.Length - 2 || !Deliver(bundle.Slice(2, length)))
+            {
+                return false;
+            }
+
+            bundle = bundle[(2 + length)..];
+        }
+
+        return true;
+    }
+
+    /// <summary>A media fragment from a sender: handed on once its payload is whole.</summary>
+    private bool Deliver(ReadOnlyMemory<byte> fragment)
+    {
+        var length = fragment.Length;
         if (length < MediaFragment.SenderBytes
             || !MediaFragment.TryRead(fragment.Span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out _))
         {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using S2cd.Datagram;
 using S2cd.Wire;
 
@@ -11,10 +10,10 @@ namespace S2cd.Relay;
 /// holds the frames of several senders of a session, so a receiver gets one datagram where it got several; a lone
 /// frame goes as a plain media datagram, with nothing added to its delay. One thread at a time (its loop's).
 /// </summary>
-internal sealed class DatagramBundler(Action<RelayMember, DatagramType, ReadOnlySpan<byte>> send)
+internal sealed class DatagramBundler<TReceiver>(Action<TReceiver, DatagramType, ReadOnlySpan<byte>> send)
+    where TReceiver : notnull
 {
-    private const int LengthBytes = 2;
-    private readonly Dictionary<RelayMember, Pending> _pending = [];
+    private readonly Dictionary<TReceiver, Pending> _pending = [];
     private readonly Stack<Pending> _spare = [];
 
     /// <summary>Items bundled so far and datagrams that carried them (for the benchmark's figures).</summary>
@@ -26,10 +25,10 @@ internal sealed class DatagramBundler(Action<RelayMember, DatagramType, ReadOnly
     /// Takes a frame of one fragment for <paramref name="receiver"/>; false when the payload does not fit in a
     /// bundle (the caller sends it at once, as fragments).
     /// </summary>
-    public bool TryAdd(RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload)
+    public bool TryAdd(TReceiver receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload)
     {
-        var item = MediaFragment.SenderBytes + MediaFragment.HeaderBytes + payload.Length;
-        if (LengthBytes + item > DatagramKey.MaxPlaintextBytes)
+        var item = MediaBundle.ItemBytes(payload.Length);
+        if (item > DatagramKey.MaxPlaintextBytes)
         {
             return false;
         }
@@ -40,16 +39,12 @@ internal sealed class DatagramBundler(Action<RelayMember, DatagramType, ReadOnly
             _pending.Add(receiver, pending);
         }
 
-        if (pending.Used + LengthBytes + item > DatagramKey.MaxPlaintextBytes)
+        if (pending.Used + item > DatagramKey.MaxPlaintextBytes)
         {
             Flush(receiver, pending);
         }
 
-        var at = pending.Buffer.AsSpan(pending.Used);
-        BinaryPrimitives.WriteUInt16BigEndian(at, (ushort)item);
-        BinaryPrimitives.WriteUInt32BigEndian(at[LengthBytes..], sender);
-        MediaFragment.Write(at[(LengthBytes + MediaFragment.SenderBytes)..], kind, frame, 0, 1, payload);
-        pending.Used += LengthBytes + item;
+        pending.Used += MediaBundle.Write(pending.Buffer.AsSpan(pending.Used), sender, kind, frame, payload);
         pending.Count++;
         Items++;
         return true;
@@ -72,11 +67,11 @@ internal sealed class DatagramBundler(Action<RelayMember, DatagramType, ReadOnly
         _pending.Clear();
     }
 
-    private void Flush(RelayMember receiver, Pending pending)
+    private void Flush(TReceiver receiver, Pending pending)
     {
         if (pending.Count == 1)
         {
-            send(receiver, DatagramType.Media, pending.Buffer.AsSpan(LengthBytes, pending.Used - LengthBytes));
+            send(receiver, DatagramType.Media, pending.Buffer.AsSpan(MediaBundle.LengthBytes, pending.Used - MediaBundle.LengthBytes));
         }
         else if (pending.Count > 1)
         {

@@ -343,7 +343,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         public Loop(Socket socket, RelayDatagrams datagrams)
         {
             Socket = socket;
-            Bundler = new DatagramBundler((receiver, type, plaintext) => Send(socket, receiver, type, plaintext));
+            Bundler = new DatagramBundler<RelayMember>((receiver, type, plaintext) => Send(socket, receiver, type, plaintext));
             Forward = (receiver, sender, kind, frame, payload) =>
             {
                 if (!Bundler.TryAdd(receiver, sender, kind, frame, payload))
@@ -356,7 +356,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         public Socket Socket { get; }
 
         /// <summary>Small frames for members on datagrams, gathered until the batch is done.</summary>
-        public DatagramBundler Bundler { get; }
+        public DatagramBundler<RelayMember> Bundler { get; }
 
         /// <summary>Passes frames on through this loop's socket: small ones through the bundler, others at once.</summary>
         public FrameSender Forward { get; }

@@ -222,13 +222,10 @@ internal sealed partial class DatagramPath : IAsyncDisposable
     {
         while (bundle.Length > 0)
         {
-            var length = bundle.Length < 2 ? int.MaxValue : BinaryPrimitives.ReadUInt16BigEndian(bundle.Span);
-            if (length > bundle.Length - 2 || !Deliver(bundle.Slice(2, length)))
+            if (!MediaBundle.TryNext(ref bundle, out var item) || !Deliver(item))
             {
                 return false;
             }
-
-            bundle = bundle[(2 + length)..];
         }
 
         return true;

@@ -442,33 +442,14 @@ internal static class RelayLoad
                 return;
             }
 
-            if (type == DatagramType.Media)
-            {
-                OnFragment(plaintext.AsMemory(0, length), now);
-            }
-            else if (type == DatagramType.MediaBundle)
-            {
-                ReadOnlyMemory<byte> rest = plaintext.AsMemory(0, length);
-                while (rest.Length > 0 && MediaBundle.TryNext(ref rest, out var item))
-                {
-                    OnFragment(item, now);
-                }
-            }
-        }
-
-        /// <summary>One fragment (<c>u32 sender, fragment</c>), from a media datagram or a bundle.</summary>
-        private void OnFragment(ReadOnlyMemory<byte> fragment, long now)
-        {
-            var span = fragment.Span;
-            if (span.Length < MediaFragment.SenderBytes
-                || !MediaFragment.TryRead(span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out _))
+            var sender = BinaryPrimitives.ReadUInt32BigEndian(plaintext);
+            if (type != DatagramType.Media || !MediaFragment.TryRead(plaintext.AsSpan(MediaFragment.SenderBytes, length - MediaFragment.SenderBytes), out var kind, out var frame, out var index, out var count, out _))
             {
                 return;
             }
 
-            var sender = BinaryPrimitives.ReadUInt32BigEndian(span);
             const int ChunkAt = MediaFragment.SenderBytes + MediaFragment.HeaderBytes;
-            if (_reassembler.TryAdd(sender, kind, frame, index, count, fragment[ChunkAt..], out var whole))
+            if (_reassembler.TryAdd(sender, kind, frame, index, count, plaintext.AsMemory(ChunkAt, length - ChunkAt), out var whole))
             {
                 Measure(sender, kind, whole.Span, now);
             }

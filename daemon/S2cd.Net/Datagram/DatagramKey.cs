@@ -9,9 +9,6 @@ internal enum DatagramType : byte
     Media = 1,
     Keepalive = 2,
     KeepaliveAck = 3,
-
-    /// <summary>Relay → daemon: several media fragments, each <c>u16 length, u32 sender, fragment</c>.</summary>
-    MediaBundle = 4,
 }
 
 /// <summary>
@@ -128,7 +125,7 @@ internal sealed class DatagramKey : IDisposable
 
         type = (DatagramType)header[0];
         sequence = BinaryPrimitives.ReadUInt64BigEndian(header[5..]);
-        return type is DatagramType.Media or DatagramType.Keepalive or DatagramType.KeepaliveAck or DatagramType.MediaBundle;
+        return type is DatagramType.Media or DatagramType.Keepalive or DatagramType.KeepaliveAck;
     }
 
     public void Dispose()

@@ -41,7 +41,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     {
         _sockets = sockets;
         _segments = segments;
-        _loops = [.. sockets.Select(s => new Loop(s, this))];
+        _loops = [.. sockets.Select(s => new Loop(s, (receiver, sender, kind, frame, payload) => SendFrame(s, receiver, sender, kind, frame, payload)))];
         _logger = logger;
     }
 
@@ -253,30 +253,21 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
     private void ReceiveLoop(Loop loop, CancellationToken cancellationToken)
     {
+        var buffer = new byte[DatagramKey.MaxDatagramBytes + 1];
         var plaintext = new byte[DatagramKey.MaxPlaintextBytes];
-        ReceiveBatch batch;
-        try
-        {
-            batch = new ReceiveBatch(loop.Socket, DatagramKey.MaxDatagramBytes + 1);
-        }
-        catch (ObjectDisposedException)
-        {
-            return;
-        }
-
-        using var _ = batch;
+        var from = new SocketAddress(loop.Socket.AddressFamily);
         while (!cancellationToken.IsCancellationRequested)
         {
             int received;
             try
             {
-                received = batch.Receive();
+                received = loop.Socket.ReceiveFrom(buffer, SocketFlags.None, from);
             }
             catch (SocketException) when (!cancellationToken.IsCancellationRequested)
             {
                 continue;
             }
-            catch (SocketException)
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
                 return;
             }
@@ -286,25 +277,19 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
                 loop.Reassembler.Remove(gone);
             }
 
-            for (var i = 0; i < received; i++)
+            try
             {
-                try
+                if (!OnDatagram(loop, buffer.AsSpan(0, received), plaintext, from))
                 {
-                    if (!OnDatagram(loop, batch.Datagram(i), plaintext, batch.From(i)))
-                    {
-                        Interlocked.Increment(ref _rejected);
-                    }
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // One datagram must not end the loop that carries every member's.
                     Interlocked.Increment(ref _rejected);
-                    LogFailed(ex.Message);
                 }
             }
-
-            // What the batch owes members on datagrams goes out together.
-            loop.Bundler.FlushAll();
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One datagram must not end the loop that carries every member's.
+                Interlocked.Increment(ref _rejected);
+                LogFailed(ex.Message);
+            }
         }
     }
 
@@ -338,28 +323,12 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     }
 
     /// <summary>One receive loop: its socket, and the frames it is putting together for members on their TLS link.</summary>
-    private sealed class Loop
+    private sealed class Loop(Socket socket, FrameSender forward)
     {
-        public Loop(Socket socket, RelayDatagrams datagrams)
-        {
-            Socket = socket;
-            Bundler = new DatagramBundler<RelayMember>((receiver, type, plaintext) => Send(socket, receiver, type, plaintext));
-            Forward = (receiver, sender, kind, frame, payload) =>
-            {
-                if (!Bundler.TryAdd(receiver, sender, kind, frame, payload))
-                {
-                    datagrams.SendFrame(socket, receiver, sender, kind, frame, payload);
-                }
-            };
-        }
+        public Socket Socket { get; } = socket;
 
-        public Socket Socket { get; }
-
-        /// <summary>Small frames for members on datagrams, gathered until the batch is done.</summary>
-        public DatagramBundler<RelayMember> Bundler { get; }
-
-        /// <summary>Passes frames on through this loop's socket: small ones through the bundler, others at once.</summary>
-        public FrameSender Forward { get; }
+        /// <summary>Passes frames on through this loop's socket (made once, not per datagram).</summary>
+        public FrameSender Forward { get; } = forward;
 
         public Reassembler Reassembler { get; } = new();
 

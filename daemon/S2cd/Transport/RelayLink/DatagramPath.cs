@@ -188,8 +188,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
             try
             {
-                if ((type == DatagramType.Media && !Deliver(plaintext.AsMemory(0, length)))
-                    || (type == DatagramType.MediaBundle && !DeliverBundle(plaintext.AsMemory(0, length))))
+                if (type == DatagramType.Media && !Deliver(plaintext, length))
                 {
                     Interlocked.Increment(ref _rejected);
                 }
@@ -210,31 +209,14 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         return datagram.Length <= DatagramKey.MaxDatagramBytes
             && DatagramKey.TryReadToken(datagram, out var token) && token == _token
             && _key.TryOpen(datagram, DatagramKey.Downstream, out type, out var sequence, plaintext, out length)
-            && type is DatagramType.Media or DatagramType.KeepaliveAck or DatagramType.MediaBundle
+            && type is DatagramType.Media or DatagramType.KeepaliveAck
             && _replay.TryAccept(sequence);
     }
 
-    /// <summary>
-    /// Several fragments the relay put in one datagram (<c>u16 length, u32 sender, fragment</c> each); false when
-    /// one is malformed (those before it are delivered: the datagram authenticated, so the relay sent them).
-    /// </summary>
-    private bool DeliverBundle(ReadOnlyMemory<byte> bundle)
-    {
-        while (bundle.Length > 0)
-        {
-            if (!MediaBundle.TryNext(ref bundle, out var item) || !Deliver(item))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>A media fragment from a sender: handed on once its payload is whole.</summary>
-    private bool Deliver(ReadOnlyMemory<byte> fragment)
+    private bool Deliver(byte[] plaintext, int length)
     {
-        var length = fragment.Length;
+        var fragment = plaintext.AsMemory(0, length);
         if (length < MediaFragment.SenderBytes
             || !MediaFragment.TryRead(fragment.Span[MediaFragment.SenderBytes..], out var kind, out var frame, out var index, out var count, out _))
         {

@@ -90,7 +90,7 @@ internal sealed class RelayMember
         }
 
         var copy = new SocketAddress(from.Family, from.Size);
-        from.Buffer.Span.CopyTo(copy.Buffer.Span);
+        from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
         Volatile.Write(ref _datagramAddress, copy);
         return new IPEndPoint(IPAddress.Any, 0).Create(copy).ToString();
     }

@@ -6,19 +6,38 @@ namespace S2cd.Contract;
 /// <summary>The JSON settings both ends of the control socket use.</summary>
 public static class ControlJson
 {
-    /// <summary>Makes serializer options: camelCase names, enums as camelCase strings, bounded depth.</summary>
-    public static JsonSerializerOptions CreateOptions()
+    /// <summary>
+    /// Makes serializer options: camelCase names, enums as camelCase strings, nulls left out, bounded depth, and the
+    /// metadata of every type of the contract generated at build time (no reflection: s2c-attach is NativeAOT).
+    /// </summary>
+    public static JsonSerializerOptions CreateOptions() => new(ControlJsonContext.Default.Options)
     {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            MaxDepth = 16,
-
-            // View frames are mostly non-ASCII block characters: keep them as UTF-8 instead of \uXXXX escapes.
-            // Control characters are still escaped; nothing here is ever embedded in HTML.
-            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        return options;
-    }
+        // View frames are mostly non-ASCII block characters: keep them as UTF-8 instead of \uXXXX escapes.
+        // Control characters are still escaped; nothing here is ever embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }
+
+/// <summary>Build-time JSON metadata of the control contract's types.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    MaxDepth = 16,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(CamelCaseEnum<ConnectionState>), typeof(CamelCaseEnum<ControlEventKind>)])]
+[JsonSerializable(typeof(HelloResult))]
+[JsonSerializable(typeof(StatusResult))]
+[JsonSerializable(typeof(JoinRequest))]
+[JsonSerializable(typeof(ParticipantInfo[]))]
+[JsonSerializable(typeof(DevicesResult))]
+[JsonSerializable(typeof(ViewRequest))]
+[JsonSerializable(typeof(ViewFrame))]
+[JsonSerializable(typeof(ControlEvent))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(string))]
+public sealed partial class ControlJsonContext : JsonSerializerContext;
+
+/// <summary>An enum as its member's name in camelCase (<c>"connected"</c>), as the wire has always had it.</summary>
+public sealed class CamelCaseEnum<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.CamelCase)
+    where TEnum : struct, Enum;

@@ -45,7 +45,7 @@ public static class ControlProtocol
         return user;
     }
 
-    /// <summary>JSON-RPC method names.</summary>
+    /// <summary>JSON-RPC method names, as <see cref="IControlService"/> and <see cref="IControlEvents"/> name them on the wire.</summary>
     public static class Methods
     {
         /// <summary>First call of every client: <c>hello(clientVersion, clientName)</c> → <see cref="HelloResult"/>.</summary>
@@ -63,8 +63,14 @@ public static class ControlProtocol
         /// <summary><c>setMuted(bool)</c> → <see cref="StatusResult"/>.</summary>
         public const string SetMuted = "setMuted";
 
+        /// <summary><c>toggleMuted()</c> → <see cref="StatusResult"/>.</summary>
+        public const string ToggleMuted = "toggleMuted";
+
         /// <summary><c>setCamera(bool)</c> → <see cref="StatusResult"/>.</summary>
         public const string SetCamera = "setCamera";
+
+        /// <summary><c>toggleCamera()</c> → <see cref="StatusResult"/>.</summary>
+        public const string ToggleCamera = "toggleCamera";
 
         /// <summary><c>participants()</c> → array of <see cref="ParticipantInfo"/>.</summary>
         public const string Participants = "participants";

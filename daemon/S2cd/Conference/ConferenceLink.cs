@@ -283,21 +283,23 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         }
     }
 
-    public StatusResult SetMuted(bool muted)
+    /// <summary>Mutes or unmutes the microphone; null turns it over (in one step, under the lock).</summary>
+    public StatusResult SetMuted(bool? muted)
     {
         lock (_lock)
         {
-            _muted = muted;
+            _muted = muted ?? !_muted;
         }
 
         return AfterOwnChange();
     }
 
-    public StatusResult SetCamera(bool on)
+    /// <summary>Turns the camera on or off; null turns it over.</summary>
+    public StatusResult SetCamera(bool? on)
     {
         lock (_lock)
         {
-            _cameraOn = on;
+            _cameraOn = on ?? !_cameraOn;
         }
 
         return AfterOwnChange();

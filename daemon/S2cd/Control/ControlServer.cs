@@ -178,8 +178,16 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         JsonRpc? rpc = null;
         var session = new ControlSession(_parts, _relayStatus, _events, _daemon, _video, _audio, _time, _logger, () => rpc?.Dispose());
         rpc = new JsonRpc(handler);
-        session.Notify = e => rpc.NotifyAsync(ControlProtocol.Methods.EventNotification, e);
-        rpc.AddLocalRpcTarget(session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });
+
+        // Events go through the contract's generated proxy, as notifications; the next waits until the client has
+        // taken this one, so a client that does not read fills its subscription and is closed (EventHub).
+        var events = rpc.Attach<IControlEvents>();
+        session.Notify = e =>
+        {
+            events.Event(e);
+            return stream.WhenWrittenAsync();
+        };
+        rpc.AddLocalRpcTarget(RpcTargetMetadata.FromInterface(typeof(IControlService)), session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         try
         {

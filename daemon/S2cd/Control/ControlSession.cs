@@ -21,7 +21,7 @@ internal sealed partial class ControlSession(
     Audio.AudioOptions audio,
     TimeProvider time,
     ILogger logger,
-    Action close)
+    Action close) : IControlService
 {
     private const int MaxViews = 4;
     private static readonly TimeSpan MaxViewWait = TimeSpan.FromSeconds(30);
@@ -35,8 +35,7 @@ internal sealed partial class ControlSession(
 
     public Func<ControlEvent, Task>? Notify { get; set; }
 
-    [JsonRpcMethod(ControlProtocol.Methods.Hello)]
-    public HelloResult Hello(int clientVersion, string? clientName = null)
+    public Task<HelloResult> HelloAsync(int clientVersion, string? clientName = null, CancellationToken cancellationToken = default)
     {
         if (clientVersion != ControlProtocol.Version)
         {
@@ -47,32 +46,24 @@ internal sealed partial class ControlSession(
 
         _greeted = true;
         LogHello(clientName is { Length: <= 64 } ? clientName : "?", clientVersion);
-        return new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.RoleName };
+        return Task.FromResult(new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.RoleName });
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.Status)]
-    public StatusResult Status()
+    public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(Status());
+
+    public Task<ParticipantInfo[]> ParticipantsAsync(CancellationToken cancellationToken = default)
     {
         RequireHello();
-        return parts?.Conference.GetStatus() ?? relayStatus();
+        return Task.FromResult(parts?.Conference.GetParticipants().ToArray() ?? []);
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.Participants)]
-    public IReadOnlyList<ParticipantInfo> Participants()
-    {
-        RequireHello();
-        return parts?.Conference.GetParticipants() ?? [];
-    }
-
-    [JsonRpcMethod(ControlProtocol.Methods.Devices)]
-    public DevicesResult Devices()
+    public Task<DevicesResult> DevicesAsync(CancellationToken cancellationToken = default)
     {
         _ = RequireParticipant();
-        return DeviceCatalog.List(video, audio);
+        return Task.FromResult(DeviceCatalog.List(video, audio));
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.Join)]
-    public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken)
+    public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken = default)
     {
         var participant = RequireParticipant();
         if (request is null)
@@ -94,8 +85,7 @@ internal sealed partial class ControlSession(
         }
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.Leave)]
-    public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
+    public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken = default)
     {
         var participant = RequireParticipant();
         try
@@ -108,20 +98,19 @@ internal sealed partial class ControlSession(
         }
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.SetMuted)]
-    public StatusResult SetMuted(bool muted)
-    {
-        return RequireParticipant().Conference.SetMuted(muted);
-    }
+    public Task<StatusResult> SetMutedAsync(bool muted, CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireParticipant().Conference.SetMuted(muted));
 
-    [JsonRpcMethod(ControlProtocol.Methods.SetCamera)]
-    public StatusResult SetCamera(bool on)
-    {
-        return RequireParticipant().Conference.SetCamera(on);
-    }
+    public Task<StatusResult> ToggleMutedAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireParticipant().Conference.SetMuted(null));
 
-    [JsonRpcMethod(ControlProtocol.Methods.Subscribe)]
-    public StatusResult Subscribe()
+    public Task<StatusResult> SetCameraAsync(bool on, CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireParticipant().Conference.SetCamera(on));
+
+    public Task<StatusResult> ToggleCameraAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(RequireParticipant().Conference.SetCamera(null));
+
+    public Task<StatusResult> SubscribeAsync(CancellationToken cancellationToken = default)
     {
         RequireHello();
         if (_subscriber is null)
@@ -134,11 +123,10 @@ internal sealed partial class ControlSession(
             _ = PumpAsync(_subscriber);
         }
 
-        return Status();
+        return Task.FromResult(Status());
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.ViewOpen)]
-    public int ViewOpen(ViewRequest request)
+    public Task<int> ViewOpenAsync(ViewRequest request, CancellationToken cancellationToken = default)
     {
         var participant = RequireParticipant();
         if (request is null)
@@ -157,7 +145,7 @@ internal sealed partial class ControlSession(
             {
                 var view = ViewHost.Open(participant.Conference, participant.Pictures, time, request);
                 _views.Add(++_nextView, view);
-                return _nextView;
+                return Task.FromResult(_nextView);
             }
             catch (ArgumentException ex)
             {
@@ -166,20 +154,19 @@ internal sealed partial class ControlSession(
         }
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.ViewNext)]
-    public Task<ViewFrame> ViewNextAsync(int viewId, long afterVersion, int timeoutMs, CancellationToken cancellationToken)
+    public Task<ViewFrame> ViewNextAsync(int viewId, long afterVersion, int timeoutMs, CancellationToken cancellationToken = default)
     {
         var view = FindView(viewId);
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxViewWait.TotalMilliseconds));
         return view.NextAsync(afterVersion, timeout, cancellationToken);
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.ViewResize)]
-    public void ViewResize(int viewId, int columns, int rows)
+    public Task ViewResizeAsync(int viewId, int columns, int rows, CancellationToken cancellationToken = default)
     {
         try
         {
             FindView(viewId).Resize(columns, rows);
+            return Task.CompletedTask;
         }
         catch (ArgumentException ex)
         {
@@ -187,8 +174,7 @@ internal sealed partial class ControlSession(
         }
     }
 
-    [JsonRpcMethod(ControlProtocol.Methods.ViewClose)]
-    public void ViewClose(int viewId)
+    public Task ViewCloseAsync(int viewId, CancellationToken cancellationToken = default)
     {
         ViewHost? view;
         lock (_views)
@@ -197,6 +183,7 @@ internal sealed partial class ControlSession(
         }
 
         view?.Dispose();
+        return Task.CompletedTask;
     }
 
     public void Detach()
@@ -211,6 +198,12 @@ internal sealed partial class ControlSession(
 
             _views.Clear();
         }
+    }
+
+    private StatusResult Status()
+    {
+        RequireHello();
+        return parts?.Conference.GetStatus() ?? relayStatus();
     }
 
     private ViewHost FindView(int viewId)

@@ -1,12 +1,16 @@
 namespace S2cd.Control;
 
 /// <summary>
-/// Wraps the read side of a client connection and fails the read once a line (one JSON-RPC message)
-/// grows past the limit, so that a client cannot make the daemon buffer an unbounded message.
+/// Wraps a client connection: fails the read once a line (one JSON-RPC message) grows past the limit, so that a
+/// client cannot make the daemon buffer an unbounded message; and tells when the writes under way are done, so that
+/// notifications to a client that does not read wait instead of piling up (<see cref="WhenWrittenAsync"/>).
 /// </summary>
 internal sealed class LineLimitStream(Stream inner, int maxLineBytes) : Stream
 {
+    private readonly Lock _writes = new();
     private int _lineBytes;
+    private int _writing;
+    private TaskCompletionSource? _written;
 
     public override bool CanRead => true;
 
@@ -31,11 +35,43 @@ internal sealed class LineLimitStream(Stream inner, int maxLineBytes) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        lock (_writes)
+        {
+            _writing++;
+        }
+
+        try
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            TaskCompletionSource? written = null;
+            lock (_writes)
+            {
+                if (--_writing == 0)
+                {
+                    (written, _written) = (_written, null);
+                }
+            }
+
+            written?.TrySetResult();
+        }
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>Completes when no write is under way (at once when none is): the client has taken what was sent.</summary>
+    public Task WhenWrittenAsync()
+    {
+        lock (_writes)
+        {
+            return _writing == 0 ? Task.CompletedTask : (_written ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
 
     public override void Flush() => inner.Flush();
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using S2cd.Contract;
 using S2cAttach.View;
 using StreamJsonRpc;
@@ -121,9 +122,9 @@ internal static class Cli
             ct));
         root.Subcommands.Add(join);
 
-        root.Subcommands.Add(Simple("leave", "leave the session", (c, j, t) => Change(c, j, ControlProtocol.Methods.Leave, [], "Left the session.", t)));
-        root.Subcommands.Add(Simple("mute", "mute the microphone", (c, j, t) => Change(c, j, ControlProtocol.Methods.SetMuted, [true], "Microphone muted.", t)));
-        root.Subcommands.Add(Simple("unmute", "unmute the microphone", (c, j, t) => Change(c, j, ControlProtocol.Methods.SetMuted, [false], "Microphone on.", t)));
+        root.Subcommands.Add(Simple("leave", "leave the session", (c, j, t) => Change(c.Daemon.LeaveAsync(t), j, "Left the session.")));
+        root.Subcommands.Add(Simple("mute", "mute the microphone", (c, j, t) => Change(c.Daemon.SetMutedAsync(true, t), j, "Microphone muted.")));
+        root.Subcommands.Add(Simple("unmute", "unmute the microphone", (c, j, t) => Change(c.Daemon.SetMutedAsync(false, t), j, "Microphone on.")));
 
         var state = new Argument<string>("on|off") { Description = "on or off" };
         state.AcceptOnlyFromAmong("on", "off");
@@ -133,7 +134,7 @@ internal static class Cli
             (c, j, t) =>
             {
                 var on = parse.GetValue(state) == "on";
-                return Change(c, j, ControlProtocol.Methods.SetCamera, [on], on ? "Camera on." : "Camera off.", t);
+                return Change(c.Daemon.SetCameraAsync(on, t), j, on ? "Camera on." : "Camera off.");
             },
             ct));
         root.Subcommands.Add(camera);
@@ -161,7 +162,7 @@ internal static class Cli
         var json = parse.GetValue(JsonOption);
         try
         {
-            var client = await ControlClient.ConnectAsync(socket, null, cancellationToken).ConfigureAwait(false);
+            var client = await ControlClient.ConnectAsync(socket, cancellationToken).ConfigureAwait(false);
             await using (client.ConfigureAwait(false))
             {
                 return await verb(client, json, cancellationToken).ConfigureAwait(false);
@@ -186,7 +187,7 @@ internal static class Cli
 
     private static async Task<int> Join(ControlClient client, bool json, JoinRequest request, CancellationToken cancellationToken)
     {
-        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Join, [request], cancellationToken).ConfigureAwait(false);
+        var status = await client.Daemon.JoinAsync(request, cancellationToken).ConfigureAwait(false);
         if (json)
         {
             return PrintJson(status);
@@ -196,9 +197,9 @@ internal static class Cli
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> Change(ControlClient client, bool json, string method, object?[] arguments, string done, CancellationToken cancellationToken)
+    private static async Task<int> Change(Task<StatusResult> call, bool json, string done)
     {
-        var status = await client.CallAsync<StatusResult>(method, arguments, cancellationToken).ConfigureAwait(false);
+        var status = await call.ConfigureAwait(false);
         if (json)
         {
             return PrintJson(status);
@@ -210,7 +211,7 @@ internal static class Cli
 
     private static async Task<int> Status(ControlClient client, bool json, CancellationToken cancellationToken)
     {
-        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
+        var status = await client.Daemon.StatusAsync(cancellationToken).ConfigureAwait(false);
         if (json)
         {
             return PrintJson(status);
@@ -222,20 +223,20 @@ internal static class Cli
 
     private static async Task<int> Who(ControlClient client, bool json, CancellationToken cancellationToken)
     {
-        var members = await client.CallAsync<ParticipantInfo[]>(ControlProtocol.Methods.Participants, [], cancellationToken).ConfigureAwait(false);
+        var members = await client.Daemon.ParticipantsAsync(cancellationToken).ConfigureAwait(false);
         if (json)
         {
             return PrintJson(members);
         }
 
-        var status = await client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
+        var status = await client.Daemon.StatusAsync(cancellationToken).ConfigureAwait(false);
         Console.Out.Write(Output.FormatWho(members, status.CallCode));
         return ExitCodes.Ok;
     }
 
     private static async Task<int> Devices(ControlClient client, bool json, CancellationToken cancellationToken)
     {
-        var devices = await client.CallAsync<DevicesResult>(ControlProtocol.Methods.Devices, [], cancellationToken).ConfigureAwait(false);
+        var devices = await client.Daemon.DevicesAsync(cancellationToken).ConfigureAwait(false);
         if (json)
         {
             return PrintJson(devices);
@@ -260,7 +261,7 @@ internal static class Cli
             Preview = preview,
         };
         var socket = SocketPath(parse);
-        return new TerminalView(client, ct => ControlClient.ConnectAsync(socket, null, ct), request).RunAsync(cancellationToken);
+        return new TerminalView(client, ct => ControlClient.ConnectAsync(socket, ct), request).RunAsync(cancellationToken);
     }
 
     private static string SocketPath(ParseResult parse)
@@ -273,7 +274,7 @@ internal static class Cli
     {
         var options = ControlJson.CreateOptions();
         options.WriteIndented = true;
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, options));
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T))));
         return ExitCodes.Ok;
     }
 }

@@ -9,18 +9,20 @@ internal sealed class ControlClient : IAsyncDisposable
 {
     private readonly JsonRpc _rpc;
 
-    private ControlClient(JsonRpc rpc, HelloResult hello)
+    private ControlClient(JsonRpc rpc, IControlService daemon, HelloResult hello)
     {
         _rpc = rpc;
+        Daemon = daemon;
         Hello = hello;
     }
 
     public HelloResult Hello { get; }
 
-    public JsonRpc Rpc => _rpc;
+    /// <summary>The daemon's control API, through the proxy generated at build time.</summary>
+    public IControlService Daemon { get; }
 
     /// <summary>Connects and says hello. Throws <see cref="DaemonUnreachableException"/> when no daemon answers.</summary>
-    public static async Task<ControlClient> ConnectAsync(string socketPath, object? eventTarget, CancellationToken cancellationToken)
+    public static async Task<ControlClient> ConnectAsync(string socketPath, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
@@ -36,17 +38,12 @@ internal sealed class ControlClient : IAsyncDisposable
         var stream = new NetworkStream(socket, ownsSocket: true);
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
         var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, formatter));
-        if (eventTarget is not null)
-        {
-            rpc.AddLocalRpcTarget(eventTarget);
-        }
-
+        var daemon = rpc.Attach<IControlService>();
         rpc.StartListening();
         try
         {
-            var hello = await rpc.InvokeWithCancellationAsync<HelloResult>(
-                ControlProtocol.Methods.Hello, [ControlProtocol.Version, "s2c-attach"], cancellationToken).ConfigureAwait(false);
-            return new ControlClient(rpc, hello);
+            var hello = await daemon.HelloAsync(ControlProtocol.Version, "s2c-attach", cancellationToken).ConfigureAwait(false);
+            return new ControlClient(rpc, daemon, hello);
         }
         catch (ConnectionLostException)
         {
@@ -59,9 +56,6 @@ internal sealed class ControlClient : IAsyncDisposable
             throw;
         }
     }
-
-    public Task<T> CallAsync<T>(string method, object?[] arguments, CancellationToken cancellationToken) =>
-        _rpc.InvokeWithCancellationAsync<T>(method, arguments, cancellationToken);
 
     public ValueTask DisposeAsync()
     {

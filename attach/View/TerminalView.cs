@@ -115,7 +115,7 @@ internal sealed class TerminalView
             {
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
-                var viewId = await _client.CallAsync<int>(ControlProtocol.Methods.ViewOpen, [request], cancellationToken).ConfigureAwait(false);
+                var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
                 await ShowAsync(viewId, cancellationToken).ConfigureAwait(false);
             }
             catch (ConnectionLostException)
@@ -166,10 +166,10 @@ internal sealed class TerminalView
             {
                 _resized = false;
                 var (columns, rows) = TerminalInfo.Size();
-                await _client.Rpc.InvokeWithCancellationAsync(ControlProtocol.Methods.ViewResize, [viewId, columns, rows], cancellationToken).ConfigureAwait(false);
+                await _client.Daemon.ViewResizeAsync(viewId, columns, rows, cancellationToken).ConfigureAwait(false);
             }
 
-            var frame = await _client.CallAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, [viewId, version, 500], cancellationToken).ConfigureAwait(false);
+            var frame = await _client.Daemon.ViewNextAsync(viewId, version, 500, cancellationToken).ConfigureAwait(false);
             version = frame.Version;
             if (frame.Data.Length > 0)
             {
@@ -209,16 +209,14 @@ internal sealed class TerminalView
                         Stop(0, string.Empty);
                         return;
                     case 'l':
-                        await _client.CallAsync<StatusResult>(ControlProtocol.Methods.Leave, [], cancellationToken).ConfigureAwait(false);
+                        await _client.Daemon.LeaveAsync(cancellationToken).ConfigureAwait(false);
                         Stop(0, "Left the session.");
                         return;
                     case 'm':
-                        var status = await _client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
-                        await _client.CallAsync<StatusResult>(ControlProtocol.Methods.SetMuted, [!status.Muted], cancellationToken).ConfigureAwait(false);
+                        await _client.Daemon.ToggleMutedAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case 'v':
-                        var current = await _client.CallAsync<StatusResult>(ControlProtocol.Methods.Status, [], cancellationToken).ConfigureAwait(false);
-                        await _client.CallAsync<StatusResult>(ControlProtocol.Methods.SetCamera, [!current.CameraOn], cancellationToken).ConfigureAwait(false);
+                        await _client.Daemon.ToggleCameraAsync(cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }

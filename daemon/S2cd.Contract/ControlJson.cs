@@ -36,6 +36,9 @@ public static class ControlJson
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(string))]
+
+// The data StreamJsonRpc attaches to an error it makes itself (a parameter that does not parse, for one).
+[JsonSerializable(typeof(StreamJsonRpc.Protocol.CommonErrorData))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;
 
 /// <summary>An enum as its member's name in camelCase (<c>"connected"</c>), as the wire has always had it.</summary>

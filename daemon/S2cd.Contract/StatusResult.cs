@@ -34,13 +34,13 @@ public sealed record StatusResult
     public required bool CameraOn { get; init; }
 
     /// <summary>How the link to the relay is protected: TLS with the relay's certificate fingerprint, or "not encrypted".</summary>
-    public string Encryption { get; init; } = "not in a session";
+    public string Encryption { get; set; } = "not in a session";
 
     /// <summary>
     /// How media is protected end to end: AES-256-GCM under per-sender keys and how many members' keys we hold,
     /// or why not ("off (Conference:EndToEnd is false)").
     /// </summary>
-    public string EndToEnd { get; init; } = "not in a session";
+    public string EndToEnd { get; set; } = "not in a session";
 
     /// <summary>This daemon's identity certificate fingerprint (SHA256:...), or null in the relay role.</summary>
     public string? Fingerprint { get; init; }
@@ -73,7 +73,7 @@ public sealed record StatusResult
     public long MediaAwaitingKey { get; init; }
 
     /// <summary>The camera's state: <c>off</c>, <c>on: SOURCE</c>, or <c>unavailable: REASON</c>.</summary>
-    public string Camera { get; init; } = "off";
+    public string Camera { get; set; } = "off";
 
     /// <summary>Video payloads from others that were dropped because they did not decode or were malformed.</summary>
     public long VideoRejected { get; init; }
@@ -82,10 +82,10 @@ public sealed record StatusResult
     public long VideoLost { get; init; }
 
     /// <summary>The microphone's state: <c>off</c>, <c>on: DEVICE</c>, <c>unavailable: REASON</c> or <c>disabled</c>.</summary>
-    public string Microphone { get; init; } = "off";
+    public string Microphone { get; set; } = "off";
 
     /// <summary>The speaker's state, as <see cref="Microphone"/>.</summary>
-    public string Speaker { get; init; } = "off";
+    public string Speaker { get; set; } = "off";
 
     /// <summary>ALSA overruns on capture and underruns on playback recovered from since the daemon started.</summary>
     public long AudioXruns { get; init; }
@@ -175,5 +175,5 @@ public sealed record StatusResult
     /// What does not work, one human line each, with what to do where known (for example
     /// "camera unavailable: OpenCV needs libgtk-3.so.0 — sudo apt install libgtk-3-0"). Empty when all is well.
     /// </summary>
-    public IReadOnlyList<string> Problems { get; init; } = [];
+    public IReadOnlyList<string> Problems { get; set; } = [];
 }

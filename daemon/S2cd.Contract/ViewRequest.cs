@@ -1,6 +1,10 @@
 namespace S2cd.Contract;
 
 /// <summary>Arguments of <see cref="ControlProtocol.Methods.ViewOpen"/>: how a client's terminal wants the call drawn.</summary>
+/// <remarks>
+/// Properties with a default have setters, not init accessors: JSON metadata generated at build time sets every
+/// init-only property, and one missing from the request would lose its default.
+/// </remarks>
 public sealed record ViewRequest
 {
     /// <summary>Terminal width in cells, 8 to 1000.</summary>
@@ -10,10 +14,10 @@ public sealed record ViewRequest
     public required int Rows { get; init; }
 
     /// <summary><c>ascii</c>, <c>ascii-color</c> or <c>blocks</c>.</summary>
-    public string Mode { get; init; } = "ascii";
+    public string Mode { get; set; } = "ascii";
 
     /// <summary><c>truecolor</c> or <c>256</c>.</summary>
-    public string Colors { get; init; } = "truecolor";
+    public string Colors { get; set; } = "truecolor";
 
     /// <summary>For light terminal backgrounds (ascii modes).</summary>
     public bool Invert { get; init; }

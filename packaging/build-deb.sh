@@ -17,14 +17,16 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 lib=$root/usr/lib/s2cd
 
-echo "build-deb: publishing s2cd $version (self-contained, linux-x64)"
+# s2cd self-contained with its runtime; s2c-attach compiled ahead of time to one native file (PublishAot in its
+# project: clang and zlib1g-dev build it).
+echo "build-deb: publishing s2cd $version (self-contained, linux-x64) and s2c-attach (NativeAOT)"
 for project in daemon/S2cd/S2cd.csproj attach/S2cAttach.csproj; do
   dotnet publish "$project" -c Release -r linux-x64 --self-contained -o "$lib" --nologo -v quiet -clp:ErrorsOnly \
     -p:DebugType=none -p:GenerateDocumentationFile=false -p:Version="$version"
 done
 
 # LTTng tracing support needs liblttng-ust, which the daemon does not use; the runtime runs without it.
-rm -f "$lib/libcoreclrtraceptprovider.so"
+rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.dbg
 find "$lib" -type f -exec chmod 0644 {} +
 chmod 0755 "$lib/s2cd" "$lib/s2c-attach" "$lib/createdump"
 find "$lib" -type f \( -name '*.so' -o -name s2cd -o -name s2c-attach -o -name createdump \) \

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using S2cd.Tests.Support;
 
@@ -175,6 +176,15 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.True(allowed == 0, status);
             Assert.Contains("(participant)", status, StringComparison.Ordinal);
             Assert.Contains("Identity   SHA256:", status, StringComparison.Ordinal);
+
+            // The installed s2c-attach is one native file (NativeAOT), not a .NET assembly run by the runtime.
+            Assert.False(File.Exists("/usr/lib/s2cd/s2c-attach.dll"), "s2c-attach ships compiled ahead of time");
+            Assert.Equal("\u007fELF", Encoding.ASCII.GetString(File.ReadAllBytes("/usr/lib/s2cd/s2c-attach").AsSpan(0, 4)));
+            var (muted, mute) = await Run.ProgramAsync("runuser", "-u", tester, "--", "/usr/bin/s2c-attach", "mute");
+            Assert.True(muted == 0 && mute.Contains("Microphone muted.", StringComparison.Ordinal), mute);
+            var (json, statusJson) = await Run.ProgramAsync("runuser", "-u", tester, "--", "/usr/bin/s2c-attach", "status", "--json");
+            Assert.True(json == 0, statusJson);
+            Assert.Contains("\"muted\": true", statusJson, StringComparison.Ordinal);
             return await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx");
         }
         finally

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using S2cd.Contract;
 using StreamJsonRpc;
@@ -37,7 +36,7 @@ internal sealed class ControlClient : IAsyncDisposable
         }
 
         var stream = new NetworkStream(socket, ownsSocket: true);
-        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, CreateFormatter()));
+        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, ControlJson.CreateFormatter()));
         var daemon = rpc.Attach<IControlService>();
         rpc.StartListening();
         try
@@ -56,14 +55,6 @@ internal sealed class ControlClient : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>
-    /// The JSON formatter, given the contract's build-time metadata (<see cref="ControlJsonContext"/>): every type the
-    /// control API carries is there, so the formatter never falls back to reflection, which NativeAOT lacks.
-    /// </summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every type on the wire has build-time JSON metadata (ControlJsonContext).")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Every type on the wire has build-time JSON metadata (ControlJsonContext).")]
-    private static SystemTextJsonFormatter CreateFormatter() => new() { JsonSerializerOptions = ControlJson.CreateOptions() };
 
     public ValueTask DisposeAsync()
     {

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using StreamJsonRpc;
 
 namespace S2cd.Contract;
 
@@ -16,6 +18,14 @@ public static class ControlJson
         // Control characters are still escaped; nothing here is ever embedded in HTML.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>
+    /// The JSON-RPC formatter both ends use, on <see cref="CreateOptions"/>: every type the control API carries has
+    /// build-time metadata, so the formatter never falls back to reflection (both programs are NativeAOT).
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Every type on the wire has build-time JSON metadata (ControlJsonContext).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Every type on the wire has build-time JSON metadata (ControlJsonContext).")]
+    public static SystemTextJsonFormatter CreateFormatter() => new() { JsonSerializerOptions = CreateOptions() };
 }
 
 /// <summary>Build-time JSON metadata of the control contract's types.</summary>

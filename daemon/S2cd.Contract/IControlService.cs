@@ -1,3 +1,4 @@
+using PolyType;
 using StreamJsonRpc;
 
 namespace S2cd.Contract;
@@ -9,6 +10,7 @@ namespace S2cd.Contract;
 /// <see cref="ControlProtocol.ErrorCodes"/> and a message that says why; a refused call changes nothing.
 /// </summary>
 [JsonRpcContract]
+[GenerateShape(IncludeMethods = MethodShapeFlags.PublicInstance)]
 public partial interface IControlService
 {
     /// <summary><c>hello(clientVersion, clientName)</c>: the client's protocol version (<see cref="ControlProtocol.Version"/>).</summary>
@@ -77,6 +79,7 @@ public partial interface IControlService
 
 /// <summary>What the daemon tells a subscribed client: notifications, never answered.</summary>
 [JsonRpcContract]
+[GenerateShape(IncludeMethods = MethodShapeFlags.PublicInstance)]
 public partial interface IControlEvents
 {
     /// <summary><c>event(controlEvent)</c>: something changed (a participant, the connection, the daemon's state).</summary>

@@ -16,11 +16,4 @@ internal sealed class InRangeAttribute : RangeAttribute
     {
         ErrorMessage = "{1} to {2}";
     }
-
-    /// <summary>A range of another type given as text, such as TimeSpan: ("00:00:00", "01:00:00").</summary>
-    public InRangeAttribute(Type type, string minimum, string maximum)
-        : base(type, minimum, maximum)
-    {
-        ErrorMessage = "{1} to {2}";
-    }
 }

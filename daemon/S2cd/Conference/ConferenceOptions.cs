@@ -45,8 +45,8 @@ internal sealed class ConferenceOptions
     /// <summary>
     /// A daemon that starts again within this time of having been in a call (it crashed, its watchdog fired,
     /// it was restarted or upgraded) rejoins that call; an older memory is dropped. 00:00:00 turns rejoining off.
+    /// 00:00:00 to 01:00:00 (checked by OptionsValidator: a TimeSpan range attribute needs reflection NativeAOT lacks).
     /// </summary>
-    [InRange(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RejoinWindow { get; set; } = TimeSpan.FromMinutes(2);
 
     public string ResolveName()

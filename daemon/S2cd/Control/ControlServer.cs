@@ -173,7 +173,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         var peer = PeerCredentials.TryGet(socket);
         LogClientConnected(peer?.Uid ?? -1, peer?.Pid ?? -1);
         var stream = new LineLimitStream(new NetworkStream(socket, ownsSocket: true), ControlProtocol.MaxMessageBytes);
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
+        var formatter = ControlJson.CreateFormatter();
         var handler = new NewLineDelimitedMessageHandler(stream, stream, formatter);
         JsonRpc? rpc = null;
         var session = new ControlSession(_parts, _relayStatus, _events, _daemon, _video, _audio, _time, _logger, () => rpc?.Dispose());
@@ -187,7 +187,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
             events.Event(e);
             return stream.WhenWrittenAsync();
         };
-        rpc.AddLocalRpcTarget(RpcTargetMetadata.FromInterface(typeof(IControlService)), session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });
+        rpc.AddLocalRpcTarget(RpcTargetMetadata.FromShape<IControlService>(), session, new JsonRpcTargetOptions { AllowNonPublicInvocation = false, DisposeOnDisconnect = false });
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         try
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using S2cd.Audio;
 using S2cd.Conference;
@@ -25,7 +26,7 @@ internal static class AnnotatedOptions
     public static string? Check(string section, AudioOptions options) => Report(section, options, new AudioOptionsValidator().Validate(section, options));
 
     /// <summary>A generated validator's failure reads "Member: MIN to MAX" (the member, then the attribute's message).</summary>
-    private static string? Report<T>(string section, T options, ValidateOptionsResult result)
+    private static string? Report<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(string section, T options, ValidateOptionsResult result)
     {
         if (!result.Failed || result.Failures?.FirstOrDefault() is not { } failure)
         {

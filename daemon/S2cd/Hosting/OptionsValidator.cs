@@ -58,7 +58,10 @@ internal static class OptionsValidator
             return Describe("Conference:RelayFingerprint", conference.RelayFingerprint, "SHA256: and 43 base64 characters, as the relay logs it");
         }
 
-        return AnnotatedOptions.Check(ConferenceOptions.Section, conference);
+        return AnnotatedOptions.Check(ConferenceOptions.Section, conference)
+            ?? (conference.RejoinWindow < TimeSpan.Zero || conference.RejoinWindow > TimeSpan.FromHours(1)
+                ? Describe("Conference:RejoinWindow", conference.RejoinWindow, "00:00:00 to 01:00:00")
+                : null);
     }
 
     private static string? CheckVideo(VideoOptions video)

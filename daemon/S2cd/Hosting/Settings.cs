@@ -20,20 +20,21 @@ internal sealed record Settings(DaemonOptions Daemon, ControlOptions Control, Co
                 ?? throw new InvalidDataException(OptionsValidator.DescribeValue("Role", configuration["Role"], "participant or relay")),
             StateDirectory = configuration["StateDirectory"],
         };
-        return new Settings(
-            daemon,
-            BindSection<ControlOptions>(configuration, ControlOptions.Section),
-            BindSection<ConferenceOptions>(configuration, ConferenceOptions.Section),
-            BindSection<RelayOptions>(configuration, RelayOptions.Section),
-            BindSection<VideoOptions>(configuration, VideoOptions.Section),
-            BindSection<AudioOptions>(configuration, AudioOptions.Section));
+        // One Bind call a type, each of a type known here: the configuration binding generator writes them at build
+        // time (no reflection, which NativeAOT lacks).
+        var control = new ControlOptions();
+        configuration.GetSection(ControlOptions.Section).Bind(control, Strict);
+        var conference = new ConferenceOptions();
+        configuration.GetSection(ConferenceOptions.Section).Bind(conference, Strict);
+        var relay = new RelayOptions();
+        configuration.GetSection(RelayOptions.Section).Bind(relay, Strict);
+        var video = new VideoOptions();
+        configuration.GetSection(VideoOptions.Section).Bind(video, Strict);
+        var audio = new AudioOptions();
+        configuration.GetSection(AudioOptions.Section).Bind(audio, Strict);
+        return new Settings(daemon, control, conference, relay, video, audio);
     }
 
-    private static T BindSection<T>(IConfiguration configuration, string section)
-        where T : new()
-    {
-        var value = new T();
-        configuration.GetSection(section).Bind(value, o => o.ErrorOnUnknownConfiguration = true);
-        return value;
-    }
+    /// <summary>Unknown keys in a known section are errors.</summary>
+    private static void Strict(BinderOptions options) => options.ErrorOnUnknownConfiguration = true;
 }

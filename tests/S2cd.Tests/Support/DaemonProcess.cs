@@ -43,6 +43,12 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public static string DaemonPath => Path.Combine(AppContext.BaseDirectory, "s2cd.dll");
 
+    /// <summary>
+    /// A native s2cd to run instead of the build's s2cd.dll: S2CD_TEST_DAEMON=/path/to/s2cd (a NativeAOT publish, as
+    /// the .deb ships), so the end-to-end tests can be run against the daemon people install.
+    /// </summary>
+    public static string? NativeDaemon => Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } path ? path : null;
+
     public static string AttachPath => Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll");
 
     /// <summary>
@@ -54,7 +60,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     {
         var directory = root.Sub(name);
         var socket = Path.Combine(directory, "s2cd.sock");
-        var info = new ProcessStartInfo(hiddenLibraries is { Count: > 0 } ? "unshare" : "dotnet")
+        var info = new ProcessStartInfo(hiddenLibraries is { Count: > 0 } ? "unshare" : NativeDaemon ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,10 +76,13 @@ public sealed class DaemonProcess : IAsyncDisposable
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(string.Concat(hiddenLibraries.Select(l => $"mount --bind /dev/null {LibraryPath(l)} && ")) + "exec \"$@\"");
             info.ArgumentList.Add("sh");
-            info.ArgumentList.Add("dotnet");
+            info.ArgumentList.Add(NativeDaemon ?? "dotnet");
         }
 
-        info.ArgumentList.Add(DaemonPath);
+        if (NativeDaemon is null)
+        {
+            info.ArgumentList.Add(DaemonPath);
+        }
         info.ArgumentList.Add("--socket");
         info.ArgumentList.Add(socket);
         info.ArgumentList.Add("--state-dir");

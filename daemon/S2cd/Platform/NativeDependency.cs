@@ -25,8 +25,14 @@ internal sealed class NativeDependency
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>OpenCvSharp's native wrapper, with OpenCV and the GTK libraries it links.</summary>
-    public static NativeDependency OpenCv { get; } = new("OpenCV", () => NativeLibrary.Load("OpenCvSharpExtern", typeof(OpenCvSharp.Mat).Assembly, null));
+    /// <summary>
+    /// OpenCvSharp's native wrapper, with OpenCV and the GTK libraries it links: next to the program in a NativeAOT
+    /// publish (the .deb), where the runtime's dependency file does not exist; else where that file says.
+    /// </summary>
+    public static NativeDependency OpenCv { get; } = new("OpenCV", () =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "libOpenCvSharpExtern.so"))
+            ? NativeLibrary.Load(Path.Combine(AppContext.BaseDirectory, "libOpenCvSharpExtern.so"))
+            : NativeLibrary.Load("OpenCvSharpExtern", typeof(OpenCvSharp.Mat).Assembly, null));
 
     /// <summary>alsa-lib, for the microphone and speaker.</summary>
     public static NativeDependency Alsa { get; } = new("ALSA", () => NativeLibrary.Load("libasound.so.2"));

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using S2cd.Contract;
+using StreamJsonRpc;
+
+namespace S2cd.Benchmarks;
+
+/// <summary>
+/// <c>s2cd-bench daemon-memory [--daemon PATH] [--cycles N]</c>: what the resident daemon costs. READY (sd_notify's
+/// READY=1 on a NOTIFY_SOCKET of the benchmark's) after a start with an existing identity, five starts; resident
+/// memory idle (not in a session, embedded relay on); in a 4-person call with a view open and drawing; after leaving,
+/// every second for 30 s; and across N join/leave cycles, resident memory, open files and threads. PATH is a native
+/// s2cd (a NativeAOT publish, as the .deb ships); without it, the build's s2cd.dll under dotnet.
+/// </summary>
+internal static class DaemonMemoryBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? native = null;
+        var cycles = 1000;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--daemon" when i + 1 < args.Length && File.Exists(args[i + 1]):
+                    native = args[++i];
+                    break;
+                case "--cycles" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n is >= 10 and <= 100_000:
+                    cycles = n;
+                    i++;
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: s2cd-bench daemon-memory [--daemon PATH-TO-NATIVE-s2cd] [--cycles 10..100000]");
+                    return 2;
+            }
+        }
+
+        var directory = Directory.CreateTempSubdirectory("s2cd-memory-bench").FullName;
+        var others = new List<Process>();
+        Process? daemon = null;
+        try
+        {
+            Console.WriteLine($"daemon: {native ?? "dotnet s2cd.dll (JIT)"}");
+
+            // The identity is made on the first start; READY is measured on the starts after it.
+            (await StartAsync(native, directory, "a")).Process.Kill();
+            var ready = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                daemon?.Kill();
+                daemon?.WaitForExit();
+                var started = await StartAsync(native, directory, "a");
+                daemon = started.Process;
+                ready.Add(started.Ready.TotalMilliseconds);
+            }
+
+            ready.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY          {ready[2]:0} ms median of 5 starts with an existing identity ({ready[0]:0}-{ready[^1]:0})"));
+
+            await Task.Delay(5000).ConfigureAwait(false);
+            var idle = await PeakAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle           {Mb(idle):0.0} MB resident (peak over 5 s, not in a session, embedded relay on); {Files(daemon.Id)} open files, {Threads(daemon.Id)} threads"));
+
+            await using var control = await ConnectAsync(BenchDaemons.SocketPath(directory, "a")).ConfigureAwait(false);
+            var relay = (await control.Service.StatusAsync().ConfigureAwait(false)).RelayListen!;
+            foreach (var name in new[] { "b", "c", "d" })
+            {
+                var other = BenchDaemons.Start(directory, name, ["--name", name, "--Audio:Enabled", "false", "--Relay:Embedded", "false"]);
+                others.Add(other);
+                await WaitForSocketAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
+                await using var client = await ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
+                await client.Service.JoinAsync(new JoinRequest { Session = "memory", Relay = relay }).ConfigureAwait(false);
+            }
+
+            await control.Service.JoinAsync(new JoinRequest { Session = "memory" }).ConfigureAwait(false);
+            var view = await control.Service.ViewOpenAsync(new ViewRequest { Columns = 160, Rows = 48, Mode = "blocks" }).ConfigureAwait(false);
+            using var drawing = new CancellationTokenSource();
+            var frames = 0;
+            var draw = Task.Run(async () =>
+            {
+                long version = 0;
+                while (!drawing.IsCancellationRequested)
+                {
+                    version = (await control.Service.ViewNextAsync(view, version, 500).ConfigureAwait(false)).Version;
+                    frames++;
+                }
+            });
+            await Task.Delay(3000).ConfigureAwait(false);
+            var call = await PeakAsync(daemon.Id, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var people = (await control.Service.ParticipantsAsync().ConfigureAwait(false)).Length;
+            await drawing.CancelAsync().ConfigureAwait(false);
+            await draw.ConfigureAwait(false);
+            await control.Service.ViewCloseAsync(view).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in a call      {Mb(call):0.0} MB resident (peak over 10 s, {people} people, a 160x48 view drawing, {frames} frames)"));
+
+            await control.Service.LeaveAsync().ConfigureAwait(false);
+            var after = new List<long>();
+            for (var second = 1; second <= 30; second++)
+            {
+                await Task.Delay(1000).ConfigureAwait(false);
+                after.Add(ProcessStats.ResidentBytes(daemon.Id));
+            }
+
+            var back = after.FindIndex(r => r - idle <= 10 * 1024 * 1024);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after leaving  {Mb(after[^1]):0.0} MB at 30 s; within 10 MB of idle {(back < 0 ? "not within 30 s" : $"after {back + 1} s")}"));
+
+            // Join and leave again and again (alone, on its own relay): resident memory, files and threads must not grow.
+            var samples = new List<(int Cycle, long Rss, int Files, int Threads)> { (0, ProcessStats.ResidentBytes(daemon.Id), Files(daemon.Id), Threads(daemon.Id)) };
+            for (var cycle = 1; cycle <= cycles; cycle++)
+            {
+                await control.Service.JoinAsync(new JoinRequest { Session = "soak" }).ConfigureAwait(false);
+                await control.Service.LeaveAsync().ConfigureAwait(false);
+                if (cycle % (cycles / 4) == 0)
+                {
+                    samples.Add((cycle, ProcessStats.ResidentBytes(daemon.Id), Files(daemon.Id), Threads(daemon.Id)));
+                }
+            }
+
+            Console.WriteLine($"soak           {cycles} join/leave cycles:");
+            foreach (var (cycle, rss, files, threads) in samples)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after {cycle,6}  {Mb(rss),6:0.0} MB resident, {files} open files, {threads} threads"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            foreach (var process in others.Append(daemon))
+            {
+                if (process is { HasExited: false })
+                {
+                    process.Kill();
+                    await process.WaitForExitAsync().ConfigureAwait(false);
+                }
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
+
+    private static int Files(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
+
+    private static int Threads(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
+
+    private static async Task<long> PeakAsync(int pid, TimeSpan over)
+    {
+        var peak = 0L;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < over)
+        {
+            peak = Math.Max(peak, ProcessStats.ResidentBytes(pid));
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+
+        return peak;
+    }
+
+    /// <summary>Starts the daemon with a NOTIFY_SOCKET of ours and waits for READY=1.</summary>
+    private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string? native, string directory, string name)
+    {
+        var notify = Path.Combine(directory, name + ".notify");
+        File.Delete(notify);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(notify));
+        var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (native is null)
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        }
+
+        var config = Path.Combine(directory, name + ".json");
+        File.WriteAllText(config, "{}\n");
+        foreach (var arg in new[] { "--socket", BenchDaemons.SocketPath(directory, name), "--state-dir", Path.Combine(directory, name + ".state"), "--Control:Group", "", "--config", config, "--name", name, "--listen", "127.0.0.1:0", "--Audio:Enabled", "false" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["NOTIFY_SOCKET"] = notify;
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var received = await listener.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            if (System.Text.Encoding.ASCII.GetString(buffer, 0, received).Split('\n').Contains("READY=1"))
+            {
+                return (process, clock.Elapsed);
+            }
+        }
+    }
+
+    private static async Task WaitForSocketAsync(string path)
+    {
+        for (var i = 0; i < 600 && !File.Exists(path); i++)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<Client> ConnectAsync(string path)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).ConfigureAwait(false);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, ControlJson.CreateFormatter()));
+        var service = rpc.Attach<IControlService>();
+        rpc.StartListening();
+        await service.HelloAsync(ControlProtocol.Version, "s2cd-bench").ConfigureAwait(false);
+        return new Client(rpc, service);
+    }
+
+    private sealed class Client(JsonRpc rpc, IControlService service) : IAsyncDisposable
+    {
+        public IControlService Service { get; } = service;
+
+        public ValueTask DisposeAsync()
+        {
+            rpc.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

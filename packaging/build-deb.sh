@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds s2cd_<version>_amd64.deb: a self-contained publish of s2cd and s2c-attach under /usr/lib/s2cd,
+# Builds s2cd_<version>_amd64.deb: s2cd and s2c-attach compiled ahead of time (NativeAOT) under /usr/lib/s2cd,
 # the systemd units, sysusers.d and tmpfiles.d, the default configuration as conffiles, man pages,
 # copyright and changelog. Usage: packaging/build-deb.sh [OUTPUT_DIRECTORY]   (default: packaging/out)
 # The version is Directory.Build.props's <Version>, or S2CD_VERSION when set (a release, or the upgrade test).
@@ -17,19 +17,19 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 lib=$root/usr/lib/s2cd
 
-# s2cd self-contained with its runtime; s2c-attach compiled ahead of time to one native file (PublishAot in its
-# project: clang and zlib1g-dev build it).
-echo "build-deb: publishing s2cd $version (self-contained, linux-x64) and s2c-attach (NativeAOT)"
+# s2cd and s2c-attach compiled ahead of time (NativeAOT), each to one native file: no JIT, no runtime to carry,
+# a daemon that starts at once and stays small. clang and zlib1g-dev build them. OpenCV's wrapper lies beside s2cd.
+echo "build-deb: publishing s2cd and s2c-attach $version (NativeAOT, linux-x64)"
 for project in daemon/S2cd/S2cd.csproj attach/S2cAttach.csproj; do
-  dotnet publish "$project" -c Release -r linux-x64 --self-contained -o "$lib" --nologo -v quiet -clp:ErrorsOnly \
+  dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true -o "$lib" --nologo -v quiet -clp:ErrorsOnly \
     -p:DebugType=none -p:GenerateDocumentationFile=false -p:Version="$version"
 done
 
 # LTTng tracing support needs liblttng-ust, which the daemon does not use; the runtime runs without it.
-rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.dbg
+rm -f "$lib"/*.dbg "$lib"/*.pdb "$lib"/*.xml
 find "$lib" -type f -exec chmod 0644 {} +
-chmod 0755 "$lib/s2cd" "$lib/s2c-attach" "$lib/createdump"
-find "$lib" -type f \( -name '*.so' -o -name s2cd -o -name s2c-attach -o -name createdump \) \
+chmod 0755 "$lib/s2cd" "$lib/s2c-attach"
+find "$lib" -type f \( -name '*.so' -o -name s2cd -o -name s2c-attach \) \
   -exec strip --strip-unneeded --remove-section=.comment --remove-section=.note {} +
 
 install -d "$root/usr/sbin" "$root/usr/bin"

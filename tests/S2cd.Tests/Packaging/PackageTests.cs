@@ -45,6 +45,10 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         }
 
         Assert.Matches(@"-rwxr-xr-x root/root .* \./usr/lib/s2cd/s2cd\n", contents);
+
+        // Both programs compiled ahead of time: no .NET runtime, no assemblies.
+        Assert.DoesNotContain(".dll", contents, StringComparison.Ordinal);
+        Assert.DoesNotContain("libcoreclr.so", contents, StringComparison.Ordinal);
         var (_, suggests) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Suggests");
         Assert.Contains("nats-server", suggests, StringComparison.Ordinal);
         var (_, depends) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Depends");

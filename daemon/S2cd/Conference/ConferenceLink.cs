@@ -275,12 +275,31 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
             await StopRunAsync(sendLeave: true).ConfigureAwait(false);
             ForgetCall();
+            _ = TrimAfterCallAsync();
             return GetStatus();
         }
         finally
         {
             _joinGate.Release();
         }
+    }
+
+    /// <summary>
+    /// A few seconds after a call (the camera and the pipelines have stopped by then), the memory it used goes back
+    /// to the system, unless another call has begun.
+    /// </summary>
+    private async Task TrimAfterCallAsync()
+    {
+        await Task.Delay(TimeSpan.FromSeconds(3), _time).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_session is not null)
+            {
+                return;
+            }
+        }
+
+        Platform.MemoryTrim.Now();
     }
 
     /// <summary>Mutes or unmutes the microphone; null turns it over (in one step, under the lock).</summary>

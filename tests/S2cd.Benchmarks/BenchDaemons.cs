@@ -9,13 +9,19 @@ namespace S2cd.Benchmarks;
 internal static class BenchDaemons
 {
     /// <summary>
-    /// Starts s2cd with its own socket (DIRECTORY/NAME.sock) and state directory. Standard output stays readable
+    /// Starts s2cd (the build's s2cd.dll, or the native one S2CD_TEST_DAEMON names) with its own socket
+    /// (DIRECTORY/NAME.sock) and state directory. Standard output stays readable
     /// for <see cref="ReadRelayListenAsync"/> when <paramref name="keepStdout"/> is set; everything else is drained.
     /// </summary>
     public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        // S2CD_TEST_DAEMON names a native s2cd (a NativeAOT publish, as the .deb ships) to measure instead of s2cd.dll.
+        var native = Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } path ? path : null;
+        var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (native is null)
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
+        }
         // A configuration of its own: an installed /etc/s2cd/s2cd.json must not change what is measured.
         var config = Path.Combine(directory, name + ".json");
         File.WriteAllText(config, "{}\n");

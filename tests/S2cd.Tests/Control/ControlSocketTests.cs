@@ -193,7 +193,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", "dotnet", DaemonProcess.AttachPath, "--socket", daemon.SocketPath, "status" })
+        foreach (var arg in new[] { "--reuid", "65534", "--regid", "65534", "--clear-groups", DaemonProcess.AttachProgram.Program }.Concat(DaemonProcess.AttachProgram.Arguments).Concat(["--socket", daemon.SocketPath, "status"]))
         {
             info.ArgumentList.Add(arg);
         }

@@ -26,7 +26,7 @@ public sealed class NamesInEveryScriptTests
             foreach (var (columns, rows) in new[] { (160, 40), (100, 30), (72, 24) })
             {
                 using var tmux = new Tmux();
-                tmux.Start(columns, rows, $"dotnet {DaemonProcess.AttachPath} --socket {daemons[0].SocketPath} --mode ascii");
+                tmux.Start(columns, rows, $"{DaemonProcess.AttachCommand} --socket {daemons[0].SocketPath} --mode ascii");
                 // The frame is whole once its last row, the status line, is drawn: a capture may fall between rows.
                 var screen = await tmux.WaitForAsync(
                     s => Names.All(n => s.Contains(n, StringComparison.Ordinal)) && StatusLineInPlace(s.Split('\n'), rows, columns),

@@ -181,7 +181,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
         {
             Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "join", "standup", "--detach")).ExitCode);
             using var tmux = new Tmux();
-            tmux.Start(120, 30, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {bob.SocketPath} --mode ascii; echo exit $?; sleep 60'");
+            tmux.Start(120, 30, $"sh -c '{DaemonProcess.AttachCommand} --socket {bob.SocketPath} --mode ascii; echo exit $?; sleep 60'");
             await tmux.WaitForAsync(s => s.Contains("bob (you)", StringComparison.Ordinal) && s.Contains("standup", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a live view");
 
             bob.Kill();

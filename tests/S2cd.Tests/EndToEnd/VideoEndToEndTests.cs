@@ -23,7 +23,7 @@ public sealed class VideoEndToEndTests
 
         using var tmux = new Tmux();
         var exitFile = Path.Combine(root.Path, "exit");
-        tmux.Start(120, 40, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {bob.SocketPath} --mode ascii --hide-self; echo $? > {exitFile}; sleep 60'");
+        tmux.Start(120, 40, $"sh -c '{DaemonProcess.AttachCommand} --socket {bob.SocketPath} --mode ascii --hide-self; echo $? > {exitFile}; sleep 60'");
         try
         {
             // Alice's first phase: the left half of her picture is white, so rows of 'M' end in the middle.
@@ -63,7 +63,7 @@ public sealed class VideoEndToEndTests
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
         var exitFile = Path.Combine(root.Path, "exit");
-        tmux.Start(80, 24, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii; echo $? > {exitFile}; sleep 60'");
+        tmux.Start(80, 24, $"sh -c '{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode ascii; echo $? > {exitFile}; sleep 60'");
         await tmux.WaitForAsync(s => s.Contains("Not in a session", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the idle view");
         Assert.Equal("1", tmux.Query("#{alternate_on}"));
         daemon.Kill();
@@ -87,7 +87,7 @@ public sealed class VideoEndToEndTests
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
         var exitFile = Path.Combine(root.Path, "exit");
-        tmux.Start(80, 24, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii; echo $? > {exitFile}; sleep 60'");
+        tmux.Start(80, 24, $"sh -c '{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode ascii; echo $? > {exitFile}; sleep 60'");
         await tmux.WaitForAsync(s => s.Contains("q detach", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the view");
         Assert.Equal("1", tmux.Query("#{alternate_on}"));
         if (how == "C-c")
@@ -97,7 +97,7 @@ public sealed class VideoEndToEndTests
         else
         {
             // Only the client, not the shell around it: anchor on the command name.
-            using var kill = System.Diagnostics.Process.Start("pkill", [$"-{how[3..]}", "-f", $"^dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath}"])!;
+            using var kill = System.Diagnostics.Process.Start("pkill", [$"-{how[3..]}", "-f", $"^{DaemonProcess.AttachCommand} --socket {daemon.SocketPath}"])!;
             await kill.WaitForExitAsync();
         }
 
@@ -115,7 +115,7 @@ public sealed class VideoEndToEndTests
         await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--camera", video, "--name", "me"]);
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
-        tmux.Start(100, 30, $"dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii preview");
+        tmux.Start(100, 30, $"{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode ascii preview");
 
         // Stripes: rows alternate between runs of 'M' and runs of blanks, four of each.
         await tmux.WaitForAsync(s => s.Contains("me (you)", StringComparison.Ordinal) && PictureRows(s).Any(r => Runs(r) >= 7), TimeSpan.FromSeconds(30), "own striped picture");
@@ -135,7 +135,7 @@ public sealed class VideoEndToEndTests
         }
 
         using var tmux = new Tmux();
-        tmux.Start(100, 30, $"dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii");
+        tmux.Start(100, 30, $"{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode ascii");
         var sizes = new List<(int Columns, int Rows, int PictureWidth)>();
         foreach (var (columns, rows) in new[] { (100, 30), (60, 20), (140, 40) })
         {

@@ -22,7 +22,7 @@ public sealed class ViewModesAndKeysTests
         await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
-        tmux.Start(100, 30, $"env -u COLORTERM {environment} dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} preview {mode}");
+        tmux.Start(100, 30, $"env -u COLORTERM {environment} {DaemonProcess.AttachCommand} --socket {daemon.SocketPath} preview {mode}");
         var screen = await tmux.WaitForAsync(
             s => s.Contains("preview", StringComparison.Ordinal) && (s.Split('\n').Count(IsPictureRow) > 10 || tmux.CaptureWithEscapes().Split('\n').Count(IsColouredRow) > 10),
             TimeSpan.FromSeconds(30),
@@ -63,8 +63,8 @@ public sealed class ViewModesAndKeysTests
 
         using var first = new Tmux();
         using var second = new Tmux();
-        first.Start(140, 30, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode ascii; echo exit $?; sleep 60'");
-        second.Start(140, 30, $"sh -c 'dotnet {DaemonProcess.AttachPath} --socket {daemon.SocketPath} --mode blocks; echo exit $?; sleep 60'");
+        first.Start(140, 30, $"sh -c '{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode ascii; echo exit $?; sleep 60'");
+        second.Start(140, 30, $"sh -c '{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} --mode blocks; echo exit $?; sleep 60'");
         foreach (var view in new[] { first, second })
         {
             await view.WaitForAsync(s => s.Contains("me (you)", StringComparison.Ordinal) && s.Contains("m mute", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a live view");

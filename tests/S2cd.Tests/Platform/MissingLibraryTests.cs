@@ -33,7 +33,7 @@ public sealed class MissingLibraryTests
 
         // The call view says it too, on its status line.
         using var tmux = new Tmux();
-        tmux.Start(220, 30, $"dotnet {DaemonProcess.AttachPath} --socket {alice.Daemon.SocketPath} --mode ascii");
+        tmux.Start(220, 30, $"{DaemonProcess.AttachCommand} --socket {alice.Daemon.SocketPath} --mode ascii");
         await tmux.WaitForAsync(s => s.Contains("q detach", StringComparison.Ordinal) && s.Contains("camera unavailable: OpenCV needs libgtk-3.so.0", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the view names the missing library");
     }
 

@@ -11,15 +11,15 @@ internal static class AttachRunner
     /// <summary>Runs s2c-attach with <paramref name="input"/> on its standard input (a pipe), when given.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string? socket, string? input, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var (program, prefix) = DaemonProcess.AttachProgram;
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(DaemonProcess.AttachPath);
-        foreach (var arg in args)
+        foreach (var arg in prefix.Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

@@ -52,6 +52,18 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static string AttachPath => Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll");
 
     /// <summary>
+    /// A native s2c-attach to run instead of the build's s2c-attach.dll: S2CD_TEST_ATTACH=/path/to/s2c-attach (the
+    /// NativeAOT publish the .deb ships).
+    /// </summary>
+    public static string? NativeAttach => Environment.GetEnvironmentVariable("S2CD_TEST_ATTACH") is { Length: > 0 } path ? path : null;
+
+    /// <summary>The command line that starts s2c-attach: the native one, or the build's under dotnet.</summary>
+    public static string AttachCommand => NativeAttach ?? $"dotnet {AttachPath}";
+
+    /// <summary>The program and the arguments before s2c-attach's own that start it.</summary>
+    public static (string Program, string[] Arguments) AttachProgram => NativeAttach is { } native ? (native, []) : ("dotnet", [AttachPath]);
+
+    /// <summary>
     /// Starts a daemon without waiting for it. Each of <paramref name="hiddenLibraries"/> (a soname such as
     /// libgtk-3.so.0) is hidden from it as if not installed: the daemon runs in a mount namespace of its own
     /// with /dev/null bind-mounted over the library (needs root, as CI has).

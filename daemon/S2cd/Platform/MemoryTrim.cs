@@ -18,7 +18,15 @@ internal static partial class MemoryTrim
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        _ = malloc_trim(0);
+        try
+        {
+            _ = malloc_trim(0);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A C library without it (not glibc): the managed heap is given back all the same.
+        }
+
         PageOutCode();
     }
 

@@ -30,7 +30,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private Task? _acceptLoop;
     private Acceptor? _acceptor;
     private int _nextId;
-
     private long _forwarded;
     private long _rateLimited;
     private long _queueDrops;
@@ -240,8 +239,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
                 session = new RelaySession(name, this);
                 if (Fabric is not null)
                 {
-                    var local = session;
-                    session.Fabric = Fabric.Open(name, session, local.LocalMembers);
+                    session.Fabric = Fabric.Open(name, session, session.LocalMembers);
                 }
 
                 _sessions.Add(name, session);

@@ -91,10 +91,7 @@ internal sealed class RelaySession(string name, RelayServer? relay = null) : IFa
     {
         lock (_lock)
         {
-            foreach (var local in _members)
-            {
-                local.Connection.SendControl((ev, member), static (w, s) => FrameWriter.WritePresence(w, s.ev, s.member));
-            }
+            SendPresenceLocked(ev, member, except: null);
         }
     }
 
@@ -114,14 +111,19 @@ internal sealed class RelaySession(string name, RelayServer? relay = null) : IFa
     private void BroadcastLocked(RelayMember subject, PresenceEvent ev)
     {
         var wire = subject.ToWire();
+        SendPresenceLocked(ev, wire, except: subject);
+        Fabric?.PublishPresence(ev, wire);
+    }
+
+    /// <summary>A presence frame to every member here but <paramref name="except"/>, under the session's lock (one order for all).</summary>
+    private void SendPresenceLocked(PresenceEvent ev, WireMember subject, RelayMember? except)
+    {
         foreach (var member in _members)
         {
-            if (member != subject)
+            if (member != except)
             {
-                member.Connection.SendControl((ev, wire), static (w, s) => FrameWriter.WritePresence(w, s.ev, s.wire));
+                member.Connection.SendControl((ev, subject), static (w, s) => FrameWriter.WritePresence(w, s.ev, s.subject));
             }
         }
-
-        Fabric?.PublishPresence(ev, wire);
     }
 }

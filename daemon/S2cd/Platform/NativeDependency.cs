@@ -30,9 +30,10 @@ internal sealed class NativeDependency
     /// publish (the .deb), where the runtime's dependency file does not exist; else where that file says.
     /// </summary>
     public static NativeDependency OpenCv { get; } = new("OpenCV", () =>
-        File.Exists(Path.Combine(AppContext.BaseDirectory, "libOpenCvSharpExtern.so"))
-            ? NativeLibrary.Load(Path.Combine(AppContext.BaseDirectory, "libOpenCvSharpExtern.so"))
-            : NativeLibrary.Load("OpenCvSharpExtern", typeof(OpenCvSharp.Mat).Assembly, null));
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "libOpenCvSharpExtern.so");
+        return File.Exists(beside) ? NativeLibrary.Load(beside) : NativeLibrary.Load("OpenCvSharpExtern", typeof(OpenCvSharp.Mat).Assembly, null);
+    });
 
     /// <summary>alsa-lib, for the microphone and speaker.</summary>
     public static NativeDependency Alsa { get; } = new("ALSA", () => NativeLibrary.Load("libasound.so.2"));

@@ -204,7 +204,8 @@ public sealed class FabricTests
         Assert.Contains("is valid", output, StringComparison.Ordinal);
     }
 
-    private static string[] Fabric(NatsCluster cluster, int node, string password) =>
+    /// <summary>A relay's arguments for node <paramref name="node"/> of <paramref name="cluster"/>, with the tests' fabric key.</summary>
+    internal static string[] Fabric(NatsCluster cluster, int node, string password) =>
     [
         "--fabric", cluster.Url(node),
         "--Relay:FabricUser", NatsCluster.User,

@@ -11,8 +11,6 @@ namespace S2cd.Tests.Fabric;
 [Collection(RealtimeCollection.Name)]
 public sealed class FabricTlsTests
 {
-    private static readonly string Key = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 11)).ToArray());
-
     [Fact(Timeout = 90_000)]
     public async Task ARelayWithTheCaAndItsCertificate_Joins_WithoutEither_StopsSayingWhy()
     {
@@ -21,7 +19,7 @@ public sealed class FabricTlsTests
         await using var cluster = await NatsCluster.StartAsync(nodes: 1, tls);
 
         var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay-tls", 0,
-            [.. Fabric(cluster), "--Relay:FabricCa", tls.Ca, "--Relay:FabricCertificate", tls.ClientCertificate, "--Relay:FabricCertificateKey", tls.ClientKey]);
+            [.. FabricTests.Fabric(cluster, 0, NatsCluster.Password), "--Relay:FabricCa", tls.Ca, "--Relay:FabricCertificate", tls.ClientCertificate, "--Relay:FabricCertificateKey", tls.ClientKey]);
         await using var _ = relay;
         Assert.Contains("joined its fabric", relay.Output, StringComparison.Ordinal);
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{port}", "--Audio:Enabled", "false");
@@ -29,25 +27,17 @@ public sealed class FabricTlsTests
         var status = await AttachRunner.RunAsync(relay.SocketPath, "status");
         Assert.Contains("Fabric     connected", status.Stdout, StringComparison.Ordinal);
 
-        await using var noCertificate = DaemonProcess.Start(root, "relay-no-cert", ["--role", "relay", "--listen", "127.0.0.1:0", .. Fabric(cluster), "--Relay:FabricCa", tls.Ca]);
+        await using var noCertificate = DaemonProcess.Start(root, "relay-no-cert", ["--role", "relay", "--listen", "127.0.0.1:0", .. FabricTests.Fabric(cluster, 0, NatsCluster.Password), "--Relay:FabricCa", tls.Ca]);
         Assert.True(await noCertificate.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the relay without a client certificate stopped");
         Assert.NotEqual(0, noCertificate.ExitCode);
         Assert.Contains("cannot join its fabric", noCertificate.Output, StringComparison.Ordinal);
         Assert.Contains("Relay:FabricCertificate", noCertificate.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("listens on", noCertificate.Output, StringComparison.Ordinal);
 
-        await using var noCa = DaemonProcess.Start(root, "relay-no-ca", ["--role", "relay", "--listen", "127.0.0.1:0", .. Fabric(cluster)]);
+        await using var noCa = DaemonProcess.Start(root, "relay-no-ca", ["--role", "relay", "--listen", "127.0.0.1:0", .. FabricTests.Fabric(cluster, 0, NatsCluster.Password)]);
         Assert.True(await noCa.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the relay without the CA stopped");
         Assert.NotEqual(0, noCa.ExitCode);
         Assert.Contains("cannot join its fabric", noCa.Output, StringComparison.Ordinal);
         Assert.Contains("Relay:FabricCa", noCa.Output, StringComparison.Ordinal);
     }
-
-    private static string[] Fabric(NatsCluster cluster) =>
-    [
-        "--fabric", cluster.Url(0),
-        "--Relay:FabricUser", NatsCluster.User,
-        "--Relay:FabricPassword", NatsCluster.Password,
-        "--Relay:FabricKey", Key,
-    ];
 }

@@ -21,8 +21,7 @@ public sealed class TestControlClient : IAsyncDisposable
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
         var stream = new NetworkStream(socket, ownsSocket: true);
-        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() };
-        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, formatter));
+        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, ControlJson.CreateFormatter()));
         var client = new TestControlClient(rpc);
         rpc.AddLocalRpcMethod(ControlProtocol.Methods.EventNotification, new Action<ControlEvent>(e => client.Events.Writer.TryWrite(e)));
         rpc.StartListening();

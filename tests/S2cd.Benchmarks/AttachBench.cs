@@ -52,9 +52,9 @@ internal static class AttachBench
             var jit = Path.Combine(repository, "attach", "bin", "Release", "net10.0", "s2c-attach.dll");
             using var daemon = BenchDaemons.Start(directory, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
             var socket = BenchDaemons.SocketPath(directory, "d");
-            for (var i = 0; i < 300 && !File.Exists(socket); i++)
+            using (await BenchDaemons.ConnectAsync(socket).ConfigureAwait(false))
             {
-                await Task.Delay(100).ConfigureAwait(false);
+                // It answers: the processes timed below find it ready.
             }
 
             Console.WriteLine($"daemon pid {daemon.Id}; {runs} runs of each after 2 not counted, NativeAOT and JIT in turn");

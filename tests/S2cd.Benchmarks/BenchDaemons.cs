@@ -12,8 +12,9 @@ internal static class BenchDaemons
     /// Starts s2cd (the build's s2cd.dll, or the native one S2CD_TEST_DAEMON names) with its own socket
     /// (DIRECTORY/NAME.sock) and state directory. Standard output stays readable
     /// for <see cref="ReadRelayListenAsync"/> when <paramref name="keepStdout"/> is set; everything else is drained.
+    /// With <paramref name="notifySocket"/> it is given NOTIFY_SOCKET, and says READY=1 there.
     /// </summary>
-    public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null)
+    public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null, string? notifySocket = null)
     {
         // S2CD_TEST_DAEMON names a native s2cd (a NativeAOT publish, as the .deb ships) to measure instead of s2cd.dll.
         var native = Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } path ? path : null;
@@ -33,6 +34,11 @@ internal static class BenchDaemons
         if (home is not null)
         {
             info.Environment["HOME"] = home;
+        }
+
+        if (notifySocket is not null)
+        {
+            info.Environment["NOTIFY_SOCKET"] = notifySocket;
         }
 
         var process = Process.Start(info)!;
@@ -86,7 +92,7 @@ internal static class BenchDaemons
                 var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath)).ConfigureAwait(false);
                 var stream = new NetworkStream(socket, ownsSocket: true);
-                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter { JsonSerializerOptions = ControlJson.CreateOptions() }));
+                var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, ControlJson.CreateFormatter()));
                 rpc.StartListening();
                 await rpc.InvokeAsync<HelloResult>(ControlProtocol.Methods.Hello, ControlProtocol.Version, "bench").ConfigureAwait(false);
                 return rpc;

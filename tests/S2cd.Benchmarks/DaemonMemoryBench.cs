@@ -41,16 +41,26 @@ internal static class DaemonMemoryBench
         Process? daemon = null;
         try
         {
+            // BenchDaemons starts the native one when S2CD_TEST_DAEMON names it (all four daemons of the call, then).
+            if (native is not null)
+            {
+                Environment.SetEnvironmentVariable("S2CD_TEST_DAEMON", native);
+            }
+            else if (Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } named)
+            {
+                native = named;
+            }
+
             Console.WriteLine($"daemon: {native ?? "dotnet s2cd.dll (JIT)"}");
 
             // The identity is made on the first start; READY is measured on the starts after it.
-            (await StartAsync(native, directory, "a")).Process.Kill();
+            (await StartAsync(directory, "a")).Process.Kill();
             var ready = new List<double>();
             for (var i = 0; i < 5; i++)
             {
                 daemon?.Kill();
                 daemon?.WaitForExit();
-                var started = await StartAsync(native, directory, "a");
+                var started = await StartAsync(directory, "a");
                 daemon = started.Process;
                 ready.Add(started.Ready.TotalMilliseconds);
             }
@@ -62,19 +72,19 @@ internal static class DaemonMemoryBench
             var idle = await PeakAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle           {Mb(idle):0.0} MB resident (peak over 5 s, not in a session, embedded relay on); {Files(daemon.Id)} open files, {Threads(daemon.Id)} threads"));
 
-            await using var control = await ConnectAsync(BenchDaemons.SocketPath(directory, "a")).ConfigureAwait(false);
-            var relay = (await control.Service.StatusAsync().ConfigureAwait(false)).RelayListen!;
+            using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, "a")).ConfigureAwait(false);
+            var control = rpc.Attach<IControlService>();
+            var relay = (await control.StatusAsync().ConfigureAwait(false)).RelayListen!;
             foreach (var name in new[] { "b", "c", "d" })
             {
                 var other = BenchDaemons.Start(directory, name, ["--name", name, "--Audio:Enabled", "false", "--Relay:Embedded", "false"]);
                 others.Add(other);
-                await WaitForSocketAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
-                await using var client = await ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
-                await client.Service.JoinAsync(new JoinRequest { Session = "memory", Relay = relay }).ConfigureAwait(false);
+                using var client = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
+                await client.Attach<IControlService>().JoinAsync(new JoinRequest { Session = "memory", Relay = relay }).ConfigureAwait(false);
             }
 
-            await control.Service.JoinAsync(new JoinRequest { Session = "memory", Relay = relay }).ConfigureAwait(false);
-            var view = await control.Service.ViewOpenAsync(new ViewRequest { Columns = 160, Rows = 48, Mode = "blocks" }).ConfigureAwait(false);
+            await control.JoinAsync(new JoinRequest { Session = "memory", Relay = relay }).ConfigureAwait(false);
+            var view = await control.ViewOpenAsync(new ViewRequest { Columns = 160, Rows = 48, Mode = "blocks" }).ConfigureAwait(false);
             using var drawing = new CancellationTokenSource();
             var frames = 0;
             var draw = Task.Run(async () =>
@@ -82,19 +92,19 @@ internal static class DaemonMemoryBench
                 long version = 0;
                 while (!drawing.IsCancellationRequested)
                 {
-                    version = (await control.Service.ViewNextAsync(view, version, 500).ConfigureAwait(false)).Version;
+                    version = (await control.ViewNextAsync(view, version, 500).ConfigureAwait(false)).Version;
                     frames++;
                 }
             });
             await Task.Delay(3000).ConfigureAwait(false);
             var call = await PeakAsync(daemon.Id, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            var people = (await control.Service.ParticipantsAsync().ConfigureAwait(false)).Length;
+            var people = (await control.ParticipantsAsync().ConfigureAwait(false)).Length;
             await drawing.CancelAsync().ConfigureAwait(false);
             await draw.ConfigureAwait(false);
-            await control.Service.ViewCloseAsync(view).ConfigureAwait(false);
+            await control.ViewCloseAsync(view).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in a call      {Mb(call):0.0} MB resident (peak over 10 s, {people} people, a 160x48 view drawing, {frames} frames)"));
 
-            await control.Service.LeaveAsync().ConfigureAwait(false);
+            await control.LeaveAsync().ConfigureAwait(false);
             var after = new List<long>();
             for (var second = 1; second <= 30; second++)
             {
@@ -110,8 +120,8 @@ internal static class DaemonMemoryBench
             var samples = new List<(int Cycle, long Rss, int Files, int Threads)> { (0, ProcessStats.ResidentBytes(daemon.Id), Files(daemon.Id), Threads(daemon.Id)) };
             for (var cycle = 1; cycle <= cycles; cycle++)
             {
-                await control.Service.JoinAsync(new JoinRequest { Session = "soak", Relay = relay }).ConfigureAwait(false);
-                await control.Service.LeaveAsync().ConfigureAwait(false);
+                await control.JoinAsync(new JoinRequest { Session = "soak", Relay = relay }).ConfigureAwait(false);
+                await control.LeaveAsync().ConfigureAwait(false);
                 if (cycle % (cycles / 4) == 0)
                 {
                     // As between calls: the daemon gives back what the last call used a few seconds after it.
@@ -163,30 +173,14 @@ internal static class DaemonMemoryBench
     }
 
     /// <summary>Starts the daemon with a NOTIFY_SOCKET of ours and waits for READY=1.</summary>
-    private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string? native, string directory, string name)
+    private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string directory, string name)
     {
         var notify = Path.Combine(directory, name + ".notify");
         File.Delete(notify);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(notify));
-        var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (native is null)
-        {
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "s2cd.dll"));
-        }
-
-        var config = Path.Combine(directory, name + ".json");
-        File.WriteAllText(config, "{}\n");
-        foreach (var arg in new[] { "--socket", BenchDaemons.SocketPath(directory, name), "--state-dir", Path.Combine(directory, name + ".state"), "--Control:Group", "", "--config", config, "--name", name, "--listen", "127.0.0.1:0", "--Audio:Enabled", "false" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["NOTIFY_SOCKET"] = notify;
         var clock = Stopwatch.StartNew();
-        var process = Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        var process = BenchDaemons.Start(directory, name, ["--name", name, "--listen", "127.0.0.1:0", "--Audio:Enabled", "false"], notifySocket: notify);
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
@@ -196,37 +190,6 @@ internal static class DaemonMemoryBench
             {
                 return (process, clock.Elapsed);
             }
-        }
-    }
-
-    private static async Task WaitForSocketAsync(string path)
-    {
-        for (var i = 0; i < 600 && !File.Exists(path); i++)
-        {
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<Client> ConnectAsync(string path)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path)).ConfigureAwait(false);
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var rpc = new JsonRpc(new NewLineDelimitedMessageHandler(stream, stream, ControlJson.CreateFormatter()));
-        var service = rpc.Attach<IControlService>();
-        rpc.StartListening();
-        await service.HelloAsync(ControlProtocol.Version, "s2cd-bench").ConfigureAwait(false);
-        return new Client(rpc, service);
-    }
-
-    private sealed class Client(JsonRpc rpc, IControlService service) : IAsyncDisposable
-    {
-        public IControlService Service { get; } = service;
-
-        public ValueTask DisposeAsync()
-        {
-            rpc.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -12,12 +12,14 @@ internal static class BenchDaemons
     /// Starts s2cd (the build's s2cd.dll, or the native one S2CD_TEST_DAEMON names) with its own socket
     /// (DIRECTORY/NAME.sock) and state directory. Standard output stays readable
     /// for <see cref="ReadRelayListenAsync"/> when <paramref name="keepStdout"/> is set; everything else is drained.
-    /// With <paramref name="notifySocket"/> it is given NOTIFY_SOCKET, and says READY=1 there.
+    /// With <paramref name="notifySocket"/> it is given NOTIFY_SOCKET, and says READY=1 there; <paramref name="native"/>
+    /// names a native s2cd for this one.
     /// </summary>
-    public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null, string? notifySocket = null)
+    public static Process Start(string directory, string name, IEnumerable<string> args, bool keepStdout = false, string? home = null, string? notifySocket = null, string? native = null)
     {
-        // S2CD_TEST_DAEMON names a native s2cd (a NativeAOT publish, as the .deb ships) to measure instead of s2cd.dll.
-        var native = Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } path ? path : null;
+        // A native s2cd (a NativeAOT publish, as the .deb ships) to measure instead of s2cd.dll: this one's, or the
+        // one S2CD_TEST_DAEMON names.
+        native ??= Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } path ? path : null;
         var info = new ProcessStartInfo(native ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (native is null)
         {

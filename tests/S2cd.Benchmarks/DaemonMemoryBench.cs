@@ -41,26 +41,16 @@ internal static class DaemonMemoryBench
         Process? daemon = null;
         try
         {
-            // BenchDaemons starts the native one when S2CD_TEST_DAEMON names it (all four daemons of the call, then).
-            if (native is not null)
-            {
-                Environment.SetEnvironmentVariable("S2CD_TEST_DAEMON", native);
-            }
-            else if (Environment.GetEnvironmentVariable("S2CD_TEST_DAEMON") is { Length: > 0 } named)
-            {
-                native = named;
-            }
-
             Console.WriteLine($"daemon: {native ?? "dotnet s2cd.dll (JIT)"}");
 
             // The identity is made on the first start; READY is measured on the starts after it.
-            (await StartAsync(directory, "a")).Process.Kill();
+            (await StartAsync(native, directory, "a")).Process.Kill();
             var ready = new List<double>();
             for (var i = 0; i < 5; i++)
             {
                 daemon?.Kill();
                 daemon?.WaitForExit();
-                var started = await StartAsync(directory, "a");
+                var started = await StartAsync(native, directory, "a");
                 daemon = started.Process;
                 ready.Add(started.Ready.TotalMilliseconds);
             }
@@ -173,14 +163,14 @@ internal static class DaemonMemoryBench
     }
 
     /// <summary>Starts the daemon with a NOTIFY_SOCKET of ours and waits for READY=1.</summary>
-    private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string directory, string name)
+    private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string? native, string directory, string name)
     {
         var notify = Path.Combine(directory, name + ".notify");
         File.Delete(notify);
         using var listener = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(notify));
         var clock = Stopwatch.StartNew();
-        var process = BenchDaemons.Start(directory, name, ["--name", name, "--listen", "127.0.0.1:0", "--Audio:Enabled", "false"], notifySocket: notify);
+        var process = BenchDaemons.Start(directory, name, ["--name", name, "--listen", "127.0.0.1:0", "--Audio:Enabled", "false"], notifySocket: notify, native: native);
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)

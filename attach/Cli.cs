@@ -139,6 +139,32 @@ internal static class Cli
             ct));
         root.Subcommands.Add(camera);
 
+        var who = new Argument<string>("NAME") { Description = "the participant, as who shows them" };
+        var percent = new Argument<int>("PERCENT") { Description = "0 (silent) to 200; 100 is as they sound" };
+        percent.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 200)
+            {
+                result.AddError("PERCENT must be 0 to 200");
+            }
+        });
+        var volume = new Command("volume", "play one participant louder or quieter, for the rest of the session") { who, percent };
+        volume.SetAction((parse, ct) => RunVerbAsync(
+            parse,
+            async (c, j, t) =>
+            {
+                var members = await c.Daemon.SetVolumeAsync(parse.GetValue(who)!, parse.GetValue(percent), t).ConfigureAwait(false);
+                if (j)
+                {
+                    return PrintJson(members);
+                }
+
+                Console.Out.WriteLine($"{Output.Clean(parse.GetValue(who)!)} now plays at {parse.GetValue(percent)}%.");
+                return ExitCodes.Ok;
+            },
+            ct));
+        root.Subcommands.Add(volume);
+
         root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
         root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
         root.Subcommands.Add(Simple("devices", "list cameras and ALSA capture and playback devices", Devices));

@@ -71,6 +71,7 @@ internal static class Output
 
         text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")} ({Clean(status.Microphone)})");
         text.AppendLine(inv, $"Speaker    {Clean(status.Speaker)}");
+        text.AppendLine(inv, $"Processing {Clean(status.AudioProcessing)}; sends {(status.Transmit == "continuous" ? "continuously" : "while you speak")}");
         text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(status.Camera)})");
         if (status.Session is not null)
         {
@@ -80,7 +81,7 @@ internal static class Output
         if (status.Session is not null)
         {
             var delay = status.AudioDelayMs is { } d ? $"{d:0} ms (p95 {status.AudioDelayP95Ms:0} ms)" : "-";
-            text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected ({status.AudioLate} late)");
+            text.AppendLine(inv, $"Audio      delay {delay}, jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent:0.#}% ({status.AudioRecovered} recovered by FEC, {status.AudioConcealed} concealed), {status.AudioXruns} xruns, {status.AudioRejected} rejected ({status.AudioLate} late), {status.AudioPacketsSent} packets sent");
         }
         foreach (var problem in status.Problems)
         {
@@ -106,13 +107,13 @@ internal static class Output
         var width = Math.Max(4, members.Max(m => TextCells.Width(Clean(m.Name))));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  LOST  SPEAKING         {"FINGERPRINT",-50}  TRUST");
+        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  LOST  SPEAKING         VOLUME  {"FINGERPRINT",-50}  TRUST");
         foreach (var member in members)
         {
             var name = TextCells.Pad(Clean(member.Name), width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
             var speaking = (member.Speaking ? "yes" : "no") + level;
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {(member.IsSelf ? "-" : $"{member.Volume}%"),6}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
         }
 
         if (callCode is not null)

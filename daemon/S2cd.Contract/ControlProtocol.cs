@@ -75,6 +75,9 @@ public static class ControlProtocol
         /// <summary><c>participants()</c> → array of <see cref="ParticipantInfo"/>.</summary>
         public const string Participants = "participants";
 
+        /// <summary><c>setVolume(name, percent)</c> → participants: a participant's playback volume, 0 to 200 percent, for the session.</summary>
+        public const string SetVolume = "setVolume";
+
         /// <summary><c>devices()</c> → <see cref="DevicesResult"/>: cameras and ALSA devices.</summary>
         public const string Devices = "devices";
 

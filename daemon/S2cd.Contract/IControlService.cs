@@ -45,6 +45,13 @@ public partial interface IControlService
     [JsonRpcMethod(ControlProtocol.Methods.ToggleCamera)]
     Task<StatusResult> ToggleCameraAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <c>setVolume(name, percent)</c>: plays the participant called <paramref name="name"/> at <paramref name="percent"/>
+    /// of their level (0 to 200) for the rest of the session; returns everyone, as <c>participants()</c>.
+    /// </summary>
+    [JsonRpcMethod(ControlProtocol.Methods.SetVolume)]
+    Task<ParticipantInfo[]> SetVolumeAsync(string name, int percent, CancellationToken cancellationToken = default);
+
     /// <summary><c>participants()</c>: everyone in the session, this daemon first.</summary>
     [JsonRpcMethod(ControlProtocol.Methods.Participants)]
     Task<ParticipantInfo[]> ParticipantsAsync(CancellationToken cancellationToken = default);

@@ -18,8 +18,11 @@ public sealed record ParticipantInfo
     /// <summary>True when the participant's camera is on.</summary>
     public required bool CameraOn { get; init; }
 
-    /// <summary>True while the participant's audio is louder than the speaking threshold.</summary>
+    /// <summary>True while the participant's voice activity detection hears speech.</summary>
     public bool Speaking { get; init; }
+
+    /// <summary>How loud this daemon plays the participant, in percent of their level (0 to 200; 100 unless set).</summary>
+    public int Volume { get; set; } = 100;
 
     /// <summary>The participant's last audio level in dBov (0 is full scale, -127 silence), or null when none is recent.</summary>
     public int? AudioLevel { get; init; }

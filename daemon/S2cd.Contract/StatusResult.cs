@@ -90,6 +90,27 @@ public sealed record StatusResult
     /// <summary>ALSA overruns on capture and underruns on playback recovered from since the daemon started.</summary>
     public long AudioXruns { get; init; }
 
+    /// <summary>What processes the microphone: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)", or "none".</summary>
+    public string AudioProcessing { get; set; } = "none";
+
+    /// <summary>Whether the echo canceller runs (configured and libspeexdsp loaded).</summary>
+    public bool EchoCancel { get; init; }
+
+    /// <summary>Whether noise suppression runs.</summary>
+    public bool NoiseSuppress { get; init; }
+
+    /// <summary>Whether automatic gain runs.</summary>
+    public bool AutoGain { get; init; }
+
+    /// <summary>When the microphone is sent: "voice" (only while speaking) or "continuous".</summary>
+    public string Transmit { get; set; } = "voice";
+
+    /// <summary>Audio packets this daemon sent since it started.</summary>
+    public long AudioPacketsSent { get; init; }
+
+    /// <summary>Bytes of those packets (headers and Opus, before encryption).</summary>
+    public long AudioBytesSent { get; init; }
+
     /// <summary>The jitter buffer's target depth in milliseconds (the average over senders playing).</summary>
     public int JitterBufferMs { get; init; }
 

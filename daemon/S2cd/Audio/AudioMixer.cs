@@ -21,6 +21,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
     private readonly double[] _delays = new double[DelaySamples];
     private int _delayCount;
     private double _gain = 1;
+    private Func<uint, int> _volume = _ => 100;
     private long _rejected;
     private volatile string? _problem;
 
@@ -37,7 +38,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
 
     public void OnAudio(uint sender, ReadOnlySequence<byte> payload)
     {
-        if (payload.Length is <= AudioPacketHeader.Size or > AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes)
+        if (payload.Length is <= AudioPacketHeader.MinSize or > AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes)
         {
             Interlocked.Increment(ref _rejected);
             return;
@@ -45,7 +46,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
 
         Span<byte> bytes = stackalloc byte[(int)payload.Length];
         payload.CopyTo(bytes);
-        if (AudioPacketHeader.TryRead(bytes) is not { } header)
+        if (AudioPacketHeader.TryRead(bytes) is not var (header, headerLength))
         {
             Interlocked.Increment(ref _rejected);
             return;
@@ -65,12 +66,12 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
         {
             if (!_senders.TryGetValue(sender, out s))
             {
-                s = new Sender(new JitterBuffer(_options.JitterStartMilliseconds, _options.JitterMinMilliseconds, _options.JitterMaxMilliseconds, _time));
+                s = new Sender(sender, new JitterBuffer(_options.JitterStartMilliseconds, _options.JitterMinMilliseconds, _options.JitterMaxMilliseconds, _time));
                 _senders[sender] = s;
             }
         }
 
-        s.Buffer.Insert(header, bytes[AudioPacketHeader.Size..], UnixTime.Microseconds(_time));
+        s.Buffer.Insert(header, bytes[headerLength..], UnixTime.Microseconds(_time));
     }
 
     public void Remove(uint sender)
@@ -100,7 +101,8 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
     }
 
     /// <summary>
-    /// the previous period reached the device, for the delay figures.
+    /// The next 10 ms of everyone's audio, each at its volume, limited. The mouth-to-ear delay figures are taken here:
+    /// from each sample's capture to this moment, when it goes to the device.
     /// </summary>
     public void Mix(Span<short> output)
     {
@@ -128,9 +130,20 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
             }
 
             var chunk = s.Samples.AsSpan(s.Offset, AudioOptions.PeriodSamples);
-            for (var i = 0; i < chunk.Length; i++)
+            var volume = _volume(s.Id);
+            if (volume == 100)
             {
-                _sum[i] += chunk[i];
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    _sum[i] += chunk[i];
+                }
+            }
+            else
+            {
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    _sum[i] += chunk[i] * volume / 100;
+                }
             }
 
             if (s.CapturedAt > 0)
@@ -145,8 +158,11 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
         Limit(output);
     }
 
-    /// <summary>Loudness of a sender's last packet (-dBov) if one arrived in the last 300 ms.</summary>
-    public byte? RecentLevel(uint sender)
+    /// <summary>
+    /// Loudness of a sender's last packet (-dBov) and whether its voice activity detection heard speech in it, if one
+    /// arrived in the last 300 ms.
+    /// </summary>
+    public (byte Level, bool Voice)? Recent(uint sender)
     {
         lock (_lock)
         {
@@ -155,10 +171,13 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
                 return null;
             }
 
-            var (level, at) = s.Buffer.LastLevel;
-            return _time.GetElapsedTime(at) < TimeSpan.FromMilliseconds(300) ? level : null;
+            var (level, voice, at) = s.Buffer.Last;
+            return _time.GetElapsedTime(at) < TimeSpan.FromMilliseconds(300) ? (level, voice) : null;
         }
     }
+
+    /// <summary>Where the mixer asks each sender's playback volume, in percent (0 to 200), every 10 ms.</summary>
+    public void UseVolumes(Func<uint, int> volume) => _volume = volume;
 
     public AudioFigures Figures()
     {
@@ -232,8 +251,10 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
     }
 
 
-    private sealed class Sender(JitterBuffer buffer)
+    private sealed class Sender(uint id, JitterBuffer buffer)
     {
+        public uint Id { get; } = id;
+
         public JitterBuffer Buffer { get; } = buffer;
 
         public short[] Samples { get; } = new short[AudioOptions.FrameSamples];

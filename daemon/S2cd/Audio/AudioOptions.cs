@@ -47,6 +47,33 @@ internal sealed class AudioOptions
 
     public int JitterMaxMilliseconds { get; set; } = 200;
 
+    /// <summary>Whether the microphone runs through the echo canceller (speexdsp), against what the speaker played.</summary>
+    public bool EchoCancel { get; set; } = true;
+
+    /// <summary>The echo canceller's tail: the longest echo path it follows, in milliseconds.</summary>
+    [InRange(200, 1000)]
+    public int EchoTailMs { get; set; } = 200;
+
+    /// <summary>Whether stationary noise (fans, hum, hiss) is suppressed (speexdsp's preprocessor).</summary>
+    public bool NoiseSuppress { get; set; } = true;
+
+    /// <summary>How far noise is pushed down, in dB.</summary>
+    [InRange(3, 60)]
+    public int NoiseSuppressDb { get; set; } = 30;
+
+    /// <summary>Whether speech is brought to <see cref="GainTargetDbfs"/> automatically.</summary>
+    public bool AutoGain { get; set; } = true;
+
+    /// <summary>The level automatic gain brings speech to, in dB below full scale.</summary>
+    [InRange(-40, -6)]
+    public int GainTargetDbfs { get; set; } = -20;
+
+    /// <summary>
+    /// When the microphone is sent: <c>voice</c> (only while voice activity hears speech, and nothing in pauses) or
+    /// <c>continuous</c> (every frame, as for music or a test tone).
+    /// </summary>
+    public TransmitMode Transmit { get; set; } = TransmitMode.Voice;
+
     /// <summary>Seconds between attempts to open a missing or failed device.</summary>
     [InRange(0.5, 300)]
     public double RetrySeconds { get; set; } = 5;

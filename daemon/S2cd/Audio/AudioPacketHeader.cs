@@ -3,14 +3,27 @@ using System.Buffers.Binary;
 namespace S2cd.Audio;
 
 /// <summary>
-/// The header of an audio media payload, before the Opus packet:
-/// <c>u8 version, u32 sequence, i64 capture time of the first sample (Unix µs), u8 level</c>, big-endian.
-/// The level is the frame's loudness in -dBov (0 loudest, 127 silence), for the speaking marks.
+/// The header of an audio media payload, before the Opus packet, big-endian:
+/// <c>u8 version (2), u32 sequence, i64 capture time of the first sample (Unix µs), u8 level, u8 flags</c>.
+/// The level is the frame's loudness in -dBov (0 loudest, 127 silence). Flags: <see cref="VoiceFlag"/>, the sender's
+/// voice activity detection heard speech in the frame (the speaking mark); <see cref="PauseFlag"/>, the sender sends
+/// nothing more until it hears speech again (discontinuous transmission), so a receiver that runs dry after it is
+/// in a pause, not an underrun. Version 1 (14 bytes, no flags) is still read: its speaking mark is its level.
+/// The sequence counts packets sent, so a pause is no loss.
 /// </summary>
-internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt, byte Level)
+internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt, byte Level, bool Voice = false, bool Pause = false)
 {
-    public const byte Version = 1;
-    public const int Size = 1 + 4 + 8 + 1;
+    public const byte Version = 2;
+    public const int Size = 1 + 4 + 8 + 1 + 1;
+    public const byte VoiceFlag = 1;
+    public const byte PauseFlag = 2;
+
+    /// <summary>A version-1 header: its level alone marked speaking, below this many dB under full scale.</summary>
+    public const byte Version1SpeakingLevel = 45;
+    private const int Version1Size = Size - 1;
+
+    /// <summary>The smallest header of any version read.</summary>
+    public const int MinSize = Version1Size;
 
     /// <summary>Largest Opus packet accepted; 24 kbit/s CBR makes 60 bytes per 20 ms.</summary>
     public const int MaxOpusBytes = 1275;
@@ -21,20 +34,39 @@ internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt
         BinaryPrimitives.WriteUInt32BigEndian(destination[1..], Sequence);
         BinaryPrimitives.WriteInt64BigEndian(destination[5..], CapturedAt);
         destination[13] = Level;
+        destination[14] = (byte)((Voice ? VoiceFlag : 0) | (Pause ? PauseFlag : 0));
     }
 
-    public static AudioPacketHeader? TryRead(ReadOnlySpan<byte> source)
+    /// <summary>The header at the start of <paramref name="source"/> and its length, or null when it is not a valid one.</summary>
+    public static (AudioPacketHeader Header, int Length)? TryRead(ReadOnlySpan<byte> source)
     {
-        if (source.Length <= Size || source.Length > Size + MaxOpusBytes || source[0] != Version || source[13] > 127)
+        if (source.Length <= MinSize || source[13] > 127)
         {
             return null;
         }
 
-        return new AudioPacketHeader(BinaryPrimitives.ReadUInt32BigEndian(source[1..]), BinaryPrimitives.ReadInt64BigEndian(source[5..]), source[13]);
+        var sequence = BinaryPrimitives.ReadUInt32BigEndian(source[1..]);
+        var capturedAt = BinaryPrimitives.ReadInt64BigEndian(source[5..]);
+        switch (source[0])
+        {
+            case 1 when source.Length <= Version1Size + MaxOpusBytes:
+                return (new AudioPacketHeader(sequence, capturedAt, source[13], Voice: source[13] < Version1SpeakingLevel), Version1Size);
+            case Version when source.Length > Size && source.Length <= Size + MaxOpusBytes && source[14] <= (VoiceFlag | PauseFlag):
+                return (new AudioPacketHeader(sequence, capturedAt, source[13], (source[14] & VoiceFlag) != 0, (source[14] & PauseFlag) != 0), Size);
+            default:
+                return null;
+        }
     }
 
     /// <summary>Loudness of a frame in -dBov, 0 (full scale) to 127 (silence).</summary>
     public static byte LevelOf(ReadOnlySpan<short> samples)
+    {
+        var rms = Rms(samples);
+        return rms <= 0 ? (byte)127 : (byte)Math.Clamp(-20 * Math.Log10(rms), 0, 127);
+    }
+
+    /// <summary>The root mean square of <paramref name="samples"/>, as a fraction of full scale.</summary>
+    public static double Rms(ReadOnlySpan<short> samples)
     {
         double sum = 0;
         foreach (var s in samples)
@@ -42,7 +74,6 @@ internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt
             sum += (double)s * s;
         }
 
-        var rms = Math.Sqrt(sum / Math.Max(1, samples.Length)) / 32768.0;
-        return rms <= 0 ? (byte)127 : (byte)Math.Clamp(-20 * Math.Log10(rms), 0, 127);
+        return Math.Sqrt(sum / Math.Max(1, samples.Length)) / 32768.0;
     }
 }

@@ -9,12 +9,13 @@ using S2cd.Wire;
 namespace S2cd.Audio;
 
 /// <summary>
-/// The microphone and the speaker, while in a session. Capture: 10 ms periods from ALSA, 20 ms Opus
-/// frames to the session unless muted. Playback: the mixer's 10 ms periods to ALSA, two to three periods
-/// buffered. Each loop runs on its own thread because ALSA reads and writes block. A device that is
-/// missing or fails, or whose library (libasound, libopus) does not load or throws, is reported in status in one
-/// line and retried; nothing else stops because of it, and video goes on. Both loops also
-/// keep time themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
+/// The microphone and the speaker, while in a session. Capture: 10 ms periods from ALSA through echo cancellation,
+/// noise suppression and automatic gain (<see cref="VoiceProcessor"/>), 20 ms Opus frames to the session unless
+/// muted, while voice activity hears speech (<see cref="TransmitMode"/>). Playback: the mixer's 10 ms periods to
+/// ALSA, two to three periods buffered, and the same periods to the echo canceller's reference. Each loop runs on
+/// its own thread because ALSA reads and writes block. A device that is missing or fails, or whose library
+/// (libasound, libopus) does not load or throws, is reported in status in one line and retried; nothing else stops
+/// because of it, and video goes on. Without libspeexdsp the call goes on unprocessed. Both loops also keep time themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
 /// </summary>
 internal sealed partial class AudioService(
     IOptions<AudioOptions> options,
@@ -31,9 +32,11 @@ internal sealed partial class AudioService(
     private readonly ILogger<AudioService> _logger = logger;
     private readonly LoopHealth.Loop _microphoneLoop = health.Register("microphone");
     private readonly LoopHealth.Loop _speakerLoop = health.Register("speaker");
+    private readonly EchoReference _reference = new();
 
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
+        link.SetAudioProcessing(VoiceProcessor.Describe(_options, null));
         if (!_options.Enabled)
         {
             link.SetAudioState(DeviceState.Disabled("Audio:Enabled is false"));
@@ -124,38 +127,60 @@ internal sealed partial class AudioService(
     private void CaptureLoop(IPcm pcm, LoopHealth.Loop loop, CancellationToken stoppingToken)
     {
         using var encoder = new OpusEncoder(AudioOptions.SampleRate, _options.Bitrate, _options.ExpectedLossPercent);
+        using var processor = new VoiceProcessor(_options);
+        link.SetAudioProcessing(VoiceProcessor.Describe(_options, processor.Problem));
+        var period = new short[AudioOptions.PeriodSamples];
+        var reference = new short[AudioOptions.PeriodSamples];
         var frame = new short[AudioOptions.FrameSamples];
         var payload = new byte[AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes];
-        var filled = 0;
+        var inPeriod = 0;
+        var inFrame = 0;
+        var sending = false;
         uint sequence = 0;
         var clock = Stopwatch.StartNew();
         long periods = 0;
         while (!stoppingToken.IsCancellationRequested && link.InSession)
         {
             loop.Beat();
-            var read = pcm.Read(frame.AsSpan(filled, AudioOptions.PeriodSamples));
-            filled += read;
+            inPeriod += pcm.Read(period.AsSpan(inPeriod));
             periods++;
             link.SetXruns(capture: true, pcm.Xruns);
             KeepTime(clock, ref periods, 0, stoppingToken);
-            if (filled < frame.Length)
+            if (inPeriod < period.Length)
             {
                 continue;
             }
 
-            filled = 0;
+            // What the speaker played as these samples were heard, then the period cleaned of it, of noise, and levelled.
+            _reference.Captured(reference, NowInSamples(), pcm.Delay());
+            inPeriod = 0;
+            _ = processor.Process(period, reference);
+            period.CopyTo(frame.AsSpan(inFrame));
+            inFrame += period.Length;
+            if (inFrame < frame.Length)
+            {
+                continue;
+            }
+
+            inFrame = 0;
             var level = AudioPacketHeader.LevelOf(frame);
-            link.SetOwnLevel(level);
-            if (!link.SendsAudio)
+            var voice = processor.Activity.Speaking;
+            link.SetOwnVoice(level, voice);
+            var transmit = _options.Transmit == TransmitMode.Continuous || processor.Activity.Transmitting;
+            if (!link.SendsAudio || (!transmit && !sending))
             {
+                sending = false;
                 continue;
             }
 
-            // The frame's first sample was read 20 ms (one frame) ago.
+            // The frame's first sample was read 20 ms (one frame) ago. The last frame before a pause says so, and then
+            // nothing is sent until speech comes back: a pause costs nothing on the wire.
+            sending = transmit;
             var capturedAt = UnixTime.Microseconds(Time) - 20_000;
-            new AudioPacketHeader(++sequence, capturedAt, level).Write(payload);
+            new AudioPacketHeader(++sequence, capturedAt, level, voice, Pause: !transmit).Write(payload);
             var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));
+            link.CountAudioSent(AudioPacketHeader.Size + length);
         }
     }
 
@@ -168,7 +193,11 @@ internal sealed partial class AudioService(
         {
             loop.Beat();
             mixer.Mix(period);
+            var delay = pcm.Delay();
             pcm.Write(period);
+
+            // Exactly what went to the speaker, and when it will be heard, for the echo canceller.
+            _reference.Played(period, NowInSamples(), delay);
             periods++;
             link.SetXruns(capture: false, pcm.Xruns);
 
@@ -176,6 +205,9 @@ internal sealed partial class AudioService(
             KeepTime(clock, ref periods, _options.PlaybackPeriods, stoppingToken);
         }
     }
+
+    /// <summary>The monotonic clock in samples at 48 kHz: the timeline on which the speaker's and the microphone's samples meet.</summary>
+    private static long NowInSamples() => (long)(Stopwatch.GetTimestamp() * (double)AudioOptions.SampleRate / Stopwatch.Frequency);
 
     /// <summary>
     /// Sleeps while the periods handled are more than <paramref name="lead"/> ahead of the time elapsed; after a

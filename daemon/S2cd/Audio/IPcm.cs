@@ -10,6 +10,9 @@ internal interface IPcm : IDisposable
     /// <summary>Overruns or underruns recovered from so far.</summary>
     long Xruns { get; }
 
+    /// <summary>Frames between the application and the converter (playback: queued; capture: waiting to be read); 0 when unknown.</summary>
+    int Delay();
+
     /// <summary>Reads up to <paramref name="samples"/>' length; blocks like a sound card.</summary>
     int Read(Span<short> samples);
 

@@ -5,7 +5,8 @@ namespace S2cd.Audio;
 /// once the target depth is buffered, and the target follows the measured arrival jitter between the
 /// configured bounds. A missing packet is recovered from the next one's FEC when that has arrived, and
 /// concealed otherwise. Late packets are dropped, never queued behind; a backlog above the target is
-/// trimmed in silence. All methods are safe to call from the network and playback threads.
+/// trimmed in silence. After a packet that says a pause follows (discontinuous transmission), running dry ends
+/// the talk spurt quietly: no underrun, no concealment, and the next packet buffers afresh. All methods are safe to call from the network and playback threads.
 /// </summary>
 internal sealed class JitterBuffer : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class JitterBuffer : IDisposable
     private uint _highest;
     private bool _started;
     private bool _playing;
+    private bool _pauseAnnounced;
     private int _missesInARow;
     private double _jitterMs;
     private double _lastTransit = double.NaN;
@@ -52,8 +54,11 @@ internal sealed class JitterBuffer : IDisposable
     /// <summary>Times the buffer ran dry and was stretched by a concealed frame.</summary>
     public long Underruns { get; private set; }
 
-    /// <summary>The sender's loudness from its last packet, in -dBov, and when it arrived.</summary>
-    public (byte Level, long At) LastLevel { get; private set; } = (127, 0);
+    /// <summary>The sender's loudness from its last packet, in -dBov, whether it was speech, and when it arrived.</summary>
+    public (byte Level, bool Voice, long At) Last { get; private set; } = (127, false, 0);
+
+    /// <summary>Talk spurts that ended in a pause the sender announced.</summary>
+    public long Pauses { get; private set; }
 
     public bool Playing
     {
@@ -83,7 +88,7 @@ internal sealed class JitterBuffer : IDisposable
         lock (_lock)
         {
             Received++;
-            LastLevel = (header.Level, _time.GetTimestamp());
+            Last = (header.Level, header.Voice, _time.GetTimestamp());
             var seq = header.Sequence;
             if (!_started || (int)(seq - _next) > Slots || (int)(seq - _next) < -Slots)
             {
@@ -93,6 +98,7 @@ internal sealed class JitterBuffer : IDisposable
                 _highest = seq;
                 _started = true;
                 _playing = false;
+                _pauseAnnounced = false;
             }
             else if ((int)(seq - _next) < 0)
             {
@@ -100,7 +106,7 @@ internal sealed class JitterBuffer : IDisposable
                 return;
             }
 
-            _slots[seq % Slots] = new Packet(seq, header.CapturedAt, opus.ToArray());
+            _slots[seq % Slots] = new Packet(seq, header.CapturedAt, opus.ToArray(), header.Pause);
             if ((int)(seq - _highest) > 0)
             {
                 _highest = seq;
@@ -142,10 +148,17 @@ internal sealed class JitterBuffer : IDisposable
             if (_slots[slot] is { } packet && packet.Sequence == _next)
             {
                 _slots[slot] = null;
+                _pauseAnnounced = packet.Pause;
                 capturedAt = DecodeArrived(packet, samples);
             }
             else if ((int)(_highest - _next) <= 0)
             {
+                if (_pauseAnnounced)
+                {
+                    EndTalkSpurt();
+                    return null;
+                }
+
                 RanDry(samples);
                 return 0;
             }
@@ -234,6 +247,17 @@ internal sealed class JitterBuffer : IDisposable
 
     public void Dispose() => _decoder.Dispose();
 
+    /// <summary>The sender paused after the packet just played: stop without counting it against the link, buffer afresh when it speaks.</summary>
+    private void EndTalkSpurt()
+    {
+        Pauses++;
+        _pauseAnnounced = false;
+        _playing = false;
+        _started = false;
+        _missesInARow = 0;
+        _lastTransit = double.NaN;
+    }
+
     /// <summary>After 100 ms without a packet the sender has stopped (muted, or gone): buffer afresh when it is back.</summary>
     private void StopIfSilent()
     {
@@ -276,7 +300,7 @@ internal sealed class JitterBuffer : IDisposable
         }
 
         // A backlog is trimmed in silence; one of over 80 ms beyond the target is trimmed at once.
-        if ((depth > TargetMs + (2 * FrameMs) && LastLevel.Level > 50) || depth > TargetMs + (4 * FrameMs))
+        if ((depth > TargetMs + (2 * FrameMs) && Last.Level > 50) || depth > TargetMs + (4 * FrameMs))
         {
             _slots[_next % Slots] = null;
             _next++;
@@ -284,5 +308,5 @@ internal sealed class JitterBuffer : IDisposable
         }
     }
 
-    private sealed record Packet(uint Sequence, long CapturedAt, byte[] Opus);
+    private sealed record Packet(uint Sequence, long CapturedAt, byte[] Opus, bool Pause);
 }

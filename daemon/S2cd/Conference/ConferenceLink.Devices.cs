@@ -17,9 +17,6 @@ internal sealed partial class ConferenceLink
         }
     }
 
-    /// <summary>Audio louder than this many dB below full scale counts as speaking.</summary>
-    private const byte SpeakingThreshold = 45;
-
     private static readonly TimeSpan SpeakingHold = TimeSpan.FromMilliseconds(300);
 
     /// <summary>True while in a session (connected or reconnecting): the microphone and speaker are open.</summary>
@@ -86,13 +83,6 @@ internal sealed partial class ConferenceLink
         {
             Interlocked.Exchange(ref _playbackXruns, xruns);
         }
-    }
-
-    /// <summary>Our own microphone level, for our speaking mark.</summary>
-    public void SetOwnLevel(byte level)
-    {
-        _ownLevel = level;
-        Interlocked.Exchange(ref _ownLevelAt, _time.GetTimestamp());
     }
 
     /// <summary>True while captured pictures go to the session.</summary>

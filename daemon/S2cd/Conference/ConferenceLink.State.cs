@@ -105,6 +105,13 @@ internal sealed partial class ConferenceLink
             Microphone = StatusText.Of(_microphone),
             Speaker = StatusText.Of(_speaker),
             AudioXruns = Interlocked.Read(ref _captureXruns) + Interlocked.Read(ref _playbackXruns),
+            AudioProcessing = _audioProcessing.Description,
+            EchoCancel = _audioProcessing.EchoCancel,
+            NoiseSuppress = _audioProcessing.NoiseSuppress,
+            AutoGain = _audioProcessing.AutoGain,
+            Transmit = _audioProcessing.Transmit,
+            AudioPacketsSent = Interlocked.Read(ref _audioPacketsSent),
+            AudioBytesSent = Interlocked.Read(ref _audioBytesSent),
             JitterBufferMs = audio.JitterBufferMs,
             AudioLossPercent = expected == 0 ? 0 : Math.Round(100.0 * audio.Lost / expected, 1),
             AudioRecovered = audio.Recovered,
@@ -149,6 +156,7 @@ internal sealed partial class ConferenceLink
         Add(StatusText.ProblemOf("speaker", _speaker));
         Add(_video.Problem is { } video ? $"pictures from others not shown: {video}" : null);
         Add(_audio.Problem is { } audio ? $"sound from others not played: {audio}" : null);
+        Add(_audioProcessing.Problem);
         problems.AddRange(_health.DownServices());
         return problems;
 

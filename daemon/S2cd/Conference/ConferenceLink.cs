@@ -74,6 +74,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         ILogger<ConferenceLink> logger)
     {
         _audio = audio;
+        _audio.UseVolumes(VolumeOf);
         _health = health;
         _transport = transport;
         _linkEvents = new LinkEvents(this);
@@ -122,22 +123,23 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             if (list[i].IsSelf)
             {
                 list[i] = list[i] with { Fingerprint = _identity?.Fingerprint, Trust = "you" };
-                byte? own = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted ? _ownLevel : null;
-                list[i] = list[i] with { VideoFps = _video.SelfFps, AudioLevel = -own, Speaking = own < SpeakingThreshold };
+                var heard = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted;
+                list[i] = list[i] with { VideoFps = _video.SelfFps, AudioLevel = heard ? -_ownLevel : null, Speaking = heard && _ownVoice };
                 continue;
             }
 
             var trust = DescribeTrust(list[i].Id);
             list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused };
             var (fps, delay, lost) = _video.Figures(list[i].Id);
-            var level = _audio.RecentLevel(list[i].Id);
+            var recent = _audio.Recent(list[i].Id);
             list[i] = list[i] with
             {
                 VideoFps = fps,
                 VideoLost = lost,
                 VideoDelayMs = delay,
-                AudioLevel = -level,
-                Speaking = level < SpeakingThreshold,
+                AudioLevel = -recent?.Level,
+                Speaking = recent?.Voice == true,
+                Volume = VolumeOf(list[i].Id),
             };
         }
 

@@ -17,8 +17,14 @@ internal interface IAudioSink
     /// <summary>Drops everyone's audio.</summary>
     void Clear();
 
-    /// <summary>The level of <paramref name="sender"/>'s recent audio in dB below full scale, or null when quiet.</summary>
-    byte? RecentLevel(uint sender);
+    /// <summary>
+    /// The level of <paramref name="sender"/>'s recent audio in dB below full scale and whether its sender heard speech in it,
+    /// or null when nothing is recent.
+    /// </summary>
+    (byte Level, bool Voice)? Recent(uint sender);
+
+    /// <summary>Where the mixer asks each sender's playback volume, in percent (0 to 200).</summary>
+    void UseVolumes(Func<uint, int> volume);
 
     /// <summary>The receiving side's figures for <c>status</c>.</summary>
     AudioFigures Figures();

@@ -110,6 +110,28 @@ internal sealed partial class ControlSession(
     public Task<StatusResult> ToggleCameraAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(RequireParticipant().Conference.SetCamera(null));
 
+    public Task<ParticipantInfo[]> SetVolumeAsync(string name, int percent, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        if (string.IsNullOrEmpty(name) || name.Length > NameRules.MaxDisplayNameLength)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "setVolume needs the name of someone in the session");
+        }
+
+        try
+        {
+            return Task.FromResult(participant.Conference.SetVolume(name, percent).ToArray());
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
+        }
+    }
+
     public Task<StatusResult> SubscribeAsync(CancellationToken cancellationToken = default)
     {
         RequireHello();

@@ -41,6 +41,9 @@ internal sealed class NativeDependency
     /// <summary>libopus, for encoding and decoding audio.</summary>
     public static NativeDependency Opus { get; } = new("Opus", () => NativeLibrary.Load("libopus.so.0"));
 
+    /// <summary>speexdsp, for echo cancellation, noise suppression and the speech probability of voice activity.</summary>
+    public static NativeDependency Speex { get; } = new("speexdsp", () => NativeLibrary.Load("libspeexdsp.so.1"));
+
     /// <summary>What the library is, for messages ("OpenCV").</summary>
     public string Component { get; }
 

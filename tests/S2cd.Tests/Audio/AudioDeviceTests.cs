@@ -14,7 +14,7 @@ public sealed class AudioDeviceTests
         await using var _ = relay;
         using var aliceRig = new AudioRig(root.Sub("alice"), microphoneNow: false);
         using var bobRig = new AudioRig(root.Sub("bob"));
-        string[] fast = ["--Audio:RetrySeconds", "1", "--Video:Fps", "5"];
+        string[] fast = ["--Audio:RetrySeconds", "1", "--Video:Fps", "5", .. AudioCall.Member.ToneArguments];
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{port}", fast);
         await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{port}", fast);
         await using var a = await TestControlClient.ConnectAsync(alice.SocketPath);

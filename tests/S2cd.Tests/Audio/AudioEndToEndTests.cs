@@ -22,7 +22,7 @@ public sealed class AudioEndToEndTests
     public async Task Tone_FromOneDaemon_ComesOutOfAnotherAtItsFrequencyWithoutGaps()
     {
         using var root = new TempDirectory();
-        await using var call = await Call.StartAsync(root, ["alice", "bob"]);
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"]);
         call.Rig("alice").FeedTone(440, 0.3);
         var output = await call.RecordAsync("bob", seconds: 3);
         var frequency = Signal.Frequency(output, AudioRig.Rate);
@@ -35,14 +35,18 @@ public sealed class AudioEndToEndTests
 
         // Not a benchmark (s2cd-bench audio measures it): a loose bound that catches a change which doubles the delay.
         Assert.True(status.AudioDelayP95Ms < 200, $"mouth-to-ear p95 {status.AudioDelayP95Ms:0} ms");
-        Assert.True((await call.Client("bob").WhoAsync()).Single(p => p.Name == "alice").Speaking);
+
+        // Heard, and not marked as speaking: voice activity learns a steady tone as noise within a second.
+        var alice = (await call.Client("bob").WhoAsync()).Single(p => p.Name == "alice");
+        Assert.NotNull(alice.AudioLevel);
+        Assert.False(alice.Speaking, "a steady tone is not speech");
     }
 
     [Fact(Timeout = 120_000)]
     public async Task TwoSenders_OnDifferentFrequencies_AreBothInAThirdsOutput()
     {
         using var root = new TempDirectory();
-        await using var call = await Call.StartAsync(root, ["alice", "bob", "carol"]);
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob", "carol"]);
         call.Rig("alice").FeedTone(440, 0.25);
         call.Rig("carol").FeedTone(1000, 0.25);
         var output = await call.RecordAsync("bob", seconds: 2);
@@ -58,7 +62,7 @@ public sealed class AudioEndToEndTests
     public async Task Mute_SilencesTheOthersOutputWithin100Ms()
     {
         using var root = new TempDirectory();
-        await using var call = await Call.StartAsync(root, ["alice", "bob"]);
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"]);
         var bob = call.Rig("bob");
         call.Rig("alice").FeedTone(440, 0.3);
         await call.RecordAsync("bob", seconds: 1);
@@ -86,7 +90,7 @@ public sealed class AudioEndToEndTests
     public async Task TenPercentOfAudioLostAtTheRelay_LeavesNoSilentGapOver60Ms()
     {
         using var root = new TempDirectory();
-        await using var call = await Call.StartAsync(root, ["alice", "bob"], "--Relay:TestDropAudioFraction", "0.1");
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], "--Relay:TestDropAudioFraction", "0.1");
         call.Rig("alice").FeedTone(440, 0.3);
         var output = await call.RecordAsync("bob", seconds: 4);
         var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, Silent);
@@ -101,7 +105,7 @@ public sealed class AudioEndToEndTests
     {
         using var root = new TempDirectory();
         var impairment = new UdpImpairment { Loss = 0.05, Delay = TimeSpan.FromMilliseconds(40), Jitter = TimeSpan.FromMilliseconds(10) };
-        await using var call = await Call.StartAsync(root, ["alice", "bob"], ("bob", impairment));
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], ("bob", impairment));
         await Eventually.TrueAsync(async () => (await call.Client("bob").StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob on UDP");
         call.Rig("alice").FeedTone(440, 0.3);
         var output = await call.RecordAsync("bob", seconds: 5);
@@ -114,95 +118,5 @@ public sealed class AudioEndToEndTests
         // What the link lost, and no more: bob's path loses nothing of its own.
         Assert.InRange(status.AudioLossPercent, 2, 12);
         Assert.Equal("udp", (await call.Client("bob").StatusAsync()).MediaPath);
-    }
-
-    /// <summary>A relay and daemons with audio rigs, all joined to one session.</summary>
-    private sealed class Call : IAsyncDisposable
-    {
-        private readonly TempDirectory _root;
-        private readonly DaemonProcess _relay;
-        private readonly Dictionary<string, (DaemonProcess Daemon, AudioRig Rig, TestControlClient Client)> _members = [];
-
-        private Call(TempDirectory root, DaemonProcess relay)
-        {
-            _root = root;
-            _relay = relay;
-        }
-
-        public LinkImpairer? Impairer { get; private set; }
-
-        public static Task<Call> StartAsync(TempDirectory root, string[] names, params string[] relayArgs) =>
-            StartAsync(root, names, null, relayArgs);
-
-        /// <summary>A call in which <paramref name="impaired"/>'s member reaches the relay through the link impairer.</summary>
-        public static async Task<Call> StartAsync(TempDirectory root, string[] names, (string Name, UdpImpairment Udp)? impaired, params string[] relayArgs)
-        {
-            var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, relayArgs);
-            var call = new Call(root, relay);
-            try
-            {
-                if (impaired is { } link)
-                {
-                    call.Impairer = LinkImpairer.Start(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
-                    call.Impairer.Udp = link.Udp;
-                }
-
-                await call.JoinAllAsync(names, name => name == impaired?.Name ? call.Impairer!.Port : port);
-            }
-            catch
-            {
-                // What started is stopped: a failed start leaves no daemon running into the next test.
-                await call.DisposeAsync();
-                throw;
-            }
-
-            return call;
-        }
-
-        private async Task JoinAllAsync(string[] names, Func<string, int> port)
-        {
-            foreach (var name in names)
-            {
-                var rig = new AudioRig(_root.Sub(name));
-                var daemon = await DaemonProcess.StartParticipantAsync(_root, name, $"127.0.0.1:{port(name)}", "--Video:Fps", "5");
-                var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
-                _members[name] = (daemon, rig, client);
-
-                // Cameras off: these tests listen for gaps of milliseconds on a 2-core machine.
-                await client.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetCamera, false);
-                await client.JoinAsync("sound");
-            }
-
-            foreach (var (_, (_, _, client)) in _members)
-            {
-                await Eventually.TrueAsync(
-                    async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
-                    TimeSpan.FromSeconds(15),
-                    "microphone and speaker on");
-            }
-        }
-
-        public AudioRig Rig(string name) => _members[name].Rig;
-
-        public TestControlClient Client(string name) => _members[name].Client;
-
-        /// <summary>Waits for sound at <paramref name="name"/>'s speaker, then returns the <paramref name="seconds"/> that follow.</summary>
-        public Task<short[]> RecordAsync(string name, double seconds) => Rig(name).RecordAsync(seconds, $"sound at {name}'s speaker");
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var (_, (daemon, rig, client)) in _members)
-            {
-                await client.DisposeAsync();
-                await daemon.DisposeAsync();
-                rig.Dispose();
-            }
-
-            await _relay.DisposeAsync();
-            if (Impairer is not null)
-            {
-                await Impairer.DisposeAsync();
-            }
-        }
     }
 }

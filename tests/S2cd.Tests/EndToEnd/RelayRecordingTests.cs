@@ -26,7 +26,7 @@ public sealed class RelayRecordingTests
         await using var call = await SecureCall.StartAsync(root);
         using var rig = new AudioRig(root.Sub("alice"));
         var e2e = endToEnd ? "true" : "false";
-        await call.JoinAsync("alice", null, "--camera", stripes, "--Conference:EndToEnd", e2e);
+        await call.JoinAsync("alice", null, ["--camera", stripes, "--Conference:EndToEnd", e2e, .. AudioCall.Member.ToneArguments]);
         await call.JoinAsync("bob", null, "--Audio:Enabled", "false", "--Conference:EndToEnd", e2e);
         rig.FeedTone(440, 0.3);
         await call.WithLogsAsync(async () =>

@@ -132,8 +132,8 @@ public sealed class FabricTests
         await using var __ = b;
         using var aliceRig = new AudioRig(root.Sub("alice"));
         using var bobRig = new AudioRig(root.Sub("bob"));
-        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort}");
-        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{bPort}");
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{aPort}", AudioCall.Member.ToneArguments);
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{bPort}", AudioCall.Member.ToneArguments);
         foreach (var daemon in new[] { alice, bob })
         {
             await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);

@@ -172,7 +172,7 @@ public sealed class MissingLibraryTests
             var daemon = DaemonProcess.Start(
                 root,
                 name,
-                ["--name", name, "--relay", $"127.0.0.1:{port}", "--Relay:Embedded", "false", "--Video:Fps", "5", "--Video:RetrySeconds", "1", "--Audio:RetrySeconds", "1"],
+                ["--name", name, "--relay", $"127.0.0.1:{port}", "--Relay:Embedded", "false", "--Video:Fps", "5", "--Video:RetrySeconds", "1", "--Audio:RetrySeconds", "1", .. AudioCall.Member.ToneArguments],
                 hiddenLibraries: hidden);
             await daemon.WaitReadyAsync();
             return new Member(daemon, rig, await TestControlClient.ConnectAsync(daemon.SocketPath));

@@ -7,7 +7,8 @@ namespace S2cd.Tests.Support;
 /// A sound card for a daemon made of real alsa-lib and its <c>file</c> plugin: an asoundrc in the daemon's
 /// HOME whose capture reads a named pipe and whose playback writes another. This rig feeds the capture
 /// pipe and drains the playback pipe at 96000 bytes/s (48 kHz mono S16) on a 10 ms clock, as a card
-/// would: what the daemon has not written when a period is due is recorded as silence.
+/// would: what the daemon has not written when a period is due is recorded as silence. It can also be a room without
+/// headphones: what the speaker plays comes back into the microphone, delayed and attenuated (<see cref="EchoBack"/>).
 /// </summary>
 internal sealed partial class AudioRig : IDisposable
 {
@@ -21,15 +22,22 @@ internal sealed partial class AudioRig : IDisposable
     private readonly Queue<byte> _card = new();
     private readonly Stopwatch _clock = new();
     private volatile bool _stop;
+    private readonly int _captureLead;
     private Func<long, short> _source = _ => 0;
     private long _fed;
+    private volatile int _echoDelaySamples = -1;
+    private double _echoGain;
 
     /// <summary>
     /// A card in <paramref name="home"/>; with <paramref name="microphoneNow"/> false its microphone is missing (the
     /// capture PCM cannot open) until <see cref="ConnectMicrophone"/>, as a USB headset plugged in later.
+    /// <paramref name="captureLeadPeriods"/> periods wait in the capture pipe (the card's capture buffer, which alsa-lib's
+    /// file plugin cannot report): 10 by default, so a pause of the test process never starves the daemon; fewer where
+    /// the capture latency matters (echo, voice activity timing).
     /// </summary>
-    public AudioRig(string home, bool microphoneNow = true)
+    public AudioRig(string home, bool microphoneNow = true, int captureLeadPeriods = 10)
     {
+        _captureLead = captureLeadPeriods;
         _capturePipe = Path.Combine(home, "capture.pipe");
         _playbackPipe = Path.Combine(home, "playback.pipe");
         MakePipe(_playbackPipe);
@@ -89,6 +97,56 @@ internal sealed partial class AudioRig : IDisposable
 
     public void FeedSilence() => _source = _ => 0;
 
+    /// <summary>Feeds stationary white noise of <paramref name="rms"/> (0..1 of full scale) from now on; the same noise every run.</summary>
+    public void FeedNoise(double rms, int seed = 1)
+    {
+        var random = new Random(seed);
+        _source = _ =>
+        {
+            // Box-Muller: Gaussian samples of the given RMS.
+            var u = 1.0 - random.NextDouble();
+            var v = random.NextDouble();
+            return (short)Math.Clamp(rms * 32767 * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v), short.MinValue, short.MaxValue);
+        };
+    }
+
+    /// <summary>Feeds <paramref name="samples"/> (48 kHz) scaled by <paramref name="gain"/> from now on, over and over, or once and then silence.</summary>
+    public void FeedSamples(short[] samples, double gain, bool loop)
+    {
+        var start = -1L;
+        _source = n =>
+        {
+            if (start < 0)
+            {
+                start = n;
+            }
+
+            var at = n - start;
+            return !loop && at >= samples.Length ? (short)0 : (short)Math.Clamp(samples[at % samples.Length] * gain, short.MinValue, short.MaxValue);
+        };
+    }
+
+    /// <summary>Feeds <paramref name="near"/> (the person at this microphone) from now on.</summary>
+    public void Feed(Func<long, short> near) => _source = near;
+
+    /// <summary>
+    /// From now on what this card's speaker plays also reaches its microphone <paramref name="delay"/> later, at
+    /// <paramref name="gainDb"/> (negative: attenuated), added to what is fed: a loudspeaker beside the microphone.
+    /// </summary>
+    public void EchoBack(TimeSpan delay, double gainDb)
+    {
+        _echoGain = Math.Pow(10, gainDb / 20);
+        _echoDelaySamples = (int)(delay.TotalSeconds * Rate);
+    }
+
+    /// <summary>What the speaker played at output sample <paramref name="index"/>, heard <see cref="EchoBack"/>'s delay later.</summary>
+    private int Echo(long index)
+    {
+        var delay = _echoDelaySamples;
+        var at = index - delay;
+        return delay < 0 || at < 0 || at >= _outputLength ? 0 : (int)(_output[at] * _echoGain);
+    }
+
     /// <summary>
     /// What the daemon played so far, one sample per 1/48000 s from <see cref="OutputStart"/>. Reading it never
     /// holds up the rig's clock: samples are only appended, and the length is published after them.
@@ -127,14 +185,15 @@ internal sealed partial class AudioRig : IDisposable
 
                 // alsa-lib's file plugin pads a short read of its infile with silence, so keep periods waiting in
                 // the pipe: every read of the daemon finds a whole one even when this process pauses (a GC).
-                periods = 10;
+                periods = _captureLead;
             }
 
             for (var p = 0; p < periods && inFd >= 0; p++)
             {
+                // The period about to be played is heard now: output index _outputLength is this tick's first sample.
                 for (var i = 0; i < Period; i++)
                 {
-                    period[i] = _source(_fed + i);
+                    period[i] = (short)Math.Clamp(_source(_fed + i) + Echo(_outputLength + i), short.MinValue, short.MaxValue);
                 }
 
                 _fed += Period;

@@ -74,6 +74,15 @@ internal sealed partial class AudioRig : IDisposable
         return Output().AsSpan(from, length).ToArray();
     }
 
+    /// <summary>What the speaker plays from now on, for <paramref name="seconds"/>, whatever it is (silence too).</summary>
+    public async Task<short[]> RecordFromNowAsync(double seconds)
+    {
+        var from = OutputLength;
+        var length = (int)(seconds * Rate);
+        await Eventually.TrueAsync(() => Task.FromResult(OutputLength >= from + length), TimeSpan.FromSeconds(seconds + 10), "recording").ConfigureAwait(false);
+        return Output().AsSpan(from, length).ToArray();
+    }
+
     /// <summary>The microphone appears: its capture pipe exists from now on, and the rig feeds it once the daemon opens it.</summary>
     public void ConnectMicrophone() => MakePipe(_capturePipe);
 

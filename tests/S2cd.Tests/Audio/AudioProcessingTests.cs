@@ -1,0 +1,176 @@
+using S2cd.Contract;
+using S2cd.Tests.Support;
+using StreamJsonRpc;
+using Xunit.Abstractions;
+
+namespace S2cd.Tests.Audio;
+
+/// <summary>
+/// The microphone's processing in real daemons on the file-plugin rig: echo cancellation against a speaker that
+/// plays into the microphone, noise suppression, automatic gain and voice activity on espeak-ng's speech, and the
+/// per-participant volume. Each figure is compared with the same call with the stage off, so the test measures the
+/// stage and not the codec or the machine.
+/// </summary>
+[Collection(RealtimeCollection.Name)]
+public sealed class AudioProcessingTests(ITestOutputHelper output)
+{
+    private const int Rate = AudioRig.Rate;
+    private static readonly TimeSpan EchoDelay = TimeSpan.FromMilliseconds(50);
+
+    [Fact(Timeout = 240_000)]
+    public async Task EchoCancellation_TakesAtLeast20DbOffTheEchoAfter2s_AndLeavesTheNearEndWithin3Db()
+    {
+        // alice talks (440 Hz); bob's speaker plays it into bob's microphone 50 ms later at -6 dB, beside bob's own voice (1000 Hz).
+        var off = await EchoCallAsync(echoPath: true, echoCancel: false);
+        var on = await EchoCallAsync(echoPath: true, echoCancel: true);
+        var clean = await EchoCallAsync(echoPath: false, echoCancel: true);
+
+        var erle = Db(off.At440 / on.At440);
+        var nearEnd = Db(on.At1000 / clean.At1000);
+        output.WriteLine($"ERLE {erle:0.0} dB; near end {nearEnd:+0.0;-0.0} dB; 440 Hz off {Db(off.At440):0.0} on {Db(on.At440):0.0}; 1000 Hz off {Db(off.At1000):0.0} on {Db(on.At1000):0.0} clean {Db(clean.At1000):0.0}");
+        Assert.True(Db(off.At440 / off.At1000) > -20, $"without cancellation the echo is there to take out: 440 Hz {Db(off.At440):0.0} dB, 1000 Hz {Db(off.At1000):0.0} dB");
+        Assert.True(erle >= 20, $"echo return loss enhancement {erle:0.0} dB (440 Hz at alice: {Db(off.At440):0.0} dB off, {Db(on.At440):0.0} dB on)");
+        Assert.True(Math.Abs(nearEnd) <= 3, $"bob's own voice {nearEnd:+0.0;-0.0} dB against the call without an echo path");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task NoiseSuppression_LowersStationaryWhiteNoiseByAtLeast15Db()
+    {
+        var off = await NoiseCallAsync(suppress: false);
+        var on = await NoiseCallAsync(suppress: true);
+        output.WriteLine($"noise RMS off {off:0.0}, on {on:0.0}: {Db((on * on) / (off * off)):0.0} dB");
+        Assert.True(off > 0.02 * 32768, $"the noise arrives without suppression (RMS {off:0})");
+        Assert.True(Db((on * on) / (off * off)) <= -15, $"noise at alice {Db((on * on) / (off * off)):0.0} dB with suppression");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AutomaticGain_BringsQuietSpeechToWithin6DbOfTheTarget()
+    {
+        const int Target = -20;
+        using var root = new TempDirectory();
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(name => name == "bob" ? ["--Audio:GainTargetDbfs", $"{Target}"] : AudioCall.Member.ToneArguments));
+        call.Rig("bob").FeedSamples(Speech.At(-30), 1, loop: true);
+        await Task.Delay(6000);
+        var heard = await call.Rig("alice").RecordFromNowAsync(6);
+        var level = Speech.ActiveLevelDbfs(heard);
+        output.WriteLine($"speech at alice {level:0.0} dBFS");
+        Assert.True(Math.Abs(level - Target) <= 6, $"bob's -30 dBFS speech at alice: {level:0.0} dBFS, target {Target}");
+        var status = await call.Client("bob").StatusAsync();
+        Assert.True(status.AutoGain);
+        Assert.Contains("automatic gain (to -20 dBFS)", status.AudioProcessing, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Speech_MarksTheSpeaker_SilenceClearsItWithin300Ms_AndPausesSendNothing()
+    {
+        using var root = new TempDirectory();
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(name => name == "bob" ? [] : AudioCall.Member.ToneArguments, CaptureLeadPeriods: 3));
+        var bob = call.Rig("bob");
+        var alice = call.Client("alice");
+        var speech = Speech.At(-20);
+        var fedAt = bob.Now;
+        bob.FeedSamples(speech, 1, loop: false);
+        var end = fedAt + (Speech.End(speech) / (double)Rate);
+
+        // Watch alice's who as a person would, every 10 ms, until a second after the speech ends.
+        var marked = false;
+        var lastMarked = double.NaN;
+        while (bob.Now < end + 1)
+        {
+            var speaking = (await alice.WhoAsync()).Single(p => p.Name == "bob").Speaking;
+            if (speaking)
+            {
+                marked = true;
+                lastMarked = bob.Now;
+            }
+
+            await Task.Delay(10);
+        }
+
+        Assert.True(marked, "bob's speech marks him speaking at alice");
+        var clearedAfterMs = (lastMarked - end) * 1000;
+        output.WriteLine($"mark cleared {clearedAfterMs:0} ms after the speech ended");
+        Assert.True(clearedAfterMs <= 300, $"the mark stayed {clearedAfterMs:0} ms after the speech ended");
+
+        // Two seconds of silence send (almost) nothing: the pause packet, and no more.
+        var before = (await call.Client("bob").StatusAsync()).AudioPacketsSent;
+        await Task.Delay(2000);
+        var sent = (await call.Client("bob").StatusAsync()).AudioPacketsSent - before;
+        output.WriteLine($"{before} packets for the speech, {sent} in 2 s of silence");
+        Assert.True(sent <= 1, $"bob sent {sent} audio packets in 2 s of silence");
+        Assert.True(before >= 100, $"bob sent {before} audio packets for {speech.Length / (double)Rate:0.0} s of speech");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Volume_PerParticipant_ScalesWhatIsPlayed_IsShownInWho_AndBadValuesChangeNothing()
+    {
+        using var root = new TempDirectory();
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"]);
+        call.Rig("alice").FeedTone(440, 0.2);
+        var full = Signal.Rms(await call.RecordAsync("bob", 2));
+        var bob = call.Client("bob");
+
+        var (code, stdout, stderr) = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "volume", "alice", "50");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("alice now plays at 50%", stdout, StringComparison.Ordinal);
+        await Task.Delay(500);
+        var half = Signal.Rms(await call.Rig("bob").RecordFromNowAsync(2));
+        output.WriteLine($"RMS at 100% {full:0}, at 50% {half:0}");
+        Assert.InRange(half / full, 0.4, 0.6);
+        Assert.Equal(50, (await bob.WhoAsync()).Single(p => p.Name == "alice").Volume);
+
+        foreach (var (name, percent, message) in new[] { ("alice", 201, "0 to 200"), ("alice", -1, "0 to 200"), ("nobody", 80, "nobody named 'nobody'"), (string.Empty, 80, "needs the name") })
+        {
+            var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => bob.Rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.SetVolume, name, percent));
+            Assert.Equal(ControlProtocol.ErrorCodes.InvalidArgument, refused.ErrorCode);
+            Assert.Contains(message, refused.Message, StringComparison.Ordinal);
+        }
+
+        var (cliCode, _, cliError) = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "volume", "alice", "250");
+        Assert.NotEqual(0, cliCode);
+        Assert.Contains("PERCENT must be 0 to 200", cliError, StringComparison.Ordinal);
+        Assert.Equal(50, (await bob.WhoAsync()).Single(p => p.Name == "alice").Volume);
+
+        await bob.Rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.SetVolume, "alice", 0);
+        await Task.Delay(500);
+        Assert.True(Signal.Rms(await call.Rig("bob").RecordFromNowAsync(1)) < 30, "volume 0 is silent");
+    }
+
+    private static double Db(double powerRatio) => 10 * Math.Log10(powerRatio);
+
+    /// <summary>A call of alice (440 Hz) and bob (1000 Hz, with or without his speaker in his microphone); what alice hears, after 2 s of convergence.</summary>
+    private static async Task<(double At440, double At1000)> EchoCallAsync(bool echoPath, bool echoCancel)
+    {
+        using var root = new TempDirectory();
+        string[] Arguments(string name) =>
+            ["--Audio:Transmit", "continuous", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false", "--Audio:EchoCancel", name == "bob" && !echoCancel ? "false" : "true"];
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(Arguments, CaptureLeadPeriods: 3));
+        if (echoPath)
+        {
+            call.Rig("bob").EchoBack(EchoDelay, -6);
+        }
+
+        call.Rig("bob").FeedTone(1000, 0.1);
+        call.Rig("alice").FeedTone(440, 0.3);
+        await call.RecordAsync("bob", 0.1);
+        await Task.Delay(2000);
+        var heard = await call.Rig("alice").RecordFromNowAsync(2);
+        var status = await call.Client("bob").StatusAsync();
+        Assert.Equal(echoCancel, status.EchoCancel);
+        return (Signal.Power(heard, 440, Rate), Signal.Power(heard, 1000, Rate));
+    }
+
+    /// <summary>What alice hears of white noise at bob's microphone (sent continuously, so the suppressor is measured and not the pauses).</summary>
+    private static async Task<double> NoiseCallAsync(bool suppress)
+    {
+        using var root = new TempDirectory();
+        string[] Arguments(string name) =>
+            ["--Audio:Transmit", "continuous", "--Audio:AutoGain", "false", "--Audio:NoiseSuppress", name == "bob" && suppress ? "true" : "false"];
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(Arguments));
+        call.Rig("bob").FeedNoise(0.05);
+        await Task.Delay(3000);
+        var heard = await call.Rig("alice").RecordFromNowAsync(2);
+        Assert.Equal(suppress, (await call.Client("bob").StatusAsync()).NoiseSuppress);
+        return Signal.Rms(heard);
+    }
+}

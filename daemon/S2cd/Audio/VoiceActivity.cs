@@ -18,7 +18,7 @@ internal sealed class VoiceActivity
     public static readonly TimeSpan TransmitTail = TimeSpan.FromMilliseconds(400);
     private const int PeriodMs = 10;
     private int _sinceSpeechMs = int.MaxValue / 2;
-    private double _floorDbfs = -90;
+    private double _floorDbfs = double.NaN;
 
     /// <summary>True while speech was heard within <see cref="Hold"/>.</summary>
     public bool Speaking => _sinceSpeechMs <= Hold.TotalMilliseconds;
@@ -32,6 +32,11 @@ internal sealed class VoiceActivity
     /// </summary>
     public bool Next(double levelDbfs, int? probability)
     {
+        if (double.IsNaN(_floorDbfs))
+        {
+            _floorDbfs = levelDbfs;
+        }
+
         var speechLike = probability is { } p
             ? p >= SpeechProbability && levelDbfs > QuietestDbfs
             : levelDbfs > Math.Max(QuietestDbfs, _floorDbfs + AboveFloorDb);

@@ -86,6 +86,54 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
+    public void RunningDry_AfterAPacketThatAnnouncesAPause_EndsTheTalkSpurtQuietly_AndTheNextPacketBuffersAfresh()
+    {
+        using var encoder = new OpusEncoder(48000, 24000, 5);
+        using var buffer = new JitterBuffer(40, 20, 200, _time);
+        var samples = new short[AudioOptions.FrameSamples];
+        buffer.Insert(new AudioPacketHeader(1, 0, 20, Voice: true), Encode(encoder, 1).Opus, 0);
+        buffer.Insert(new AudioPacketHeader(2, 20_000, 20, Voice: false, Pause: true), Encode(encoder, 2).Opus, 0);
+        Assert.NotNull(buffer.Pull(samples));
+        Assert.NotNull(buffer.Pull(samples));
+
+        // The sender said it pauses: nothing is played from it, and the link is not blamed.
+        Assert.Null(buffer.Pull(samples));
+        Assert.Null(buffer.Pull(samples));
+        Assert.Equal((0, 0, 0, 1), (buffer.Underruns, buffer.Concealed, buffer.Lost, buffer.Pauses));
+        Assert.Equal(40, buffer.TargetMs);
+        Assert.False(buffer.Playing);
+
+        // Speech again, seconds later: the next sequence number starts a new spurt at the target depth.
+        buffer.Insert(new AudioPacketHeader(3, 3_000_000, 20, Voice: true), Encode(encoder, 3).Opus, 0);
+        Assert.Null(buffer.Pull(samples));
+        buffer.Insert(new AudioPacketHeader(4, 3_020_000, 20, Voice: true), Encode(encoder, 4).Opus, 0);
+        Assert.Equal(3_000_000, buffer.Pull(samples));
+        Assert.Equal(0, buffer.Lost);
+    }
+
+    [Fact]
+    public void AudioPacketHeader_Version2_CarriesVoiceAndPause_Version1_StillReads_AndUnknownFlagsAreRefused()
+    {
+        var packet = new byte[AudioPacketHeader.Size + 3];
+        new AudioPacketHeader(7, 1234, 30, Voice: true, Pause: true).Write(packet);
+        Assert.Equal((new AudioPacketHeader(7, 1234, 30, true, true), AudioPacketHeader.Size), AudioPacketHeader.TryRead(packet));
+
+        packet[14] = 4;
+        Assert.Null(AudioPacketHeader.TryRead(packet));
+        packet[0] = 3;
+        Assert.Null(AudioPacketHeader.TryRead(packet));
+
+        // A version-1 sender (no flags byte): its level decides its speaking mark, as before.
+        var old = new byte[14 + 3];
+        old[0] = 1;
+        old[13] = 20;
+        Assert.Equal((new AudioPacketHeader(0, 0, 20, Voice: true), 14), AudioPacketHeader.TryRead(old));
+        old[13] = 60;
+        Assert.False(AudioPacketHeader.TryRead(old)!.Value.Header.Voice);
+        Assert.Null(AudioPacketHeader.TryRead(old.AsSpan(0, 14)));
+    }
+
+    [Fact]
     public void Insert_LatePacket_IsDroppedNotQueued()
     {
         using var encoder = new OpusEncoder(48000, 24000, 5);

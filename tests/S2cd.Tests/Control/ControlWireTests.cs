@@ -45,8 +45,15 @@ public sealed class ControlWireTests
         Assert.Equal(2, badJoin.Code);
         Assert.Contains("only letters", badJoin.Message, StringComparison.Ordinal);
         Assert.Equal(3, (await wire.ErrorAsync("leave")).Code);
+        Assert.Equal(3, (await wire.ErrorAsync("setVolume", "alice", 50)).Code);
+        Assert.Equal(("none", "voice"), ((string)status["audioProcessing"]!, (string)status["transmit"]!));
         var joined = await wire.CallAsync("join", new JsonObject { ["session"] = "wire", ["relay"] = (string)status["relayListen"]! });
         Assert.Equal(("wire", "connected"), ((string)joined["session"]!, (string)joined["connection"]!));
+        var nobody = await wire.ErrorAsync("setVolume", "nobody", 50);
+        Assert.Equal(2, nobody.Code);
+        Assert.Contains("nobody named 'nobody'", nobody.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await wire.ErrorAsync("setVolume", "nobody", 500)).Code);
+        Assert.Equal(-32602, (await wire.ErrorAsync("setVolume", "nobody", "loud")).Code);
 
         // Subscribed, a change comes back as an "event" notification: no id, the event as the one parameter.
         Assert.NotNull((await wire.CallAsync("subscribe"))["connection"]);

@@ -26,6 +26,9 @@ public sealed class OptionsValidatorTests
         Assert.Equal("invalid configuration: Conference:ReconnectMaxSeconds = '0': expected 0.1 to 300", OptionsValidator.Validate(d with { Conference = new ConferenceOptions { ReconnectMaxSeconds = 0 } }));
         Assert.Equal("invalid configuration: Relay:TimeoutSeconds = '1': expected 2 to 600", OptionsValidator.Validate(d with { Relay = new RelayOptions { HeartbeatSeconds = 1, TimeoutSeconds = 1 } }));
         Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '10': expected 20 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 10 } }));
+        Assert.Equal("invalid configuration: Audio:EchoTailMs = '100': expected 200 to 1000", OptionsValidator.Validate(d with { Audio = new AudioOptions { EchoTailMs = 100 } }));
+        Assert.Equal("invalid configuration: Audio:NoiseSuppressDb = '0': expected 3 to 60", OptionsValidator.Validate(d with { Audio = new AudioOptions { NoiseSuppressDb = 0 } }));
+        Assert.Equal("invalid configuration: Audio:GainTargetDbfs = '0': expected -40 to -6", OptionsValidator.Validate(d with { Audio = new AudioOptions { GainTargetDbfs = 0 } }));
     }
     [Fact]
     public void TheFabricsTlsFiles_GoTogether_AndMustExist()

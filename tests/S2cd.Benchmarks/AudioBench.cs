@@ -80,7 +80,79 @@ internal static class AudioBench
         mixer.Dispose();
     }
 
-    private static async Task DelayAsync(CultureInfo inv, int seconds, bool endToEnd)
+    /// <summary>
+    /// <c>audio-processing [--runs N] [--seconds S]</c>: the CPU of echo cancellation and preprocessing for one
+    /// participant at 48 kHz (a minute of speech-like sound with its echo, timed on this thread), then the mouth-to-ear
+    /// delay of a call with the processing on and off (the receiving daemon's own figure), run after run.
+    /// </summary>
+    public static async Task<int> ProcessingAsync(string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, inv)).FirstOrDefault(3);
+        var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => int.Parse(a, inv)).FirstOrDefault(10);
+        string[] off = ["--Audio:EchoCancel", "false", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false"];
+        for (var run = 1; run <= runs; run++)
+        {
+            Console.WriteLine($"run {run}:");
+            ProcessingCpu(inv, new AudioOptions(), "echo cancellation (200 ms tail) + noise suppression + automatic gain + voice activity");
+            ProcessingCpu(inv, new AudioOptions { NoiseSuppress = false, AutoGain = false }, "echo cancellation alone");
+            ProcessingCpu(inv, new AudioOptions { EchoCancel = false }, "noise suppression + automatic gain + voice activity");
+            Console.Write("processing on:  ");
+            await DelayAsync(inv, seconds, endToEnd: true, ["--Audio:Transmit", "continuous"]).ConfigureAwait(false);
+            Console.Write("processing off: ");
+            await DelayAsync(inv, seconds, endToEnd: true, ["--Audio:Transmit", "continuous", .. off]).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>A minute of a speech-like near end plus the far end's echo (50 ms, -6 dB) through a <see cref="VoiceProcessor"/>.</summary>
+    private static void ProcessingCpu(CultureInfo inv, AudioOptions options, string what)
+    {
+        using var processor = new VoiceProcessor(options);
+        if (processor.Problem is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        const int Periods = 6000;
+        var n = Periods * AudioOptions.PeriodSamples;
+        var microphone = new short[n];
+        var reference = new short[n];
+        var random = new Random(1);
+        var delay = AudioOptions.SampleRate / 20;
+        for (var i = 0; i < n + delay; i++)
+        {
+            // The far end: a wandering pitch with noise; the near end talks every other 1.5 s; the room adds its noise.
+            var t = i - delay;
+            var far = (short)((5000 * Math.Sin(2 * Math.PI * (200 + (80 * Math.Sin(i / 9000.0))) * i / 48000)) + random.Next(-300, 300));
+            if (i < n)
+            {
+                reference[i] = far;
+            }
+
+            if (t >= 0)
+            {
+                var near = (t / 72000) % 2 == 0 ? 4000 * Math.Sin(2 * Math.PI * (140 + (40 * Math.Sin(t / 5000.0))) * t / 48000) : 0;
+                microphone[t] = (short)Math.Clamp(near + (reference[Math.Max(0, t - delay)] / 2) + random.Next(-200, 200), short.MinValue, short.MaxValue);
+            }
+        }
+
+        var self = Process.GetCurrentProcess();
+        var before = self.TotalProcessorTime;
+        for (var p = 0; p < Periods; p++)
+        {
+            var range = new Range(p * AudioOptions.PeriodSamples, (p + 1) * AudioOptions.PeriodSamples);
+            processor.Process(microphone.AsSpan(range), reference.AsSpan(range));
+        }
+
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - before;
+        var share = cpu.TotalSeconds / (Periods / 100.0) * 100;
+        Console.WriteLine(string.Create(inv, $"  {what}: {cpu.TotalMilliseconds / Periods * 1000:0} µs per 10 ms, {share:0.00}% of one core"));
+    }
+
+    private static async Task DelayAsync(CultureInfo inv, int seconds, bool endToEnd, string[]? extra = null)
     {
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-audio").FullName;
         var processes = new List<Process>();
@@ -106,10 +178,10 @@ internal static class AudioBench
                     """).ConfigureAwait(false);
             }
 
-            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0", "--Conference:EndToEnd", endToEnd ? "true" : "false"], keepStdout: true, home: Path.Combine(directory, "a"));
+            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0", "--Conference:EndToEnd", endToEnd ? "true" : "false", .. extra ?? []], keepStdout: true, home: Path.Combine(directory, "a"));
             processes.Add(a);
             var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
-            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false", "--Conference:EndToEnd", endToEnd ? "true" : "false"], home: Path.Combine(directory, "b")));
+            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false", "--Conference:EndToEnd", endToEnd ? "true" : "false", .. extra ?? []], home: Path.Combine(directory, "b")));
             var clients = new List<JsonRpc>();
             foreach (var name in new[] { "a", "b" })
             {

@@ -152,6 +152,8 @@ internal sealed partial class AudioService(
             }
 
             // What the speaker played as these samples were heard, then the period cleaned of it, of noise, and levelled.
+            // The capture time is taken before: the processing's own time counts in the mouth-to-ear delay.
+            var readAt = UnixTime.Microseconds(Time);
             _reference.Captured(reference, NowInSamples(), pcm.Delay());
             inPeriod = 0;
             _ = processor.Process(period, reference);
@@ -173,10 +175,10 @@ internal sealed partial class AudioService(
                 continue;
             }
 
-            // The frame's first sample was read 20 ms (one frame) ago. The last frame before a pause says so, and then
-            // nothing is sent until speech comes back: a pause costs nothing on the wire.
+            // The frame's first sample was read 20 ms (one frame) before its last period. The last frame before a pause
+            // says so, and then nothing is sent until speech comes back: a pause costs nothing on the wire.
             sending = transmit;
-            var capturedAt = UnixTime.Microseconds(Time) - 20_000;
+            var capturedAt = readAt - 20_000;
             new AudioPacketHeader(++sequence, capturedAt, level, voice, Pause: !transmit).Write(payload);
             var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));

@@ -57,6 +57,28 @@ public sealed class MissingLibraryTests
     }
 
     [Fact(Timeout = 150_000)]
+    public async Task WithoutSpeexdsp_TheCallGoesOnUnprocessed_AndStatusSaysWhatToInstall()
+    {
+        using var root = new TempDirectory();
+        await using var call = await MixedCall.StartAsync(root, hidden: ["libspeexdsp.so.1"]);
+        var alice = call.Alice;
+        alice.Rig.FeedTone(440, 0.3);
+        var hint = "speexdsp needs libspeexdsp.so.1" + Dash + "sudo apt install libspeexdsp1";
+        await Eventually.TrueAsync(
+            async () => (await alice.Client.StatusAsync()).Problems.Contains("echo cancellation and noise suppression off: " + hint),
+            TimeSpan.FromSeconds(20),
+            "alice's status names libspeexdsp1");
+        var status = await alice.Client.StatusAsync();
+        Assert.False(status.EchoCancel);
+        Assert.StartsWith("on:", status.Microphone, StringComparison.Ordinal);
+        Assert.Contains("unavailable: " + hint, status.AudioProcessing, StringComparison.Ordinal);
+
+        // Alice is still heard, at her frequency.
+        AssertTone(await call.Bob.Rig.RecordAsync(2), 440);
+        Assert.False(alice.Daemon.HasExited, alice.Daemon.Output);
+    }
+
+    [Fact(Timeout = 150_000)]
     public async Task WithoutAlsa_MicrophoneAndSpeakerSayWhatToInstall_AndVideoGoesOnBothWays()
     {
         using var root = new TempDirectory();
@@ -99,7 +121,7 @@ public sealed class MissingLibraryTests
         await VideoFlowsAsync(bobClient, "alice");
 
         var maps = await File.ReadAllTextAsync($"/proc/{relay.Pid}/maps");
-        foreach (var library in new[] { "OpenCvSharpExtern", "libasound", "libopus", "libgtk" })
+        foreach (var library in new[] { "OpenCvSharpExtern", "libasound", "libopus", "libspeexdsp", "libgtk" })
         {
             Assert.DoesNotContain(library, maps, StringComparison.Ordinal);
         }

@@ -52,7 +52,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
         var (_, suggests) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Suggests");
         Assert.Contains("nats-server", suggests, StringComparison.Ordinal);
         var (_, depends) = await Run.ProgramAsync("dpkg-deb", "--field", deb, "Depends");
-        foreach (var library in new[] { "libasound2", "libopus0", "libgtk-3-0", "libssl3", "libstdc++6" })
+        foreach (var library in new[] { "libasound2", "libopus0", "libspeexdsp1", "libgtk-3-0", "libssl3", "libstdc++6" })
         {
             Assert.Contains(library, depends, StringComparison.Ordinal);
         }

@@ -77,14 +77,16 @@ internal static class Cli
             Description = "the session passphrase; give --passphrase alone to be asked for it (it then stays out of ps and your shell history)",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var fingerprint = new Option<string?>("--relay-fingerprint") { Description = "the relay's certificate fingerprint (SHA256:..., as its web page or log shows it): the join fails on any other certificate, and it is pinned for that relay" };
         var detach = new Option<bool>("--detach") { Description = "join and return, without opening the view" };
-        var join = new Command("join", "join a session (leaving the current one) and open the view") { session, relay, name, passphrase, detach };
+        var join = new Command("join", "join a session (leaving the current one) and open the view") { session, relay, name, passphrase, fingerprint, detach };
         join.Validators.Add(result =>
         {
             var problem = NameRules.CheckSession(result.GetValue(session))
                 ?? (result.GetValue(name) is { } n ? NameRules.CheckDisplayName(n) : null)
                 ?? (result.GetValue(relay) is { } r && NameRules.TryParseRelays(r, out _) is { } rp ? $"--relay: {rp}" : null)
-                ?? NameRules.CheckPassphrase(result.GetValue(passphrase));
+                ?? NameRules.CheckPassphrase(result.GetValue(passphrase))
+                ?? (NameRules.CheckFingerprint(result.GetValue(fingerprint)) is { } fp ? $"--relay-fingerprint: {fp}" : null);
             if (problem is not null)
             {
                 result.AddError(problem);
@@ -111,6 +113,7 @@ internal static class Cli
                     Relay = parse.GetValue(relay),
                     Name = parse.GetValue(name),
                     Passphrase = secret,
+                    RelayFingerprint = parse.GetValue(fingerprint),
                 }, token).ConfigureAwait(false);
 
                 // A script, or output that is not a terminal, gets the plain answer; a person gets the call.

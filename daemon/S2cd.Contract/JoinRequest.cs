@@ -14,4 +14,10 @@ public sealed record JoinRequest
 
     /// <summary>An optional session passphrase.</summary>
     public string? Passphrase { get; init; }
+
+    /// <summary>
+    /// The relay's certificate fingerprint (SHA256:…), checked like Conference:RelayFingerprint for this join and
+    /// pinned for the relay when nothing is pinned yet; null trusts what is pinned, or the first certificate seen.
+    /// </summary>
+    public string? RelayFingerprint { get; init; }
 }

@@ -96,6 +96,17 @@ public static class NameRules
         return null;
     }
 
+    /// <summary>
+    /// Returns null when <paramref name="fingerprint"/> is a relay certificate's fingerprint as the relay logs it
+    /// (SHA256: and 43 base64 characters; null means none given), otherwise why not.
+    /// </summary>
+    public static string? CheckFingerprint(string? fingerprint) =>
+        fingerprint is null
+        || (fingerprint is { Length: 50 } && fingerprint.StartsWith("SHA256:", StringComparison.Ordinal)
+            && fingerprint.AsSpan(7).IndexOfAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") < 0)
+            ? null
+            : "relay fingerprint must be SHA256: and 43 base64 characters, as the relay logs it and its web page shows it";
+
     /// <summary>The most relays a daemon is given to try in turn.</summary>
     public const int MaxRelays = 8;
 

@@ -59,6 +59,9 @@ internal sealed class FrameConnection : IAsyncDisposable
     /// <summary>Why the connection closed, when this side knows.</summary>
     public string? CloseReason { get; private set; }
 
+    /// <summary>True when the connection was closed because the peer broke the wire protocol (an invalid frame).</summary>
+    public bool ProtocolViolation { get; private set; }
+
     /// <summary>
     /// Runs the reader, writer and heartbeat until the peer goes away, <paramref name="cancellationToken"/>
     /// fires, or a handler throws. <paramref name="onFrame"/> sees every frame but Ping and Pong.
@@ -85,6 +88,7 @@ internal sealed class FrameConnection : IAsyncDisposable
         {
             // Tell the peer what it did wrong before closing; a peer that does not read is not waited for.
             CloseReason ??= ex.Message;
+            ProtocolViolation = true;
             Abort(null);
             await Task.WhenAll(writer, heartbeat).ConfigureAwait(false);
             await WriteErrorDirectAsync(ex.Code, ex.Message).ConfigureAwait(false);

@@ -37,6 +37,12 @@ internal sealed class OutboundQueue
 
     public long AudioDropped { get; private set; }
 
+    /// <summary>Media dropped because the queue was full (the rest of <see cref="Dropped"/>: too old, or video replaced).</summary>
+    public long FullDropped { get; private set; }
+
+    /// <summary>Media dropped because it waited longer than its age limit.</summary>
+    public long StaleDropped { get; private set; }
+
     /// <summary>Video dropped for space or age (a video frame replaced by its sender's newer one is not counted here).</summary>
     public long VideoDropped { get; private set; }
 
@@ -112,6 +118,7 @@ internal sealed class OutboundQueue
             {
                 replaced = frame;
                 Dropped++;
+                FullDropped++;
                 if (kind == MediaKind.Audio)
                 {
                     AudioDropped++;
@@ -160,6 +167,7 @@ internal sealed class OutboundQueue
                 {
                     (stale ??= []).Add(entry.Frame);
                     Dropped++;
+                    StaleDropped++;
                     AudioDropped++;
                     continue;
                 }
@@ -168,6 +176,7 @@ internal sealed class OutboundQueue
                 {
                     (stale ??= []).Add(entry.Frame);
                     Dropped++;
+                    StaleDropped++;
                     VideoDropped++;
                     continue;
                 }
@@ -234,6 +243,7 @@ internal sealed class OutboundQueue
             }
 
             Dropped++;
+            FullDropped++;
             VideoDropped++;
             return entry.Frame;
         }

@@ -265,7 +265,7 @@ internal sealed class RelayMember
         }
 
         SendOnLinks(senderId, kind, payload, linkReceivers, onLink);
-        relay.CountForwarded(members.Length - (except is null ? 0 : 1));
+        relay.CountForwarded(kind, members.Length - (except is null ? 0 : 1), (int)payload.Length);
     }
 
     /// <summary>One MediaForward frame, shared by the receivers that take media on their TLS link; returns the rented list.</summary>

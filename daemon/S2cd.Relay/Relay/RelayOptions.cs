@@ -101,6 +101,27 @@ internal sealed class RelayOptions
     public string? FabricCertificateKey { get; set; }
 
     /// <summary>
+    /// HOST:PORT on which the relay serves its web front (the session-link page, /metrics, /healthz, /readyz), over
+    /// plain HTTP for a reverse proxy in front of it. Null: no web front. Only a relay of its own (relay role)
+    /// serves one; a participant daemon's embedded relay never does.
+    /// </summary>
+    public string? Web { get; set; }
+
+    /// <summary>
+    /// HOST:PORT participants reach this relay at, for the command the web front shows. Null: the listen address
+    /// when it names one host, else the host the browser asked for with the relay's port.
+    /// </summary>
+    public string? PublicAddress { get; set; }
+
+    /// <summary>Sessions one address may make on the web front per minute.</summary>
+    [InRange(1, 10_000)]
+    public int WebSessionsPerMinute { get; set; } = 10;
+
+    /// <summary>Seconds over which refused and failed connections are summed into one log line per cause.</summary>
+    [InRange(0.1, 3600)]
+    public double LogSummarySeconds { get; set; } = 10;
+
+    /// <summary>
     /// For tests only: the load the relay takes itself to be at, in percent, instead of measuring it (its timer's
     /// lateness is then not looked at either).
     /// </summary>

@@ -30,9 +30,13 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     private Task? _acceptLoop;
     private Acceptor? _acceptor;
     private int _nextId;
+    private readonly long[] _forwardedMessages = new long[3];
+    private readonly long[] _forwardedBytes = new long[3];
     private long _forwarded;
     private long _rateLimited;
     private long _queueDrops;
+    private long _queueFull;
+    private long _queueStale;
 
     /// <param name="cpu">Where the relay's CPU time is read (for tests; default the process's own).</param>
     public RelayServer(IOptions<RelayOptions> options, RelayPlacement placement, TimeProvider time, ILogger<RelayServer> logger, Func<TimeSpan>? cpu = null)
@@ -43,7 +47,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         _logger = logger;
         ConnectionOptions = Options.ConnectionOptions();
         Overload = new RelayOverload(Options.MaxLoad, time, cpu, Options.TestLoad);
+        Problems = new ConnectionProblems(TimeSpan.FromSeconds(Options.LogSummarySeconds), time, logger);
     }
+
+    /// <summary>Refused and failed connections, by cause: counted, and logged one summary line per cause per interval.</summary>
+    internal ConnectionProblems Problems { get; }
 
     /// <summary>The relay's load, and what gives way past its capacity.</summary>
     internal RelayOverload Overload { get; }
@@ -89,6 +97,58 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             }
 
             return total;
+        }
+    }
+
+    /// <summary>Media messages and bytes forwarded to receivers (one per receiver) of <paramref name="kind"/>.</summary>
+    public (long Messages, long Bytes) ForwardedOf(MediaKind kind) =>
+        ((int)kind < _forwardedMessages.Length ? (Interlocked.Read(ref _forwardedMessages[(int)kind]), Interlocked.Read(ref _forwardedBytes[(int)kind])) : (0, 0));
+
+    /// <summary>Media dropped at receivers' queues, by reason: the queue was full, the frame was too old, a newer video frame replaced it.</summary>
+    public (long Full, long Stale, long Replaced) QueueDropReasons
+    {
+        get
+        {
+            long full = Interlocked.Read(ref _queueFull), stale = Interlocked.Read(ref _queueStale), all = Interlocked.Read(ref _queueDrops);
+            lock (_sessionsLock)
+            {
+                foreach (var session in _sessions.Values)
+                {
+                    foreach (var member in session.Members)
+                    {
+                        var queue = member.Connection.Queue;
+                        full += queue.FullDropped;
+                        stale += queue.StaleDropped;
+                        all += queue.Dropped;
+                    }
+                }
+            }
+
+            return (full, stale, Math.Max(0, all - full - stale));
+        }
+    }
+
+    /// <summary>Members connected to this relay, in all its sessions.</summary>
+    public int MemberCount
+    {
+        get
+        {
+            lock (_sessionsLock)
+            {
+                return _sessions.Values.Sum(s => s.Members.Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many members session <paramref name="name"/> has now (with a fabric, on every relay of it), or 0 when it
+    /// does not exist here. Nothing else about them: no names, no addresses.
+    /// </summary>
+    public int MembersOf(string name)
+    {
+        lock (_sessionsLock)
+        {
+            return _sessions.TryGetValue(name, out var session) ? session.Members.Length : 0;
         }
     }
 
@@ -217,6 +277,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
         _stopping.Dispose();
         _certificate?.Dispose();
+        Problems.Dispose();
     }
 
     /// <summary>Puts a member into session <paramref name="name"/> (made if new), queueing its welcome and telling the others.</summary>
@@ -269,11 +330,19 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         LogLeft(member.Name, member.Id, session.Name, member.Connection.CloseReason ?? "closed");
     }
 
-    internal void CountForwarded(int count) => Interlocked.Add(ref _forwarded, count);
+    internal void CountForwarded(MediaKind kind, int receivers, int bytes)
+    {
+        Interlocked.Add(ref _forwarded, receivers);
+        if ((int)kind < _forwardedMessages.Length)
+        {
+            Interlocked.Add(ref _forwardedMessages[(int)kind], receivers);
+            Interlocked.Add(ref _forwardedBytes[(int)kind], (long)receivers * bytes);
+        }
+    }
 
     internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 
-    internal void LogRefused(string remote, string reason) => LogRefusedCore(remote, reason);
+    internal void LogRefused(string remote, string reason) => Problems.Report(ConnectionProblems.JoinRefused, remote, reason);
 
     private async Task HandleConnectionAsync(Socket socket, CancellationToken cancellationToken)
     {
@@ -293,7 +362,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
             }
             catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
             {
-                LogHandshakeFailed(remote, ex.Message);
+                Problems.Report(ConnectionProblems.TlsHandshakeFailed, remote, ex.Message);
                 await stream.DisposeAsync().ConfigureAwait(false);
                 return;
             }
@@ -309,6 +378,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
                 {
                     if (member.Session is null)
                     {
+                        Problems.Report(ConnectionProblems.NoHello, remote, $"nothing joined within {ConnectionOptions.HeartbeatTimeout.TotalSeconds:0.#} s");
                         connection.Abort("no hello in time");
                     }
                 },
@@ -319,12 +389,19 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogConnectionFailed(remote, ex.Message);
+            Problems.Report(ConnectionProblems.ConnectionFailed, remote, ex.Message);
         }
         finally
         {
+            if (connection.ProtocolViolation)
+            {
+                Problems.Report(ConnectionProblems.InvalidFrame, remote, connection.CloseReason ?? "?");
+            }
+
             member.Detach();
             Interlocked.Add(ref _queueDrops, connection.Queue.Dropped);
+            Interlocked.Add(ref _queueFull, connection.Queue.FullDropped);
+            Interlocked.Add(ref _queueStale, connection.Queue.StaleDropped);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -360,9 +437,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "The relay serves plain TCP (Relay:Tls is false): links to it are not encrypted")]
     private partial void LogPlain();
 
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "TLS handshake with {Remote} failed: {Reason}")]
-    private partial void LogHandshakeFailed(string remote, string reason);
-
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The {Kind} listens on {Endpoint}")]
     private partial void LogListening(string kind, string endpoint);
 
@@ -374,12 +448,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Name} (#{Id}) left session {Session}: {Reason}")]
     private partial void LogLeft(string name, uint id, string session, string reason);
-
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Refused {Remote}: {Reason}")]
-    private partial void LogRefusedCore(string remote, string reason);
-
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Connection from {Remote} failed: {Reason}")]
-    private partial void LogConnectionFailed(string remote, string reason);
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
     private partial void LogAcceptFailed(string reason);

@@ -239,7 +239,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
 
             SetState(ConnectionState.Connecting, null);
             _cameraDemand.Writer.TryWrite(true);
-            var link = _transport.Open(new TransportJoin(relay, request.Session), _linkEvents);
+            var link = _transport.Open(new TransportJoin(relay, request.Session, request.RelayFingerprint), _linkEvents);
             lock (_lock)
             {
                 _link = link;
@@ -259,7 +259,9 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         NameRules.CheckSession(request.Session)
         ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
         ?? NameRules.CheckPassphrase(request.Passphrase)
-        ?? (NameRules.TryParseRelays(relay, out _) is { } relayProblem ? $"relay: {relayProblem}" : null);
+        ?? NameRules.CheckFingerprint(request.RelayFingerprint)
+        ?? (NameRules.TryParseRelays(relay, out var relays) is { } relayProblem ? $"relay: {relayProblem}" : null)
+        ?? (request.RelayFingerprint is not null && relays.Length > 1 ? "a relay fingerprint pins one relay: give one relay with it" : null);
 
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,7 @@
 namespace S2cd.Transport;
 
-/// <summary>Where a link goes: the relay (HOST:PORT) and the session on it.</summary>
-internal sealed record TransportJoin(string Relay, string Session);
+/// <summary>
+/// Where a link goes: the relay (HOST:PORT) and the session on it; and the relay's certificate fingerprint when the
+/// join gave one (<c>join --relay-fingerprint</c>), which then wins over the configured and the pinned one.
+/// </summary>
+internal sealed record TransportJoin(string Relay, string Session, string? RelayFingerprint = null);

@@ -15,9 +15,10 @@ internal static class RelayPinning
     internal sealed record Result(Stream? Stream, string? Fingerprint, string? Problem, bool Mismatch, bool PinnedAtFirstUse);
 
     public static async Task<Result> SecureAsync(
-        Stream stream, string relay, string? configured, KnownRelays knownRelays, TimeSpan timeout, CancellationToken cancellationToken)
+        Stream stream, string relay, string? configured, string configuredSource, KnownRelays knownRelays, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var expected = configured ?? knownRelays.Find(relay);
+        var known = knownRelays.Find(relay);
+        var expected = configured ?? known;
         string? presented = null;
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
         {
@@ -38,7 +39,7 @@ internal static class RelayPinning
             await ssl.DisposeAsync().ConfigureAwait(false);
             if (presented is not null && expected is not null && presented != expected)
             {
-                var source = configured is not null ? "Conference:RelayFingerprint" : knownRelays.Path;
+                var source = configured is not null ? configuredSource : knownRelays.Path;
                 return new Result(null, presented, $"relay {relay} presented certificate {presented}, but {source} expects {expected}. "
                     + $"If the relay's certificate was replaced on purpose, remove the line for {relay} from {knownRelays.Path} "
                     + "(or set Conference:RelayFingerprint to the new fingerprint, which the relay logs) and join again", true, false);
@@ -47,8 +48,9 @@ internal static class RelayPinning
             return new Result(null, presented, $"TLS with the relay failed: {ex.Message}", false, false);
         }
 
-        if (expected is null)
+        if (known is null)
         {
+            // First use, or a fingerprint given out of band (the join's or the configured one): pinned from now on.
             knownRelays.Remember(relay, presented!);
         }
 

@@ -297,7 +297,8 @@ internal sealed partial class TlsRelayLink : ITransportLink
             return (stream, null, false);
         }
 
-        var pinned = await RelayPinning.SecureAsync(stream, Relay, _options.RelayFingerprint, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        var (configured, source) = _join.RelayFingerprint is { } given ? (given, "join --relay-fingerprint") : (_options.RelayFingerprint, "Conference:RelayFingerprint");
+        var pinned = await RelayPinning.SecureAsync(stream, Relay, configured, source, _knownRelays, ConnectTimeout, cancellationToken).ConfigureAwait(false);
         if (pinned.Stream is null)
         {
             // A changed certificate is final, like a refusal: retrying cannot fix it and must not hide it.

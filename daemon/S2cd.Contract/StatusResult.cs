@@ -162,6 +162,9 @@ public sealed record StatusResult
     /// <summary>The address the embedded or stand-alone relay listens on, or null when none runs in this process.</summary>
     public string? RelayListen { get; init; }
 
+    /// <summary>Where a relay's web front listens (http://HOST:PORT), or null without one.</summary>
+    public string? RelayWeb { get; init; }
+
     /// <summary>The number of sessions on this process's relay (relay role and embedded relay).</summary>
     public int RelaySessions { get; init; }
 

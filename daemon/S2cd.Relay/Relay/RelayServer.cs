@@ -68,6 +68,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     public int ConnectionCount => _acceptor?.Count ?? 0;
 
+    /// <summary>Where the relay's web front listens (http://HOST:PORT), when it has one.</summary>
+    public string? WebAddress { get; set; }
+
     /// <summary>The link to the other relays of its fabric (Relay:Fabric), when it has one.</summary>
     internal RelayFabric? Fabric { get; private set; }
 

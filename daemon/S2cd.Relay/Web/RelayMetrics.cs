@@ -25,8 +25,8 @@ internal sealed class RelayMetrics
     private readonly Counter _refused;
     private readonly Counter _tlsFailed;
     private readonly Counter _datagrams;
-    private readonly Gauge _fabricConnected;
-    private readonly Counter _fabric;
+    private readonly Gauge? _fabricConnected;
+    private readonly Counter? _fabric;
 
     public RelayMetrics(RelayServer relay)
     {
@@ -44,16 +44,25 @@ internal sealed class RelayMetrics
             "s2c_relay_dropped_messages_total",
             "Media messages dropped, by reason: queue_full, too_old (audio past Relay:AudioMaxAgeMilliseconds, video past three times that), replaced (a newer video frame of the same sender), rate_limit (over Relay:MaxBytesPerSecondPerSender), overload (video thinned past Relay:MaxLoad), invalid_datagram.",
             "reason");
-        _refused = factory.CreateCounter("s2c_relay_refused_connections_total", "Connections refused or failed, by cause (TLS handshake failed, join refused, no hello in time, invalid frame, connection failed).", "cause");
+        _refused = factory.CreateCounter("s2c_relay_refused_connections_total", "Connections refused or failed, by cause: tls_handshake_failed, join_refused, no_hello_in_time, invalid_frame, connection_failed.", "cause");
         _tlsFailed = factory.CreateCounter("s2c_relay_tls_handshakes_failed_total", "TLS handshakes that failed.");
         _datagrams = factory.CreateCounter("s2c_relay_datagrams_received_total", "UDP datagrams received on the relay's port.");
-        _fabricConnected = factory.CreateGauge("s2c_relay_fabric_connected", "1 while the relay is connected to its NATS fabric (absent without a fabric).");
+        if (relay.Options.Fabric is null)
+        {
+            _registry.AddBeforeCollectCallback(Update);
+            return;
+        }
+
+        _fabricConnected = factory.CreateGauge("s2c_relay_fabric_connected", "1 while the relay is connected to its NATS fabric.");
         _fabric = factory.CreateCounter("s2c_relay_fabric_messages_total", "Messages on the NATS fabric: published, received, rejected (did not open under the fabric key), dropped (by the NATS client).", "direction");
         _registry.AddBeforeCollectCallback(Update);
     }
 
     public Task ExportAsync(Stream stream, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(stream, cancellationToken);
+
+    /// <summary>A cause as a label value: "TLS handshake failed" is tls_handshake_failed.</summary>
+    private static string Label(string cause) => cause.ToLowerInvariant().Replace(' ', '_');
 
     /// <summary>Reads the relay's counters into the registry, just before a scrape.</summary>
     private void Update()
@@ -80,13 +89,19 @@ internal sealed class RelayMetrics
         _datagrams.IncTo(_relay.Datagrams?.Received ?? 0);
         foreach (var cause in ConnectionProblems.Causes)
         {
-            _refused.WithLabels(cause).IncTo(_relay.Problems.Total(cause));
+            _refused.WithLabels(Label(cause)).IncTo(_relay.Problems.Total(cause));
         }
 
         _tlsFailed.IncTo(_relay.Problems.Total(ConnectionProblems.TlsHandshakeFailed));
-        if (_relay.Fabric is { } fabric)
+        if (_fabricConnected is not null && _fabric is not null)
         {
-            _fabricConnected.Set(fabric.Connected ? 1 : 0);
+            var fabric = _relay.Fabric;
+            _fabricConnected.Set(fabric?.Connected == true ? 1 : 0);
+            if (fabric is null)
+            {
+                return;
+            }
+
             _fabric.WithLabels("published").IncTo(fabric.Published);
             _fabric.WithLabels("received").IncTo(fabric.Received);
             _fabric.WithLabels("rejected").IncTo(fabric.Rejected);

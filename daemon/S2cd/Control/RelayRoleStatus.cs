@@ -17,6 +17,7 @@ internal static class RelayRoleStatus
         CameraOn = false,
         Participants = 0,
         RelayListen = relay.LocalEndPoint?.ToString(),
+        RelayWeb = relay.WebAddress,
         RelaySessions = relay.SessionCount,
         RelayConnections = relay.ConnectionCount,
         RelayDatagramsReceived = relay.Datagrams?.Received ?? 0,

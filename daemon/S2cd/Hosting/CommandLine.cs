@@ -32,6 +32,8 @@ internal static class CommandLine
                                  HOST:PORT,HOST:PORT are tried in turn
           --fabric nats://H:P,…  relay role: share sessions with other relays through this NATS cluster
                                  (credentials and Relay:FabricKey from the config file or environment)
+          --web HOST:PORT        relay role: serve the web front (session links, /metrics, /healthz,
+                                 /readyz) over HTTP on HOST:PORT, for a reverse proxy
           --name NAME            display name (default user@host)
           --camera SOURCE        testpattern, a device index, /dev/videoN or a video file
           --state-dir DIR        where identity and known relays are kept
@@ -54,6 +56,7 @@ internal static class CommandLine
         ("--listen", "Relay:Listen"),
         ("--relay", "Conference:Relay"),
         ("--fabric", "Relay:Fabric"),
+        ("--web", "Relay:Web"),
         ("--name", "Conference:Name"),
         ("--camera", "Video:Camera"),
         ("--state-dir", "StateDirectory"),

@@ -31,6 +31,11 @@ internal static class DaemonServices
         services.AddSingleton<ControlServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
         services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
+        if (settings.Daemon.IsRelay && settings.Relay.Web is not null)
+        {
+            services.AddSingleton<Relay.Web.RelayWebFront>();
+            services.AddHostedService(sp => sp.GetRequiredService<Relay.Web.RelayWebFront>());
+        }
         if (!settings.Daemon.IsRelay)
         {
             // Only a participant has a conference core, pictures, a mixer, a camera and sound devices.

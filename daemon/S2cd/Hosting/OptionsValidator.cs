@@ -21,7 +21,7 @@ internal static class OptionsValidator
         ?? CheckConference(settings.Conference)
         ?? CheckVideo(settings.Video)
         ?? CheckAudio(settings.Audio)
-        ?? CheckRelay(settings.Relay);
+        ?? CheckRelay(settings.Relay, settings.Daemon.IsRelay);
 
     private static string? CheckDaemon(DaemonOptions daemon) =>
         daemon.StateDirectory is { } state && !Path.IsPathFullyQualified(state) ? Describe("StateDirectory", state, "an absolute path") : null;
@@ -83,11 +83,34 @@ internal static class OptionsValidator
         ?? CheckRange("Audio:JitterMaxMilliseconds", audio.JitterMaxMilliseconds, audio.JitterMinMilliseconds, 1000)
         ?? CheckRange("Audio:JitterStartMilliseconds", audio.JitterStartMilliseconds, audio.JitterMinMilliseconds, audio.JitterMaxMilliseconds);
 
-    private static string? CheckRelay(RelayOptions relay)
+    private static string? CheckRelay(RelayOptions relay, bool relayRole)
     {
         if (relay.Listen is not null && NameRules.TryParseEndpoint(relay.Listen, out _, out _, allowAnyPort: true) is { } listenProblem)
         {
             return Describe("Relay:Listen", relay.Listen, listenProblem);
+        }
+
+        if (relay.Web is not null)
+        {
+            if (!relayRole)
+            {
+                return Describe("Relay:Web", relay.Web, "nothing here: only a relay of its own (--role relay) serves a web front, never a participant's embedded relay");
+            }
+
+            if (NameRules.TryParseEndpoint(relay.Web, out var webHost, out _, allowAnyPort: true) is { } webProblem)
+            {
+                return Describe("Relay:Web", relay.Web, webProblem);
+            }
+
+            if (webHost != "localhost" && !System.Net.IPAddress.TryParse(webHost.Trim('[', ']'), out _))
+            {
+                return Describe("Relay:Web", relay.Web, "an IP address or localhost with a port, such as 127.0.0.1:8122");
+            }
+        }
+
+        if (relay.PublicAddress is not null && NameRules.TryParseEndpoint(relay.PublicAddress, out _, out _) is { } publicProblem)
+        {
+            return Describe("Relay:PublicAddress", relay.PublicAddress, publicProblem);
         }
 
         return AnnotatedOptions.Check(RelayOptions.Section, relay)

@@ -28,6 +28,9 @@ public sealed class OptionsValidatorTests
         Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '10': expected 20 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 10 } }));
         Assert.Equal("invalid configuration: Audio:EchoTailMs = '100': expected 200 to 1000", OptionsValidator.Validate(d with { Audio = new AudioOptions { EchoTailMs = 100 } }));
         Assert.Equal("invalid configuration: Audio:NoiseSuppressDb = '0': expected 3 to 60", OptionsValidator.Validate(d with { Audio = new AudioOptions { NoiseSuppressDb = 0 } }));
+        Assert.Equal("invalid configuration: Relay:Web = '127.0.0.1:8122': expected nothing here: only a relay of its own (--role relay) serves a web front, never a participant's embedded relay", OptionsValidator.Validate(d with { Relay = new RelayOptions { Web = "127.0.0.1:8122" } }));
+        Assert.Equal("invalid configuration: Relay:Web = 'example.org:8122': expected an IP address or localhost with a port, such as 127.0.0.1:8122", OptionsValidator.Validate(d with { Daemon = new DaemonOptions { Role = DaemonRole.Relay }, Relay = new RelayOptions { Web = "example.org:8122" } }));
+        Assert.Null(OptionsValidator.Validate(d with { Daemon = new DaemonOptions { Role = DaemonRole.Relay }, Relay = new RelayOptions { Web = "127.0.0.1:8122", PublicAddress = "relay.example.org:1122" } }));
         Assert.Equal("invalid configuration: Audio:GainTargetDbfs = '0': expected -40 to -6", OptionsValidator.Validate(d with { Audio = new AudioOptions { GainTargetDbfs = 0 } }));
     }
     [Fact]

@@ -1,0 +1,264 @@
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using S2cd.Contract;
+
+namespace S2cd.Relay.Web;
+
+/// <summary>
+/// The relay's web front (Relay:Web), on Kestrel: <c>/</c> makes a session and shows the one command that joins it,
+/// <c>/s/NAME</c> says how many are in it, <c>/metrics</c> is for Prometheus, <c>/healthz</c> and <c>/readyz</c> for
+/// whatever watches the relay. Plain HTTP, meant to sit behind a reverse proxy that adds TLS. Requests are small and
+/// bounded (line, headers, body, form fields), making sessions is rate-limited per address, and every page is
+/// rendered from values checked here. It runs on the thread pool beside the relay and takes nothing from it but reads
+/// of its counters.
+/// </summary>
+internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory loggers, TimeProvider time) : IHostedService, IAsyncDisposable
+{
+    private const string MakePolicy = "make";
+    private readonly ILogger _logger = loggers.CreateLogger<RelayWebFront>();
+    private readonly SessionLinks _links = new(time);
+    private WebApplication? _app;
+
+    /// <summary>Where the web front listens (http://HOST:PORT), once started.</summary>
+    public string? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (relay.Options.Web is not { } web || NameRules.TryParseEndpoint(web, out var host, out var port, allowAnyPort: true) is not null)
+        {
+            return;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "s2c-relay-web", ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+
+        // The daemon's host owns the process's signals and stops the web front with everything else.
+        builder.Services.AddSingleton<IHostLifetime, DaemonOwnedLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 4096;
+            kestrel.Limits.MaxRequestLineSize = 2048;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 8192;
+            kestrel.Limits.MaxRequestHeaderCount = 32;
+            kestrel.Limits.MaxConcurrentConnections = 256;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            if (host == "localhost")
+            {
+                kestrel.ListenLocalhost(port);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(host.Trim('[', ']')), port);
+            }
+        });
+        builder.Services.Configure<FormOptions>(form =>
+        {
+            form.ValueCountLimit = 8;
+            form.KeyLengthLimit = 64;
+            form.ValueLengthLimit = 1024;
+            form.MultipartBodyLengthLimit = 4096;
+        });
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, token) => new ValueTask(WriteAsync(
+                context.HttpContext,
+                StatusCodes.Status429TooManyRequests,
+                Pages.Problem("Too many sessions", $"This address asked for {relay.Options.WebSessionsPerMinute} sessions in the last minute, the most this relay allows; wait a little and try again.")));
+            limiter.AddPolicy(MakePolicy, context => RateLimitPartition.GetTokenBucketLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "?",
+                _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = relay.Options.WebSessionsPerMinute,
+                    TokensPerPeriod = relay.Options.WebSessionsPerMinute,
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                }));
+        });
+
+        var app = builder.Build();
+        app.Use(static (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+            return next(context);
+        });
+        app.UseRateLimiter();
+        Map(app, new RelayMetrics(relay));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        Address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        relay.WebAddress = Address;
+        LogListening(Address ?? web);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is { } app)
+        {
+            await app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is { } app)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+        }
+    }
+
+    private void Map(WebApplication app, RelayMetrics metrics)
+    {
+        app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, Pages.Home()));
+        app.MapPost("/", MakeAsync).RequireRateLimiting(MakePolicy);
+        app.MapGet("/s/{name}", (HttpContext context, string name) =>
+            NameRules.CheckSession(name) is { } problem
+                ? WriteAsync(context, StatusCodes.Status404NotFound, Pages.Problem("No such session", $"There is no session of that name here: {problem}."))
+                : WriteAsync(context, StatusCodes.Status200OK, Pages.Session(name, relay.MembersOf(name), Command(context, name), _links.Find(name))));
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.ExportAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+        });
+        app.MapGet("/healthz", (HttpContext context) => WriteTextAsync(context, StatusCodes.Status200OK, "ok"));
+        app.MapGet("/readyz", (HttpContext context) => Readiness() is { } problem
+            ? WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, problem)
+            : WriteTextAsync(context, StatusCodes.Status200OK, "ready"));
+        app.MapFallback((HttpContext context) => WriteAsync(context, StatusCodes.Status404NotFound, Pages.Problem("Not found", "There is nothing at this address.")));
+    }
+
+    /// <summary>POST /: checks the form, records the session and sends the browser to its page (always a path of ours).</summary>
+    private async Task MakeAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            await WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, Pages.Problem("Not a form", "Send the form of the start page.")).ConfigureAwait(false);
+            return;
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            var status = ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            await WriteAsync(context, status, Pages.Problem("Bad form", status == StatusCodes.Status413PayloadTooLarge ? "The form was larger than the 4 KiB allowed." : "The form was malformed or too large.")).ConfigureAwait(false);
+            return;
+        }
+
+        var typed = form["session"].ToString().Trim();
+        var hint = form["hint"].ToString();
+        var passphrase = form["passphrase"] == "on" || !string.IsNullOrWhiteSpace(hint);
+        var name = typed.Length == 0 ? SessionLinks.NewName() : typed;
+        if ((NameRules.CheckSession(name) ?? SessionLinks.CheckHint(hint)) is { } problem)
+        {
+            await WriteAsync(context, StatusCodes.Status400BadRequest, Pages.Home(problem, typed, hint, passphrase)).ConfigureAwait(false);
+            return;
+        }
+
+        _links.Add(name, passphrase, hint);
+        context.Response.StatusCode = StatusCodes.Status303SeeOther;
+        context.Response.Headers.Location = "/s/" + Uri.EscapeDataString(name);
+    }
+
+    /// <summary>The one command that joins <paramref name="name"/> on this relay, pinning its certificate.</summary>
+    private string Command(HttpContext context, string name)
+    {
+        var command = $"s2c-attach join {name} --relay {PublicAddress(context)}";
+        if (relay.CertificateFingerprint is { } fingerprint)
+        {
+            command += $" --relay-fingerprint {fingerprint}";
+        }
+
+        return _links.Find(name)?.Passphrase == true ? command + " --passphrase" : command;
+    }
+
+    /// <summary>
+    /// Where participants reach the relay: Relay:PublicAddress; else the listen address when it names one host; else
+    /// the host the browser asked for (checked as a host name) with the relay's port.
+    /// </summary>
+    private string PublicAddress(HttpContext context)
+    {
+        if (relay.Options.PublicAddress is { } configured)
+        {
+            return configured;
+        }
+
+        var listen = relay.LocalEndPoint;
+        if (listen is null)
+        {
+            return "?";
+        }
+
+        if (!listen.Address.Equals(IPAddress.Any) && !listen.Address.Equals(IPAddress.IPv6Any))
+        {
+            return listen.ToString();
+        }
+
+        var asked = $"{context.Request.Host.Host}:{listen.Port}";
+        return NameRules.TryParseEndpoint(asked, out _, out _) is null ? asked : listen.ToString();
+    }
+
+    /// <summary>Why the relay is not ready (not listening; its fabric not connected), or null when it is.</summary>
+    private string? Readiness() =>
+        relay.LocalEndPoint is null ? "not listening"
+        : relay.Options.Fabric is not null && relay.Fabric?.Connected != true ? "not connected to the fabric"
+        : null;
+
+    private static Task WriteAsync(HttpContext context, int status, string html)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync(html, context.RequestAborted);
+    }
+
+    private static Task WriteTextAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
+    }
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "The relay's web front listens on {Address}")]
+    private partial void LogListening(string address);
+
+    /// <summary>A lifetime that listens to no signal: the daemon's own host starts and stops the web front.</summary>
+    private sealed class DaemonOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Kestrel's own warnings go to the daemon's log, as the rest.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using S2cd.Contract;
+using S2cd.Tests.Support;
+
+namespace S2cd.Tests.Relay;
+
+/// <summary>
+/// The relay's web front (Relay:Web) in a real relay process, over real HTTP: the session-link page and the command
+/// it shows, run with s2c-attach against a real daemon; the member count; bad input; /metrics, /healthz and /readyz;
+/// and the log under a flood of garbage connections.
+/// </summary>
+public sealed partial class RelayWebTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task ThePage_MakesASession_WhoseCommandJoinsIt_AndTheSessionPageCountsTheMember_WithoutNamesOrAddresses()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root);
+        using var http = web.Client();
+
+        var home = await http.GetStringAsync("/");
+        Assert.Contains("<form method=\"post\" action=\"/\">", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", home, StringComparison.OrdinalIgnoreCase);
+
+        // No name typed: the relay makes one nobody can guess, and sends the browser to its page.
+        var made = await http.PostAsync("/", Form(("session", ""), ("passphrase", "on"), ("hint", "the <b>usual</b> one")));
+        Assert.Equal(HttpStatusCode.SeeOther, made.StatusCode);
+        var location = made.Headers.Location!.OriginalString;
+        Assert.Matches("^/s/s2c-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$", location);
+        var page = await http.GetStringAsync(location);
+        var command = WebRelay.CommandOf(page);
+        var name = location["/s/".Length..];
+        Assert.Equal($"s2c-attach join {name} --relay {web.RelayAddress} --relay-fingerprint {web.Fingerprint} --passphrase", command);
+        Assert.Contains("Hint: <q id=\"hint\">the &lt;b&gt;usual&lt;/b&gt; one</q>", page, StringComparison.Ordinal);
+        Assert.Contains("Nobody is in it yet.", page, StringComparison.Ordinal);
+
+        // The command, as a newcomer would run it (the passphrase given on the command line here).
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "2");
+        var (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, [.. command.Split(' ')[1..^1], "--passphrase", "sesame", "--detach"]);
+        Assert.True(code == 0, stderr);
+        page = await http.GetStringAsync(location);
+        Assert.Contains("1 member is in it now.", page, StringComparison.Ordinal);
+        await using var client = await TestControlClient.ConnectAsync(alice.SocketPath);
+        var status = await client.StatusAsync();
+
+        // Nothing of who is in it: not alice's name, not the address the relay saw her come from.
+        await Eventually.TrueAsync(() => Task.FromResult(RemotePort().IsMatch(web.Relay.Output)), TimeSpan.FromSeconds(5), "the relay logged the join");
+        Assert.DoesNotContain("alice", page, StringComparison.Ordinal);
+        foreach (Match remote in RemotePort().Matches(web.Relay.Output))
+        {
+            Assert.DoesNotContain(remote.Groups[1].Value, page, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(name, status.Session);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task BadInput_GetsAClearPage_AndChangesNothing_NoRedirectLeavesTheRelay_AndMakingSessionsIsRateLimited()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root, "--Relay:WebSessionsPerMinute", "8");
+        using var http = web.Client();
+
+        var bad = await http.PostAsync("/", Form(("session", "//evil.example/x")));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Null(bad.Headers.Location);
+        Assert.Contains("session name may hold only letters", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("value=\"//evil.example/x\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var script = await http.PostAsync("/", Form(("session", "<script>alert(1)</script>")));
+        Assert.DoesNotContain("<script>", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var longHint = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 500))));
+        Assert.Equal(HttpStatusCode.BadRequest, longHint.StatusCode);
+        Assert.Contains("at most 120 are allowed", await longHint.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var huge = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 8000))));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+        var json = await http.PostAsync("/", new StringContent("{\"session\":\"ok\"}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/bad%20name")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/" + new string('a', 65))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/etc/passwd")).StatusCode);
+        Assert.True((await http.GetAsync("/" + new string('x', 5000))).StatusCode is HttpStatusCode.RequestUriTooLong or HttpStatusCode.BadRequest);
+
+        // Eight requests to make a session a minute from one address (this test's setting; the five above count): the
+        // ninth is refused, with a page that says so.
+        var made = 0;
+        HttpResponseMessage last;
+        do
+        {
+            last = await http.PostAsync("/", Form(("session", $"room{made}")));
+            if (last.StatusCode == HttpStatusCode.SeeOther)
+            {
+                Assert.StartsWith("/s/room", last.Headers.Location!.OriginalString, StringComparison.Ordinal);
+                made++;
+            }
+        }
+        while (last.StatusCode == HttpStatusCode.SeeOther && made < 10);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.Contains("asked for 8 sessions in the last minute", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(3, made);
+
+        // The relay and its pages carry on.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/s/room0")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.False(web.Relay.HasExited, web.Relay.Output);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Metrics_CountSessionsMembersAndForwardedMedia_HealthAndReadinessAnswer()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root);
+        using var http = web.Client();
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+        Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
+
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "5");
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "5");
+        foreach (var daemon in new[] { alice, bob })
+        {
+            await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+            await client.JoinAsync("measured");
+        }
+
+        string metrics = string.Empty;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                metrics = await http.GetStringAsync("/metrics");
+                return Value(metrics, "s2c_relay_forwarded_messages_total{kind=\"video\"}") > 10;
+            },
+            TimeSpan.FromSeconds(20),
+            "video forwarded");
+        Assert.Equal(1, Value(metrics, "s2c_relay_sessions"));
+        Assert.Equal(2, Value(metrics, "s2c_relay_members"));
+        Assert.True(Value(metrics, "s2c_relay_forwarded_bytes_total{kind=\"video\"}") > 1000);
+        Assert.Equal(0, Value(metrics, "s2c_relay_dropped_messages_total{reason=\"rate_limit\"}"));
+        Assert.True(Value(metrics, "process_cpu_seconds_total") > 0);
+        Assert.True(Value(metrics, "process_working_set_bytes") > 1_000_000);
+        Assert.Contains("# TYPE s2c_relay_forwarded_messages_total counter", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("s2c_relay_fabric", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AFloodOfGarbageConnections_IsCounted_AndLoggedAsOneLinePerCausePerInterval()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root, "--Relay:LogSummarySeconds", "2");
+        using var http = web.Client();
+        const int Garbage = 200;
+        var port = int.Parse(web.RelayAddress[(web.RelayAddress.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        var junk = new byte[64];
+        new Random(7).NextBytes(junk);
+        for (var i = 0; i < Garbage; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, port);
+            await socket.SendAsync(junk);
+            socket.Shutdown(SocketShutdown.Both);
+        }
+
+        await Eventually.TrueAsync(
+            async () => Value(await http.GetStringAsync("/metrics"), "s2c_relay_refused_connections_total{cause=\"tls_handshake_failed\"}") == Garbage,
+            TimeSpan.FromSeconds(20),
+            $"{Garbage} failed handshakes counted");
+        Assert.Equal(Garbage, Value(await http.GetStringAsync("/metrics"), "s2c_relay_tls_handshakes_failed_total"));
+
+        // Within a few summary intervals, a handful of lines, not 200.
+        await Eventually.TrueAsync(() => Task.FromResult(SummedIn(web.Relay.Output) == Garbage), TimeSpan.FromSeconds(10), "the summary lines add up to the flood");
+        var lines = web.Relay.Output.Split('\n').Count(l => l.Contains("TLS handshake failed", StringComparison.Ordinal));
+        Assert.InRange(lines, 1, 6);
+        Assert.Contains("connections in the last 2 s (the last from 127.0.0.1:", web.Relay.Output, StringComparison.Ordinal);
+        Assert.False(web.Relay.HasExited, web.Relay.Output);
+
+        static long SummedIn(string log) =>
+            SummaryCount().Matches(log).Sum(m => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+            + log.Split('\n').Count(l => l.Contains("TLS handshake failed: 127.0.0.1:", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task JoinWithARelayFingerprint_RefusesAnotherCertificate_AndPinsTheRightOne()
+    {
+        using var root = new TempDirectory();
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
+        await using var relayProcess = relay;
+        var address = $"127.0.0.1:{port}";
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", address, "--Audio:Enabled", "false");
+        const string Wrong = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        var (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, "join", "pinned", "--relay", address, "--relay-fingerprint", Wrong, "--detach");
+        Assert.NotEqual(0, code);
+        Assert.Contains($"presented certificate {relay.LoggedRelayFingerprint()}, but join --relay-fingerprint expects {Wrong}", stderr, StringComparison.Ordinal);
+        var knownRelays = Path.Combine(root.Sub("alice"), "state", "known_relays");
+        Assert.False(File.Exists(knownRelays) && File.ReadAllText(knownRelays).Contains(address, StringComparison.Ordinal), "nothing pinned after a refusal");
+
+        (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, "join", "pinned", "--relay", address, "--relay-fingerprint", "SHA256:short", "--detach");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--relay-fingerprint: relay fingerprint must be SHA256: and 43 base64 characters", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, "join", "pinned", "--relay", address, "--relay-fingerprint", relay.LoggedRelayFingerprint(), "--detach");
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"{address} {relay.LoggedRelayFingerprint()}", await File.ReadAllTextAsync(knownRelays), StringComparison.Ordinal);
+    }
+
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    /// <summary>The value of one sample in Prometheus text, or -1 when it is not there.</summary>
+    private static double Value(string metrics, string sample)
+    {
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(sample + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line[(sample.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    [GeneratedRegex(@"joined session \S+ from (127\.0\.0\.1:\d+)")]
+    private static partial Regex RemotePort();
+
+    [GeneratedRegex(@"TLS handshake failed: (\d+) connections in the last")]
+    private static partial Regex SummaryCount();
+}

@@ -35,19 +35,36 @@ internal static class RelayLoad
         var tls = !args.Contains("--plain");
         var udp = args.Contains("--udp");
         var maxConnections = Arg(args, "--max-connections", 10000);
+        var pollMetrics = Arg(args, "--poll-metrics", 0);
+        var webPort = pollMetrics > 0 || args.Contains("--web") ? FreePort() : 0;
 
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
         using var relay = BenchDaemons.Start(
             directory,
             "relay",
-            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", maxConnections.ToString(CultureInfo.InvariantCulture), "--Relay:Tls", tls ? "true" : "false"],
+            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", maxConnections.ToString(CultureInfo.InvariantCulture), "--Relay:Tls", tls ? "true" : "false",
+                .. webPort > 0 ? (string[])["--web", $"127.0.0.1:{webPort}"] : []],
             keepStdout: true);
 
         // The relay goes with the benchmark, whichever way it ends: at the end, by an exception, by Ctrl-C or SIGTERM.
         using var onSignal = KillOnSignal(relay);
+        using var stopPolling = new CancellationTokenSource();
+        var polling = pollMetrics > 0 ? PollMetricsAsync(webPort, pollMetrics, stopPolling.Token) : Task.FromResult((0, 0L, 0.0));
         try
         {
-            return await MeasureAsync([relay], [], sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
+            var result = await MeasureAsync([relay], [], sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
+            await stopPolling.CancelAsync().ConfigureAwait(false);
+            var (polls, bytes, rate) = await polling.ConfigureAwait(false);
+            if (pollMetrics > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"web front: /metrics polled {polls} times ({rate:0.0}/s), {bytes} bytes each"));
+            }
+            else if (webPort > 0)
+            {
+                Console.WriteLine("web front on, not polled");
+            }
+
+            return result;
         }
         finally
         {
@@ -269,6 +286,43 @@ internal static class RelayLoad
 
         var index = Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length));
         return (sorted[index] * 1000.0 / Stopwatch.Frequency).ToString("0.00", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>GETs /metrics <paramref name="perSecond"/> times a second, as a Prometheus scraping very often would; returns how many, their size, the rate.</summary>
+    private static async Task<(int Polls, long Bytes, double Rate)> PollMetricsAsync(int port, int perSecond, CancellationToken stop)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var polls = 0;
+        long bytes = 0;
+        var clock = Stopwatch.StartNew();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / perSecond));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    bytes = (await http.GetByteArrayAsync("metrics", stop).ConfigureAwait(false)).Length;
+                    polls++;
+                }
+                catch (HttpRequestException)
+                {
+                    // Not up yet.
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return (polls, bytes, polls / clock.Elapsed.TotalSeconds);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     internal static int Arg(string[] args, string name, int fallback)

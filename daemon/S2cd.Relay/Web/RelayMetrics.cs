@@ -7,7 +7,9 @@ namespace S2cd.Relay.Web;
 /// The relay's figures in the Prometheus text format (prometheus-net), for <c>/metrics</c>. Nothing here is on the
 /// forwarding path: the relay keeps its own counters (one interlocked add per forwarded message, as before), and
 /// they are read into the registry when Prometheus scrapes, in <see cref="Update"/>. The process's CPU and memory
-/// come from prometheus-net's process collector.
+/// are read as cheaply as the kernel allows (getrusage, one read of /proc/self/stat): prometheus-net's own process
+/// collector walks every thread and file descriptor of the process on each scrape, which with hundreds of
+/// connections cost the relay's forwarding a tenth of a core at 20 scrapes a second.
 /// </summary>
 internal sealed class RelayMetrics
 {
@@ -25,14 +27,25 @@ internal sealed class RelayMetrics
     private readonly Counter _refused;
     private readonly Counter _tlsFailed;
     private readonly Counter _datagrams;
+    private readonly Counter _cpu;
+    private readonly Gauge _resident;
+    private readonly Gauge _threads;
+    private readonly Gauge _managed;
+    private readonly Counter _collections;
     private readonly Gauge? _fabricConnected;
     private readonly Counter? _fabric;
 
     public RelayMetrics(RelayServer relay)
     {
         _relay = relay;
-        DotNetStats.Register(_registry);
         var factory = Metrics.WithCustomRegistry(_registry);
+        _cpu = factory.CreateCounter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.");
+        _resident = factory.CreateGauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+        _threads = factory.CreateGauge("process_num_threads", "Number of OS threads in the process.");
+        _managed = factory.CreateGauge("dotnet_total_memory_bytes", "Bytes of the managed heap in use.");
+        _collections = factory.CreateCounter("dotnet_collection_count_total", "Garbage collections, by generation.", "generation");
+        factory.CreateGauge("process_start_time_seconds", "Start time of the process since the Unix epoch in seconds.")
+            .Set((System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime() - DateTime.UnixEpoch).TotalSeconds);
         _sessions = factory.CreateGauge("s2c_relay_sessions", "Sessions on this relay.");
         _members = factory.CreateGauge("s2c_relay_members", "Members connected to this relay, in all its sessions.");
         _connections = factory.CreateGauge("s2c_relay_connections", "Open connections to the relay's port, joined or not.");
@@ -61,12 +74,42 @@ internal sealed class RelayMetrics
     public Task ExportAsync(Stream stream, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(stream, cancellationToken);
 
+    /// <summary>Threads (field 20) and resident pages (field 24) from /proc/self/stat, or null where it cannot be read.</summary>
+    private static (long Threads, long ResidentPages)? ProcessStat()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+
+            // The command name (field 2) may hold spaces and parentheses: the fields that follow start after the last ')'.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[17], System.Globalization.CultureInfo.InvariantCulture), long.Parse(fields[21], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A cause as a label value: "TLS handshake failed" is tls_handshake_failed.</summary>
     private static string Label(string cause) => cause.ToLowerInvariant().Replace(' ', '_');
 
     /// <summary>Reads the relay's counters into the registry, just before a scrape.</summary>
     private void Update()
     {
+        _cpu.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
+        if (ProcessStat() is { } stat)
+        {
+            _resident.Set(stat.ResidentPages * (double)Environment.SystemPageSize);
+            _threads.Set(stat.Threads);
+        }
+
+        _managed.Set(GC.GetTotalMemory(forceFullCollection: false));
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            _collections.WithLabels(generation.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(GC.CollectionCount(generation));
+        }
+
         _sessions.Set(_relay.SessionCount);
         _members.Set(_relay.MemberCount);
         _connections.Set(_relay.ConnectionCount);

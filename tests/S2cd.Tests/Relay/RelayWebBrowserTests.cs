@@ -63,7 +63,7 @@ public sealed class RelayWebBrowserTests
         /// <summary>Saves what the browser shows to artifacts/<paramref name="file"/> in the repository.</summary>
         public void Screenshot(string file)
         {
-            var directory = Path.Combine(RepositoryRoot(), "artifacts");
+            var directory = Path.Combine(Packaging.Run.RepositoryRoot(), "artifacts");
             Directory.CreateDirectory(directory);
             Driver.GetScreenshot().SaveAsFile(Path.Combine(directory, file));
         }
@@ -72,19 +72,6 @@ public sealed class RelayWebBrowserTests
         {
             Driver.Quit();
             Driver.Dispose();
-        }
-
-        private static string RepositoryRoot()
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "s2cd.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-
-            return Path.GetTempPath();
         }
     }
 }

@@ -141,9 +141,32 @@ public sealed partial class RelayWebTests
         Assert.True(Value(metrics, "s2c_relay_forwarded_bytes_total{kind=\"video\"}") > 1000);
         Assert.Equal(0, Value(metrics, "s2c_relay_dropped_messages_total{reason=\"rate_limit\"}"));
         Assert.True(Value(metrics, "process_cpu_seconds_total") > 0);
-        Assert.True(Value(metrics, "process_working_set_bytes") > 1_000_000);
+        Assert.InRange(Value(metrics, "process_resident_memory_bytes"), 10_000_000, 2_000_000_000);
+        Assert.True(Value(metrics, "process_num_threads") > 2);
         Assert.Contains("# TYPE s2c_relay_forwarded_messages_total counter", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("s2c_relay_fabric", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WithAFabric_ReadyzFollowsTheNatsConnection_AndTheFabricCountersAppear()
+    {
+        using var root = new TempDirectory();
+        await using var cluster = await NatsCluster.StartAsync(nodes: 1);
+        await using var web = await WebRelay.StartAsync(root, Fabric.FabricTests.Fabric(cluster, 0, NatsCluster.Password));
+        using var http = web.Client();
+        await Eventually.TrueAsync(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready with its fabric");
+        Assert.Equal(1, Value(await http.GetStringAsync("/metrics"), "s2c_relay_fabric_connected"));
+
+        cluster.Kill(0);
+        await Eventually.TrueAsync(
+            async () => await http.GetAsync("/readyz") is { StatusCode: HttpStatusCode.ServiceUnavailable } answer
+                && (await answer.Content.ReadAsStringAsync()).Contains("not connected to the fabric", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20),
+            "not ready without its fabric");
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Equal(0, Value(metrics, "s2c_relay_fabric_connected"));
+        Assert.True(Value(metrics, "s2c_relay_fabric_messages_total{direction=\"published\"}") > 0, "the relay published its tag claims");
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
     }
 
     [Fact(Timeout = 120_000)]

@@ -24,6 +24,11 @@ internal static class Output
                 text.AppendLine(inv, $"Fabric     {Clean(status.RelayFabric)}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
             }
 
+            if (status.RelayWeb is not null)
+            {
+                text.AppendLine(inv, $"Web front  {Clean(status.RelayWeb)} (session links, /metrics, /healthz, /readyz)");
+            }
+
             return text.ToString();
         }
 

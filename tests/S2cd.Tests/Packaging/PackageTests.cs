@@ -201,7 +201,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
 
     /// <summary>
     /// The relay under the sandbox of the installed s2c-relay.service, with the shipped /etc/s2cd/s2c-relay.json
-    /// (on a free port) and a fabric: a real nats-server it reaches through its system call filter.
+    /// (on a free port) and a fabric: a real nats-server it reaches through its system call filter; and its web front.
     /// </summary>
     private static async Task RunInstalledRelayAsync()
     {
@@ -217,6 +217,12 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.True(code == 0, status);
             Assert.Contains("(relay)", status, StringComparison.Ordinal);
             Assert.Contains("Fabric     connected", status, StringComparison.Ordinal);
+
+            // The shipped configuration serves the web front on 127.0.0.1:8122, through the unit's sandbox too.
+            Assert.Contains("Web front  http://127.0.0.1:8122", status, StringComparison.Ordinal);
+            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:8122/") };
+            Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
+            Assert.Contains("s2c_relay_fabric_connected 1", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
             Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2c-relay/s2c-relay.sock")).Output.Trim());
             Assert.Equal("s2cd s2c 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2c-relay/relay-certificate.pfx")).Output.Trim());
         }

@@ -144,15 +144,22 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
-    /// How many members session <paramref name="name"/> has now (with a fabric, on every relay of it), or 0 when it
-    /// does not exist here. Nothing else about them: no names, no addresses.
+    /// How many members session <paramref name="name"/> has now: here and, with a fabric, on the other relays its
+    /// session hears of; 0 when nobody of it is on this relay (a relay follows a session only while it has a member in
+    /// it). Nothing else about them: no names, no addresses.
     /// </summary>
     public int MembersOf(string name)
     {
+        RelaySession? session;
         lock (_sessionsLock)
         {
-            return _sessions.TryGetValue(name, out var session) ? session.Members.Length : 0;
+            if (!_sessions.TryGetValue(name, out session))
+            {
+                return 0;
+            }
         }
+
+        return session.Members.Length + (session.Fabric?.RemoteMembers().Length ?? 0);
     }
 
     public int SessionCount

@@ -147,6 +147,49 @@ public sealed partial class RelayWebTests
         Assert.DoesNotContain("s2c_relay_fabric", metrics, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task InATextBrowser_ThePagesRead_AndTheCommandIsOneLineToCopy()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root);
+        using var http = web.Client();
+        await http.PostAsync("/", Form(("session", "plain-text")));
+        var (code, home) = await Packaging.Run.ProgramAsync("w3m", "-dump", "-cols", "100", new Uri(web.Web, "/").ToString());
+        Assert.True(code == 0, home);
+        Assert.Contains("Start a call", home, StringComparison.Ordinal);
+        Assert.Contains("Session name (optional)", home, StringComparison.Ordinal);
+        Assert.Contains("[ ] Protect it with a passphrase", home, StringComparison.Ordinal);
+        Assert.Contains("Make the session", home, StringComparison.Ordinal);
+
+        var (_, page) = await Packaging.Run.ProgramAsync("w3m", "-dump", "-cols", "200", new Uri(web.Web, "/s/plain-text").ToString());
+        Assert.Contains("Nobody is in it yet.", page, StringComparison.Ordinal);
+        Assert.Contains($"s2c-attach join plain-text --relay {web.RelayAddress} --relay-fingerprint {web.Fingerprint}\n", page, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WithAFabric_TheSessionPageCountsMembersOnEveryRelay()
+    {
+        using var root = new TempDirectory();
+        await using var cluster = await NatsCluster.StartAsync(nodes: 1);
+        await using var web = await WebRelay.StartAsync(root, Fabric.FabricTests.Fabric(cluster, 0, NatsCluster.Password));
+        var (other, otherPort) = await DaemonProcess.StartRelayAsync(root, "relay-b", 0, Fabric.FabricTests.Fabric(cluster, 0, NatsCluster.Password));
+        await using var otherRelay = other;
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "2");
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{otherPort}", "--Audio:Enabled", "false", "--Video:Fps", "2");
+        foreach (var daemon in new[] { alice, bob })
+        {
+            await using var client = await TestControlClient.ConnectAsync(daemon.SocketPath);
+            await client.JoinAsync("spread");
+        }
+
+        using var http = web.Client();
+        await Eventually.TrueAsync(
+            async () => (await http.GetStringAsync("/s/spread")).Contains("2 members are in it now.", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15),
+            "alice here and bob on the other relay counted");
+        Assert.DoesNotContain("bob", await http.GetStringAsync("/s/spread"), StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task WithAFabric_ReadyzFollowsTheNatsConnection_AndTheFabricCountersAppear()
     {

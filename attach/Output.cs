@@ -29,6 +29,11 @@ internal static class Output
                 text.AppendLine(inv, $"Web front  {Clean(status.RelayWeb)} (session links, /metrics, /healthz, /readyz)");
             }
 
+            foreach (var problem in status.Problems)
+            {
+                text.AppendLine(inv, $"Problem    {Clean(problem)}");
+            }
+
             return text.ToString();
         }
 

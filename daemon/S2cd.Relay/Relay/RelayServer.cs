@@ -71,6 +71,9 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
     /// <summary>Where the relay's web front listens (http://HOST:PORT), when it has one.</summary>
     public string? WebAddress { get; set; }
 
+    /// <summary>Why the configured web front does not serve (its address taken), or null.</summary>
+    public string? WebProblem { get; set; }
+
     /// <summary>The link to the other relays of its fabric (Relay:Fabric), when it has one.</summary>
     internal RelayFabric? Fabric { get; private set; }
 

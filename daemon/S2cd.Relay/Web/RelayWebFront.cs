@@ -103,7 +103,19 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         });
         app.UseRateLimiter();
         Map(app, new RelayMetrics(relay));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // The address is taken, or not this machine's: the relay's calls matter more than its web pages.
+            await app.DisposeAsync().ConfigureAwait(false);
+            relay.WebProblem = $"Relay:Web {web}: {ex.Message}";
+            LogNotServing(web, ex.Message);
+            return;
+        }
+
         _app = app;
         Address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         relay.WebAddress = Address;
@@ -243,6 +255,9 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "The relay's web front listens on {Address}")]
     private partial void LogListening(string address);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "The relay's web front does not serve on {Address}: {Reason}. The relay forwards calls without it; free the address or change Relay:Web")]
+    private partial void LogNotServing(string address, string reason);
 
     /// <summary>A lifetime that listens to no signal: the daemon's own host starts and stops the web front.</summary>
     private sealed class DaemonOwnedLifetime : IHostLifetime

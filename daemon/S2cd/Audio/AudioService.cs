@@ -15,7 +15,8 @@ namespace S2cd.Audio;
 /// ALSA, two to three periods buffered, and the same periods to the echo canceller's reference. Each loop runs on
 /// its own thread because ALSA reads and writes block. A device that is missing or fails, or whose library
 /// (libasound, libopus) does not load or throws, is reported in status in one line and retried; nothing else stops
-/// because of it, and video goes on. Without libspeexdsp the call goes on unprocessed. Both loops also keep time themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
+/// because of it, and video goes on. Without libspeexdsp the call goes on unprocessed. Both loops also keep time
+/// themselves, so a device that does not (ALSA's null and file plugins) cannot make them spin.
 /// </summary>
 internal sealed partial class AudioService(
     IOptions<AudioOptions> options,
@@ -195,11 +196,11 @@ internal sealed partial class AudioService(
         {
             loop.Beat();
             mixer.Mix(period);
-            var delay = pcm.Delay();
             pcm.Write(period);
 
-            // Exactly what went to the speaker, and when it will be heard, for the echo canceller.
-            _reference.Played(period, NowInSamples(), delay);
+            // Exactly what went to the speaker, and when it will be heard, for the echo canceller: the device's delay
+            // now, after the write (which may have waited for room), counts this period too.
+            _reference.Played(period, NowInSamples(), Math.Max(0, pcm.Delay() - period.Length));
             periods++;
             link.SetXruns(capture: false, pcm.Xruns);
 

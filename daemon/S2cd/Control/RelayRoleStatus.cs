@@ -30,5 +30,6 @@ internal static class RelayRoleStatus
         RelayFabricReceived = relay.Fabric?.Received ?? 0,
         RelayFabricRejected = relay.Fabric?.Rejected ?? 0,
         RelayFabricDropped = relay.Fabric?.Dropped ?? 0,
+        Problems = relay.WebProblem is { } web ? [$"web front not serving: {web}"] : [],
     };
 }

@@ -24,18 +24,21 @@ public sealed class RelayWebBrowserTests
             Assert.Equal("Start a call · s2c relay", browser.Driver.Title);
             browser.Driver.FindElement(By.Id("session")).SendKeys("browser-made");
             browser.Driver.FindElement(By.Id("make")).Click();
-            Assert.EndsWith("/s/browser-made", browser.Driver.Url, StringComparison.Ordinal);
-            var command = browser.Driver.FindElement(By.Id("command")).Text;
+
+            // The form's answer is a redirect the browser follows on its own time: wait for the page it leads to.
+            await Eventually.TrueAsync(() => Task.FromResult(browser.Driver.Url.EndsWith("/s/browser-made", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the session's page");
+            await Eventually.TrueAsync(() => Task.FromResult(browser.Text("command") is not null), TimeSpan.FromSeconds(20), "the command on the page");
+            var command = browser.Text("command");
             Assert.Equal($"s2c-attach join browser-made --relay {web.RelayAddress} --relay-fingerprint {web.Fingerprint}", command);
-            Assert.Equal("Nobody is in it yet.", browser.Driver.FindElement(By.Id("members")).Text);
+            Assert.Equal("Nobody is in it yet.", browser.Text("members"));
 
             // The command as shown, in a terminal of alice's machine.
-            var (code, stdout, stderr) = await AttachRunner.RunAsync(alice.SocketPath, [.. command.Split(' ')[1..], "--detach"]);
+            var (code, stdout, stderr) = await AttachRunner.RunAsync(alice.SocketPath, [.. command!.Split(' ')[1..], "--detach"]);
             Assert.True(code == 0, stderr);
             Assert.Contains("Joined browser-made", stdout, StringComparison.Ordinal);
 
             browser.Driver.FindElement(By.LinkText("Refresh")).Click();
-            Assert.Equal("1 member is in it now.", browser.Driver.FindElement(By.Id("members")).Text);
+            await Eventually.TrueAsync(() => Task.FromResult(browser.Text("members") == "1 member is in it now."), TimeSpan.FromSeconds(20), "the page counting alice");
         }
         finally
         {
@@ -58,6 +61,19 @@ public sealed class RelayWebBrowserTests
             var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
             options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,800", $"--user-data-dir={profile}");
             return new Browser(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)));
+        }
+
+        /// <summary>The text of the element of id <paramref name="id"/> on the page now, or null while it is not there (the page still loading).</summary>
+        public string? Text(string id)
+        {
+            try
+            {
+                return Driver.FindElement(By.Id(id)).Text;
+            }
+            catch (Exception ex) when (ex is NoSuchElementException or StaleElementReferenceException)
+            {
+                return null;
+            }
         }
 
         /// <summary>Saves what the browser shows to artifacts/<paramref name="file"/> in the repository.</summary>

@@ -148,6 +148,25 @@ public sealed partial class RelayWebTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task AWebAddressThatIsTaken_IsReported_AndTheRelayForwardsCallsWithoutIt()
+    {
+        using var root = new TempDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (relay, relayPort) = await DaemonProcess.StartRelayAsync(root, "relay", 0, "--web", $"127.0.0.1:{port}");
+        await using var relayProcess = relay;
+        var (code, status, _) = await AttachRunner.RunAsync(relay.SocketPath, "status");
+        Assert.True(code == 0, status);
+        Assert.Contains($"Problem    web front not serving: Relay:Web 127.0.0.1:{port}: ", status, StringComparison.Ordinal);
+        Assert.Contains("does not serve on", relay.Output, StringComparison.Ordinal);
+
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{relayPort}", "--Audio:Enabled", "false");
+        await using var client = await TestControlClient.ConnectAsync(alice.SocketPath);
+        Assert.Equal(ConnectionState.Connected, (await client.JoinAsync("still-served")).Connection);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task InATextBrowser_ThePagesRead_AndTheCommandIsOneLineToCopy()
     {
         using var root = new TempDirectory();

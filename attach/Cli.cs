@@ -143,14 +143,22 @@ internal static class Cli
         root.Subcommands.Add(camera);
 
         var who = new Argument<string>("NAME") { Description = "the participant, as who shows them" };
-        var percent = new Argument<int>("PERCENT") { Description = "0 (silent) to 200; 100 is as they sound" };
-        percent.Validators.Add(result =>
+        var percent = new Argument<int>("PERCENT")
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 200)
+            Description = "0 (silent) to 200; 100 is as they sound",
+
+            // Parsed here, so that "loud" or "300" is a usage error (exit 2) and never an exception.
+            CustomParser = result =>
             {
-                result.AddError("PERCENT must be 0 to 200");
-            }
-        });
+                if (result.Tokens is [var token] && int.TryParse(token.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= 200)
+                {
+                    return value;
+                }
+
+                result.AddError("PERCENT must be a whole number from 0 to 200");
+                return 0;
+            },
+        };
         var volume = new Command("volume", "play one participant louder or quieter, for the rest of the session") { who, percent };
         volume.SetAction((parse, ct) => RunVerbAsync(
             parse,

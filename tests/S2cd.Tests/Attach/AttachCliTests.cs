@@ -43,6 +43,10 @@ public sealed class AttachCliTests
     [InlineData("join", "ok", "--relay", "host")]
     [InlineData("camera", "sideways")]
     [InlineData("mute", "--loudly")]
+    [InlineData("volume", "alice")]
+    [InlineData("volume", "alice", "loud")]
+    [InlineData("volume", "alice", "201")]
+    [InlineData("join", "ok", "--relay-fingerprint", "SHA256:short")]
     public async Task BadUsage_ExitsTwo(params string[] args)
     {
         var (code, _, stderr) = await AttachRunner.RunAsync("/nonexistent.sock", args);
@@ -60,6 +64,7 @@ public sealed class AttachCliTests
     [InlineData("who")]
     [InlineData("devices")]
     [InlineData("preview")]
+    [InlineData("volume")]
     public async Task Help_OnEveryVerb_DescribesIt(string verb)
     {
         var (code, stdout, _) = await AttachRunner.RunAsync(null, verb, "--help");

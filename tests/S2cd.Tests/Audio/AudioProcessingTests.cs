@@ -128,7 +128,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
 
         var (cliCode, _, cliError) = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "volume", "alice", "250");
         Assert.NotEqual(0, cliCode);
-        Assert.Contains("PERCENT must be 0 to 200", cliError, StringComparison.Ordinal);
+        Assert.Contains("PERCENT must be a whole number from 0 to 200", cliError, StringComparison.Ordinal);
         Assert.Equal(50, (await bob.WhoAsync()).Single(p => p.Name == "alice").Volume);
 
         await bob.Rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.SetVolume, "alice", 0);

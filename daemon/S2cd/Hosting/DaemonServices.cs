@@ -30,12 +30,15 @@ internal static class DaemonServices
         services.AddSingleton<RelayServer>();
         services.AddSingleton<ControlServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
-        services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
+
+        // The web front starts before the control socket: a relay whose socket answers serves its pages too.
         if (settings.Daemon.IsRelay && settings.Relay.Web is not null)
         {
             services.AddSingleton<Relay.Web.RelayWebFront>();
             services.AddHostedService(sp => sp.GetRequiredService<Relay.Web.RelayWebFront>());
         }
+
+        services.AddHostedService(sp => sp.GetRequiredService<ControlServer>());
         if (!settings.Daemon.IsRelay)
         {
             // Only a participant has a conference core, pictures, a mixer, a camera and sound devices.

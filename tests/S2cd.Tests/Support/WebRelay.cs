@@ -29,9 +29,9 @@ internal sealed partial class WebRelay : IAsyncDisposable
     {
         var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, ["--web", "127.0.0.1:0", .. extra]);
         await using var client = await TestControlClient.ConnectAsync(relay.SocketPath);
-        var status = await client.StatusAsync();
-        var web = status.RelayWeb ?? throw new InvalidOperationException("the relay has no web front:\n" + relay.Output);
-        return new WebRelay(relay, $"127.0.0.1:{port}", new Uri(web.TrimEnd('/') + "/"), relay.LoggedRelayFingerprint());
+        string? web = null;
+        await Eventually.TrueAsync(async () => (web = (await client.StatusAsync()).RelayWeb) is not null, TimeSpan.FromSeconds(15), "the relay's web front");
+        return new WebRelay(relay, $"127.0.0.1:{port}", new Uri(web!.TrimEnd('/') + "/"), relay.LoggedRelayFingerprint());
     }
 
     /// <summary>An HTTP client of the web front that does not follow redirects (the tests look at them).</summary>

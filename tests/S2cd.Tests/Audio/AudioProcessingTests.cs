@@ -142,8 +142,10 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
     private static async Task<(double At440, double At1000)> EchoCallAsync(bool echoPath, bool echoCancel)
     {
         using var root = new TempDirectory();
+        // Noise suppression stays on as it ships: it also takes out what echo the linear filter leaves (speexdsp's
+        // residual echo suppression), and it treats both calls' steady tones alike, so the comparison is of the canceller.
         string[] Arguments(string name) =>
-            ["--Audio:Transmit", "continuous", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false", "--Audio:EchoCancel", name == "bob" && !echoCancel ? "false" : "true"];
+            ["--Audio:Transmit", "continuous", "--Audio:AutoGain", "false", "--Audio:EchoCancel", name == "bob" && !echoCancel ? "false" : "true"];
         await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(Arguments, CaptureLeadPeriods: 3));
         if (echoPath)
         {

@@ -45,14 +45,7 @@ internal sealed class VoiceProcessor : IDisposable
     /// <summary>Why echo cancellation and noise suppression cannot run (libspeexdsp does not load), or null.</summary>
     public string? Problem { get; }
 
-    public bool EchoCancelling => _echo is not null;
-
-    public bool NoiseSuppressing => _preprocess is not null && _options.NoiseSuppress;
-
     public VoiceActivity Activity { get; } = new();
-
-    /// <summary>The automatic gain now applied in dB, or null when it is off.</summary>
-    public double? GainDb => _gain?.GainDb;
 
     /// <summary>
     /// Processes one captured period in place: <paramref name="reference"/> is what the speaker played as it was heard.

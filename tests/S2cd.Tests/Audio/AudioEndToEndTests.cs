@@ -68,7 +68,7 @@ public sealed class AudioEndToEndTests
         await call.RecordAsync("bob", seconds: 1);
         var mutedAt = bob.Now;
         await call.Client("alice").Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.SetMuted, true);
-        await Task.Delay(1000);
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
         var output = bob.Output();
         var from = (int)((mutedAt - bob.OutputStart) * AudioRig.Rate);
         var lastSound = -1;

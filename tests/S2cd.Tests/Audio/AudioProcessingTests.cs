@@ -1,7 +1,7 @@
 using S2cd.Contract;
 using S2cd.Tests.Support;
 using StreamJsonRpc;
-using Xunit.Abstractions;
+
 
 namespace S2cd.Tests.Audio;
 
@@ -50,7 +50,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
         using var root = new TempDirectory();
         await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(name => name == "bob" ? ["--Audio:GainTargetDbfs", $"{Target}"] : AudioCall.Member.ToneArguments));
         call.Rig("bob").FeedSamples(Speech.At(-30), 1, loop: true);
-        await Task.Delay(6000);
+        await Task.Delay(6000, TestContext.Current.CancellationToken);
         var heard = await call.Rig("alice").RecordFromNowAsync(6);
         var level = Speech.ActiveLevelDbfs(heard);
         output.WriteLine($"speech at alice {level:0.0} dBFS");
@@ -84,7 +84,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
                 lastMarked = bob.Now;
             }
 
-            await Task.Delay(10);
+            await Task.Delay(10, TestContext.Current.CancellationToken);
         }
 
         Assert.True(marked, "bob's speech marks him speaking at alice");
@@ -94,7 +94,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
 
         // Two seconds of silence send (almost) nothing: the pause packet, and no more.
         var before = (await call.Client("bob").StatusAsync()).AudioPacketsSent;
-        await Task.Delay(2000);
+        await Task.Delay(2000, TestContext.Current.CancellationToken);
         var sent = (await call.Client("bob").StatusAsync()).AudioPacketsSent - before;
         output.WriteLine($"{before} packets for the speech, {sent} in 2 s of silence");
         Assert.True(sent <= 1, $"bob sent {sent} audio packets in 2 s of silence");
@@ -113,7 +113,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
         var (code, stdout, stderr) = await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "volume", "alice", "50");
         Assert.True(code == 0, stderr);
         Assert.Contains("alice now plays at 50%", stdout, StringComparison.Ordinal);
-        await Task.Delay(500);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
         var half = Signal.Rms(await call.Rig("bob").RecordFromNowAsync(2));
         output.WriteLine($"RMS at 100% {full:0}, at 50% {half:0}");
         Assert.InRange(half / full, 0.4, 0.6);
@@ -132,7 +132,7 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
         Assert.Equal(50, (await bob.WhoAsync()).Single(p => p.Name == "alice").Volume);
 
         await bob.Rpc.InvokeAsync<ParticipantInfo[]>(ControlProtocol.Methods.SetVolume, "alice", 0);
-        await Task.Delay(500);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
         Assert.True(Signal.Rms(await call.Rig("bob").RecordFromNowAsync(1)) < 30, "volume 0 is silent");
     }
 

@@ -43,7 +43,7 @@ public sealed class UnpluggedSoundCardTests
         Assert.Equal("on: mocked", status.Microphone);
 
         // The rest of the call goes on: bob still hears alice's microphone and sees her pictures.
-        await Task.Delay(300);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
         Assert.True(bob.Sees("alice").AudioLevel is not null, "alice's microphone goes on");
         uint sequence = 0;
         await Eventually.TrueAsync(() => Task.FromResult(ConferenceCoreTests.SendPicture(alice, ++sequence) && bob.Pictures.Get(bob.Sees("alice").Id).Picture is not null), TimeSpan.FromSeconds(20), "alice's pictures at bob");

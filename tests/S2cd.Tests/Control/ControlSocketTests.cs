@@ -202,8 +202,8 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
         info.Environment["DOTNET_CLI_HOME"] = root.Path;
         using var attach = System.Diagnostics.Process.Start(info)!;
         var pid = attach.Id;
-        var output = await attach.StandardOutput.ReadToEndAsync() + await attach.StandardError.ReadToEndAsync();
-        await attach.WaitForExitAsync();
+        var output = await attach.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await attach.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await attach.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.True(attach.ExitCode == 0, output);
         Assert.NotEqual(Environment.ProcessId, pid);
         await Eventually.TrueAsync(
@@ -299,7 +299,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
 
         public TestControlClient Bystander { get; private set; } = null!;
 
-        public async Task InitializeAsync()
+        public async ValueTask InitializeAsync()
         {
             Process = DaemonProcess.Start(_root, "d", ["--name", "bystander", "--listen", "127.0.0.1:0"]);
             await Process.WaitReadyAsync();
@@ -316,7 +316,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
             Assert.Equal(ConnectionState.Connected, status.Connection);
         }
 
-        public async Task DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
             await Bystander.DisposeAsync();
             await Process.DisposeAsync();

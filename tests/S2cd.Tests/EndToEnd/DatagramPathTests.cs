@@ -59,7 +59,7 @@ public sealed class DatagramPathTests
         impairer.Udp = new UdpImpairment();
         await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob back on UDP");
         var before = impairer.UdpForwarded;
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.True(impairer.UdpForwarded - before > 20, "media flows as datagrams again");
         await SeesVideoAsync(a, "bob");
 
@@ -97,7 +97,7 @@ public sealed class DatagramPathTests
 
         // Datagrams flow both ways through the new address, for longer than bob would wait before giving up on UDP.
         var (up, down) = (impairer.UdpForwarded, impairer.UdpFromTarget);
-        await Task.Delay(DatagramPathSilence + TimeSpan.FromSeconds(1));
+        await Task.Delay(DatagramPathSilence + TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.True(impairer.UdpForwarded - up > 40, "datagrams flow from bob's new address");
         Assert.True(impairer.UdpFromTarget - down > 40, "datagrams flow to bob's new address");
         Assert.Equal("udp", (await b.StatusAsync()).MediaPath);

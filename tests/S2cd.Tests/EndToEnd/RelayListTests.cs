@@ -19,7 +19,8 @@ public sealed class RelayListTests
         await using var _ = busy;
         var (good, goodPort) = await DaemonProcess.StartRelayAsync(root, "good");
         await using var __ = good;
-        var closedPort = LoopbackPorts.Free();
+        using var closed = LoopbackPorts.Closed();
+        var closedPort = closed.Port;
 
         // The busy relay's own status says it refuses.
         var relayStatus = await AttachRunner.RunAsync(busy.SocketPath, "status");

@@ -43,7 +43,7 @@ public sealed class SlowViewerTests
                 sizes.Add(bytes);
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(bytes / rate));
+            await Task.Delay(TimeSpan.FromSeconds(bytes / rate), TestContext.Current.CancellationToken);
         }
 
         // After the first seconds: frames of a few KB (0.08 s of output, at least 3 KB), several a second, and

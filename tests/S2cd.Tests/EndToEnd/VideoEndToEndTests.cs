@@ -44,7 +44,7 @@ public sealed class VideoEndToEndTests
             // q detaches: the terminal is back from the alternate screen with the cursor shown, and bob is still in the session.
             tmux.SendKeys("q");
             await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(10), "s2c-attach exited");
-            Assert.Equal("0", (await File.ReadAllTextAsync(exitFile)).Trim());
+            Assert.Equal("0", (await File.ReadAllTextAsync(exitFile, TestContext.Current.CancellationToken)).Trim());
             Assert.Equal("0", tmux.Query("#{alternate_on}"));
             Assert.Equal("1", tmux.Query("#{cursor_flag}"));
             Assert.Contains("connected", (await AttachRunner.RunAsync(bob.SocketPath, "status")).Stdout, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class VideoEndToEndTests
         // It waits 30 s for a restarted daemon (saying so), then gives up.
         await tmux.WaitForAsync(s => s.Contains("daemon restarting", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the restart notice");
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(45), "s2c-attach exited");
-        Assert.Equal("3", (await File.ReadAllTextAsync(exitFile)).Trim());
+        Assert.Equal("3", (await File.ReadAllTextAsync(exitFile, TestContext.Current.CancellationToken)).Trim());
         Assert.Equal("0", tmux.Query("#{alternate_on}"));
         Assert.Equal("1", tmux.Query("#{cursor_flag}"));
     }
@@ -98,11 +98,11 @@ public sealed class VideoEndToEndTests
         {
             // Only the client, not the shell around it: anchor on the command name.
             using var kill = System.Diagnostics.Process.Start("pkill", [$"-{how[3..]}", "-f", $"^{DaemonProcess.AttachCommand} --socket {daemon.SocketPath}"])!;
-            await kill.WaitForExitAsync();
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
 
         await Eventually.TrueAsync(() => Task.FromResult(File.Exists(exitFile)), TimeSpan.FromSeconds(10), "s2c-attach exited");
-        Assert.Equal("0", (await File.ReadAllTextAsync(exitFile)).Trim());
+        Assert.Equal("0", (await File.ReadAllTextAsync(exitFile, TestContext.Current.CancellationToken)).Trim());
         Assert.Equal("0", tmux.Query("#{alternate_on}"));
         Assert.Equal("1", tmux.Query("#{cursor_flag}"));
     }

@@ -40,7 +40,7 @@ public sealed class FabricSealTests
                     Interlocked.Increment(ref failures);
                 }
             }
-        });
+        }, TestContext.Current.CancellationToken);
         Parallel.For(0, 4, worker =>
         {
             for (var i = 0; i < 40_000; i++)

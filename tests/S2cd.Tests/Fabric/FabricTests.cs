@@ -58,7 +58,7 @@ public sealed class FabricTests
             catch (OperationCanceledException)
             {
             }
-        });
+        }, TestContext.Current.CancellationToken);
 
         var (a, aPort) = await DaemonProcess.StartRelayAsync(root, "relay-a", 0, Fabric(cluster, 0, NatsCluster.Password));
         await using var _ = a;
@@ -106,7 +106,7 @@ public sealed class FabricTests
         // The NATS node under relay A goes: its client moves to another node of the cluster, and alice's picture
         // keeps reaching bob.
         cluster.Kill(0);
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
         Assert.True((await bobControl.WhoAsync()).Single(p => p.Name == "alice").VideoFps > 5, "alice's video reaches bob after the NATS node under her relay went");
 
         // Relay A is killed: alice, as she was on it, goes from bob's list within 5 s; her daemon fails over to
@@ -167,7 +167,7 @@ public sealed class FabricTests
             catch (OperationCanceledException)
             {
             }
-        });
+        }, TestContext.Current.CancellationToken);
 
         aliceRig.FeedTone(440, 0.3);
         var output = await bobRig.RecordAsync(4, "alice's tone at bob's speaker, through two relays and the cluster");
@@ -185,7 +185,7 @@ public sealed class FabricTests
         // The NATS node under alice's relay goes: its client moves to the other node, and bob loses at most a second.
         var from = bobRig.OutputLength;
         cluster.Kill(0);
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
         var after = bobRig.Output()[from..];
         var lost = Signal.LongestSilenceMs(after, AudioRig.Rate, 300);
         Assert.True(lost <= 1000, $"{lost} ms of silence at bob after the NATS node under alice's relay was killed");

@@ -33,16 +33,19 @@ public sealed class ConfigurationTests
     public async Task Start_EachLayerTakesEffect_FileUnderEnvironmentUnderCommandLine()
     {
         using var root = new TempDirectory();
-        var port = LoopbackPorts.Free();
+        // The command line's relay: one of its own, on a port it bound itself. The file's embedded relay binds port 0
+        // too, and status says which port it got.
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
+        await using var _ = relay;
         var config = Path.Combine(root.Path, "s2cd.json");
         await File.WriteAllTextAsync(config, $$"""
             {
               "Conference": { "Name": "from-file", "Relay": "127.0.0.1:4000" },
-              "Relay": { "Listen": "127.0.0.1:{{port}}" },
+              "Relay": { "Listen": "127.0.0.1:0" },
               "Video": { "Camera": "/nonexistent/file-camera.avi" },
               "Audio": { "CaptureDevice": "file-capture" }
             }
-            """);
+            """, TestContext.Current.CancellationToken);
         var environment = new Dictionary<string, string>
         {
             ["S2CD_Conference__Name"] = "from-env",
@@ -65,16 +68,21 @@ public sealed class ConfigurationTests
         var status = await client.StatusAsync();
         Assert.Equal("from-env", status.Name);                                                           // environment over file
         Assert.Equal($"127.0.0.1:{port}", status.Relay);                                                  // command line over file
-        Assert.Equal($"127.0.0.1:{port}", status.RelayListen);                                            // file alone
+        Assert.StartsWith("127.0.0.1:", status.RelayListen, StringComparison.Ordinal);                    // file alone (not the default 1122)
+        var embeddedPort = int.Parse(status.RelayListen![10..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.NotEqual(1122, embeddedPort);
         Assert.StartsWith("unavailable: snd_pcm_open(cli-capture)", status.Microphone, StringComparison.Ordinal);  // command line over both
         Assert.StartsWith("unavailable: snd_pcm_open(env-playback)", status.Speaker, StringComparison.Ordinal);    // environment alone
         Assert.StartsWith("unavailable: video file /nonexistent/file-camera.avi does not exist", status.Camera, StringComparison.Ordinal);
         Assert.EndsWith("retrying every 7 s", status.Camera, StringComparison.Ordinal);
 
-        // S2CD_Relay__MaxSessions=1 reached the embedded relay: a second session is refused.
-        await using var other = await DaemonProcess.StartParticipantAsync(root, "other", $"127.0.0.1:{port}");
+        // S2CD_Relay__MaxSessions=1 reached the embedded relay: its first session is taken, a second is refused.
+        await using var other = await DaemonProcess.StartParticipantAsync(root, "other", $"127.0.0.1:{embeddedPort}");
         await using var otherClient = await TestControlClient.ConnectAsync(other.SocketPath);
-        var refused = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => otherClient.JoinAsync("second"));
+        await otherClient.JoinAsync("first");
+        await using var third = await DaemonProcess.StartParticipantAsync(root, "third", $"127.0.0.1:{embeddedPort}");
+        await using var thirdClient = await TestControlClient.ConnectAsync(third.SocketPath);
+        var refused = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(() => thirdClient.JoinAsync("second"));
         Assert.Contains("limit of 1 sessions", refused.Message, StringComparison.Ordinal);
     }
 
@@ -90,7 +98,7 @@ public sealed class ConfigurationTests
         }
 
         var broken = Path.Combine(root.Path, "broken.json");
-        await File.WriteAllTextAsync(broken, "{ \"Conference\": ");
+        await File.WriteAllTextAsync(broken, "{ \"Conference\": ", TestContext.Current.CancellationToken);
         await using var daemon = DaemonProcess.Start(root, "b", ["--config", broken]);
         Assert.True(await daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(78, daemon.ExitCode);
@@ -139,8 +147,8 @@ public sealed class ConfigurationTests
         }
 
         using var second = System.Diagnostics.Process.Start(info)!;
-        var output = await second.StandardOutput.ReadToEndAsync() + await second.StandardError.ReadToEndAsync();
-        await second.WaitForExitAsync();
+        var output = await second.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await second.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await second.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("already listening", output, StringComparison.Ordinal);
         await using var client = await TestControlClient.ConnectAsync(first.SocketPath);

@@ -77,7 +77,7 @@ public sealed class SystemdNotifyTests
         Assert.Equal(0, Interop.mkfifo(fifo, 0x1B6));
         await File.WriteAllTextAsync(Path.Combine(home, ".asoundrc"), $$"""
             pcm.hung_in { type file slave.pcm "null" file "/dev/null" infile "{{fifo}}" format "raw" }
-            """);
+            """, TestContext.Current.CancellationToken);
         var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notifyPath, ["WATCHDOG_USEC"] = "1000000" };
         await using var daemon = DaemonProcess.Start(
             root, "d", ["--listen", "127.0.0.1:0", "--Audio:CaptureDevice", "hung_in", "--Audio:PlaybackDevice", "null"], environment);
@@ -104,7 +104,7 @@ public sealed class SystemdNotifyTests
                 await pipe.WriteAsync(period, feeding.Token);
                 await Task.Delay(10, feeding.Token);
             }
-        });
+        }, TestContext.Current.CancellationToken);
         Assert.True(await ReceiveUntilAsync(notify, "STATUS=healthy again", TimeSpan.FromSeconds(20)), $"no healthy again\n{daemon.Output}");
         Assert.True(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(3)), "pings resume");
         // The log line reaches standard output on its own path, after the datagram at times (the native daemon).

@@ -120,7 +120,7 @@ public sealed class MissingLibraryTests
         await bobClient.JoinAsync("through");
         await VideoFlowsAsync(bobClient, "alice");
 
-        var maps = await File.ReadAllTextAsync($"/proc/{relay.Pid}/maps");
+        var maps = await File.ReadAllTextAsync($"/proc/{relay.Pid}/maps", TestContext.Current.CancellationToken);
         foreach (var library in new[] { "OpenCvSharpExtern", "libasound", "libopus", "libspeexdsp", "libgtk" })
         {
             Assert.DoesNotContain(library, maps, StringComparison.Ordinal);

@@ -15,7 +15,7 @@ public sealed class SupervisedServiceTests
         await using var service = new Flaky(health, time, failures: 2);
         await service.StartAsync(CancellationToken.None);
 
-        await service.Ran.Reader.ReadAsync();
+        await service.Ran.Reader.ReadAsync(TestContext.Current.CancellationToken);
         await DownAsync(health, "failure 1");
         Assert.Equal(["the flaky service stopped: InvalidOperationException: failure 1; restarting"], health.DownServices());
         Assert.Null(health.Problem(TimeSpan.FromSeconds(5)));
@@ -24,11 +24,11 @@ public sealed class SupervisedServiceTests
         time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Equal(0, service.Restarts);
         time.Advance(TimeSpan.FromMilliseconds(1));
-        await service.Ran.Reader.ReadAsync();
+        await service.Ran.Reader.ReadAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, service.Restarts);
         await DownAsync(health, "failure 2");
         time.Advance(TimeSpan.FromSeconds(2));
-        await service.Ran.Reader.ReadAsync();
+        await service.Ran.Reader.ReadAsync(TestContext.Current.CancellationToken);
         await Eventually.TrueAsync(() => Task.FromResult(health.DownServices().Count == 0), TimeSpan.FromSeconds(5), "up again");
         Assert.Equal(2, service.Restarts);
         await service.StopAsync(CancellationToken.None);

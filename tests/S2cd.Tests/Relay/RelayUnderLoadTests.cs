@@ -23,7 +23,7 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
     private TimeSpan _cpu;
     private long _last;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _last = _start;
         _relay = new RelayServer(
@@ -37,7 +37,7 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
         await _relay.StartAsync(CancellationToken.None);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _relay.DisposeAsync();
         Directory.Delete(_state, recursive: true);
@@ -74,7 +74,7 @@ public sealed class RelayUnderLoadTests : IAsyncLifetime
             Assert.True(_relay.Overload.VideoShed >= 10);
 
             // Busy for longer than the heartbeat timeout: nobody was dropped.
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await Task.Delay(TimeSpan.FromSeconds(2.5), TestContext.Current.CancellationToken);
             Assert.Equal((10, 0), await SendAndCountAsync(b, a));
 
             SetShare(0.05);

@@ -20,16 +20,16 @@ public sealed partial class RelayWebTests
         await using var web = await WebRelay.StartAsync(root);
         using var http = web.Client();
 
-        var home = await http.GetStringAsync("/");
+        var home = await http.GetStringAsync("/", TestContext.Current.CancellationToken);
         Assert.Contains("<form method=\"post\" action=\"/\">", home, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", home, StringComparison.OrdinalIgnoreCase);
 
         // No name typed: the relay makes one nobody can guess, and sends the browser to its page.
-        var made = await http.PostAsync("/", Form(("session", ""), ("passphrase", "on"), ("hint", "the <b>usual</b> one")));
+        var made = await http.PostAsync("/", Form(("session", ""), ("passphrase", "on"), ("hint", "the <b>usual</b> one")), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.SeeOther, made.StatusCode);
         var location = made.Headers.Location!.OriginalString;
         Assert.Matches("^/s/s2c-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$", location);
-        var page = await http.GetStringAsync(location);
+        var page = await http.GetStringAsync(location, TestContext.Current.CancellationToken);
         var command = WebRelay.CommandOf(page);
         var name = location["/s/".Length..];
         Assert.Equal($"s2c-attach join {name} --relay {web.RelayAddress} --relay-fingerprint {web.Fingerprint} --passphrase", command);
@@ -40,7 +40,7 @@ public sealed partial class RelayWebTests
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "2");
         var (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, [.. command.Split(' ')[1..^1], "--passphrase", "sesame", "--detach"]);
         Assert.True(code == 0, stderr);
-        page = await http.GetStringAsync(location);
+        page = await http.GetStringAsync(location, TestContext.Current.CancellationToken);
         Assert.Contains("1 member is in it now.", page, StringComparison.Ordinal);
         await using var client = await TestControlClient.ConnectAsync(alice.SocketPath);
         var status = await client.StatusAsync();
@@ -63,27 +63,27 @@ public sealed partial class RelayWebTests
         await using var web = await WebRelay.StartAsync(root, "--Relay:WebSessionsPerMinute", "8");
         using var http = web.Client();
 
-        var bad = await http.PostAsync("/", Form(("session", "//evil.example/x")));
+        var bad = await http.PostAsync("/", Form(("session", "//evil.example/x")), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Null(bad.Headers.Location);
-        Assert.Contains("session name may hold only letters", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("value=\"//evil.example/x\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("session name may hold only letters", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains("value=\"//evil.example/x\"", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
-        var script = await http.PostAsync("/", Form(("session", "<script>alert(1)</script>")));
-        Assert.DoesNotContain("<script>", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var script = await http.PostAsync("/", Form(("session", "<script>alert(1)</script>")), TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("<script>", await script.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
-        var longHint = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 500))));
+        var longHint = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 500))), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.BadRequest, longHint.StatusCode);
-        Assert.Contains("at most 120 are allowed", await longHint.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("at most 120 are allowed", await longHint.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
-        var huge = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 8000))));
+        var huge = await http.PostAsync("/", Form(("session", "ok"), ("hint", new string('h', 8000))), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
-        var json = await http.PostAsync("/", new StringContent("{\"session\":\"ok\"}", System.Text.Encoding.UTF8, "application/json"));
+        var json = await http.PostAsync("/", new StringContent("{\"session\":\"ok\"}", System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/bad%20name")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/" + new string('a', 65))).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/etc/passwd")).StatusCode);
-        Assert.True((await http.GetAsync("/" + new string('x', 5000))).StatusCode is HttpStatusCode.RequestUriTooLong or HttpStatusCode.BadRequest);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/bad%20name", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/s/" + new string('a', 65), TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/etc/passwd", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.True((await http.GetAsync("/" + new string('x', 5000), TestContext.Current.CancellationToken)).StatusCode is HttpStatusCode.RequestUriTooLong or HttpStatusCode.BadRequest);
 
         // Eight requests to make a session a minute from one address (this test's setting; the five above count): the
         // ninth is refused, with a page that says so.
@@ -91,7 +91,7 @@ public sealed partial class RelayWebTests
         HttpResponseMessage last;
         do
         {
-            last = await http.PostAsync("/", Form(("session", $"room{made}")));
+            last = await http.PostAsync("/", Form(("session", $"room{made}")), TestContext.Current.CancellationToken);
             if (last.StatusCode == HttpStatusCode.SeeOther)
             {
                 Assert.StartsWith("/s/room", last.Headers.Location!.OriginalString, StringComparison.Ordinal);
@@ -101,12 +101,12 @@ public sealed partial class RelayWebTests
         while (last.StatusCode == HttpStatusCode.SeeOther && made < 10);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
-        Assert.Contains("asked for 8 sessions in the last minute", await last.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("asked for 8 sessions in the last minute", await last.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Equal(3, made);
 
         // The relay and its pages carry on.
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/s/room0")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/s/room0", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
         Assert.False(web.Relay.HasExited, web.Relay.Output);
     }
 
@@ -116,8 +116,8 @@ public sealed partial class RelayWebTests
         using var root = new TempDirectory();
         await using var web = await WebRelay.StartAsync(root);
         using var http = web.Client();
-        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
-        Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz", TestContext.Current.CancellationToken));
+        Assert.Equal("ready\n", await http.GetStringAsync("/readyz", TestContext.Current.CancellationToken));
 
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "5");
         await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "5");
@@ -172,7 +172,7 @@ public sealed partial class RelayWebTests
         using var root = new TempDirectory();
         await using var web = await WebRelay.StartAsync(root);
         using var http = web.Client();
-        await http.PostAsync("/", Form(("session", "plain-text")));
+        await http.PostAsync("/", Form(("session", "plain-text")), TestContext.Current.CancellationToken);
         var (code, home) = await Packaging.Run.ProgramAsync("w3m", "-dump", "-cols", "100", new Uri(web.Web, "/").ToString());
         Assert.True(code == 0, home);
         Assert.Contains("Start a call", home, StringComparison.Ordinal);
@@ -206,7 +206,7 @@ public sealed partial class RelayWebTests
             async () => (await http.GetStringAsync("/s/spread")).Contains("2 members are in it now.", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15),
             "alice here and bob on the other relay counted");
-        Assert.DoesNotContain("bob", await http.GetStringAsync("/s/spread"), StringComparison.Ordinal);
+        Assert.DoesNotContain("bob", await http.GetStringAsync("/s/spread", TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]
@@ -217,7 +217,7 @@ public sealed partial class RelayWebTests
         await using var web = await WebRelay.StartAsync(root, Fabric.FabricTests.Fabric(cluster, 0, NatsCluster.Password));
         using var http = web.Client();
         await Eventually.TrueAsync(async () => (await http.GetAsync("/readyz")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "ready with its fabric");
-        Assert.Equal(1, Value(await http.GetStringAsync("/metrics"), "s2c_relay_fabric_connected"));
+        Assert.Equal(1, Value(await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken), "s2c_relay_fabric_connected"));
 
         cluster.Kill(0);
         await Eventually.TrueAsync(
@@ -225,10 +225,10 @@ public sealed partial class RelayWebTests
                 && (await answer.Content.ReadAsStringAsync()).Contains("not connected to the fabric", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20),
             "not ready without its fabric");
-        var metrics = await http.GetStringAsync("/metrics");
+        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Equal(0, Value(metrics, "s2c_relay_fabric_connected"));
         Assert.True(Value(metrics, "s2c_relay_fabric_messages_total{direction=\"published\"}") > 0, "the relay published its tag claims");
-        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz", TestContext.Current.CancellationToken));
     }
 
     [Fact(Timeout = 120_000)]
@@ -244,7 +244,7 @@ public sealed partial class RelayWebTests
         for (var i = 0; i < Garbage; i++)
         {
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(IPAddress.Loopback, port);
+            await socket.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
             await socket.SendAsync(junk);
             socket.Shutdown(SocketShutdown.Both);
         }
@@ -253,7 +253,7 @@ public sealed partial class RelayWebTests
             async () => Value(await http.GetStringAsync("/metrics"), "s2c_relay_refused_connections_total{cause=\"tls_handshake_failed\"}") == Garbage,
             TimeSpan.FromSeconds(20),
             $"{Garbage} failed handshakes counted");
-        Assert.Equal(Garbage, Value(await http.GetStringAsync("/metrics"), "s2c_relay_tls_handshakes_failed_total"));
+        Assert.Equal(Garbage, Value(await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken), "s2c_relay_tls_handshakes_failed_total"));
 
         // Within a few summary intervals, a handful of lines, not 200.
         await Eventually.TrueAsync(() => Task.FromResult(SummedIn(web.Relay.Output) == Garbage), TimeSpan.FromSeconds(10), "the summary lines add up to the flood");
@@ -288,7 +288,7 @@ public sealed partial class RelayWebTests
 
         (code, _, stderr) = await AttachRunner.RunAsync(alice.SocketPath, "join", "pinned", "--relay", address, "--relay-fingerprint", relay.LoggedRelayFingerprint(), "--detach");
         Assert.True(code == 0, stderr);
-        Assert.Contains($"{address} {relay.LoggedRelayFingerprint()}", await File.ReadAllTextAsync(knownRelays), StringComparison.Ordinal);
+        Assert.Contains($"{address} {relay.LoggedRelayFingerprint()}", await File.ReadAllTextAsync(knownRelays, TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>

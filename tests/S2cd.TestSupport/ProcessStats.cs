@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace S2cd.Benchmarks;
+namespace S2cd.Tests.Support;
 
 /// <summary>CPU time and resident memory of a process, from /proc.</summary>
 internal static class ProcessStats

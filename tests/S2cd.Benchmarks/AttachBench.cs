@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 
+using S2cd.Benchmarks.Harness;
+
 namespace S2cd.Benchmarks;
 
 /// <summary>
@@ -11,25 +13,15 @@ namespace S2cd.Benchmarks;
 /// </summary>
 internal static class AttachBench
 {
+    private const string Table = "s2c-attach as whole processes against a running daemon (wall time from start to exit; peak resident memory from GNU time)";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var runs = 20;
-        string? aot = null;
-        for (var i = 0; i < args.Length; i++)
+        var samples = BenchArgs.Int(args, "--samples", 20, 3, 200);
+        var aot = BenchArgs.Text(args, "--aot");
+        if (aot is not null && !File.Exists(aot))
         {
-            switch (args[i])
-            {
-                case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n is >= 3 and <= 200:
-                    runs = n;
-                    i++;
-                    break;
-                case "--aot" when i + 1 < args.Length && File.Exists(args[i + 1]):
-                    aot = args[++i];
-                    break;
-                default:
-                    Console.Error.WriteLine("usage: s2cd-bench attach [--runs 3..200] [--aot PATH-TO-NATIVE-s2c-attach]");
-                    return 2;
-            }
+            throw new ArgumentException($"--aot {aot}: no such file");
         }
 
         var repository = Repository();
@@ -38,7 +30,7 @@ internal static class AttachBench
         {
             if (aot is null)
             {
-                Console.WriteLine("publishing s2c-attach with NativeAOT (about a minute)...");
+                Console.Error.WriteLine("publishing s2c-attach with NativeAOT (about a minute)...");
                 var publish = await RunAsync("dotnet", ["publish", Path.Combine(repository, "attach", "S2cAttach.csproj"), "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(directory, "aot"), "--nologo", "-v", "quiet"]).ConfigureAwait(false);
                 if (publish != 0)
                 {
@@ -50,37 +42,44 @@ internal static class AttachBench
             }
 
             var jit = Path.Combine(repository, "attach", "bin", "Release", "net10.0", "s2c-attach.dll");
-            using var daemon = BenchDaemons.Start(directory, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
-            var socket = BenchDaemons.SocketPath(directory, "d");
-            using (await BenchDaemons.ConnectAsync(socket).ConfigureAwait(false))
+            return await BenchRun.RunAsync("attach", args, async (figures, _) =>
             {
-                // It answers: the processes timed below find it ready.
-            }
-
-            Console.WriteLine($"daemon pid {daemon.Id}; {runs} runs of each after 2 not counted, NativeAOT and JIT in turn");
-            Console.WriteLine($"{"",-22} {"wall p50",10} {"min",8} {"max",8} {"peak RSS p50",14}");
-            foreach (var verb in new[] { "status", "mute", "--version" })
-            {
-                var native = new List<(double Ms, double Mb)>();
-                var managed = new List<(double Ms, double Mb)>();
-                for (var run = 0; run < runs + 2; run++)
+                figures.Note(Table, $"{samples} counted runs of each verb a round after 2 not counted, NativeAOT and JIT in turn. Targets: status and mute ≤ 30 ms and ≤ 15 MB, --version ≤ 10 ms (NativeAOT).");
+                using var daemon = BenchDaemons.Start(directory, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
+                var socket = BenchDaemons.SocketPath(directory, "d");
+                using (await BenchDaemons.ConnectAsync(socket).ConfigureAwait(false))
                 {
-                    var a = await TimeAsync(aot, [verb], socket).ConfigureAwait(false);
-                    var b = await TimeAsync("dotnet", [jit, verb], socket).ConfigureAwait(false);
-                    if (run >= 2)
-                    {
-                        native.Add(a);
-                        managed.Add(b);
-                    }
+                    // It answers: the processes timed below find it ready.
                 }
 
-                Print($"{verb} (NativeAOT)", native);
-                Print($"{verb} (JIT)", managed);
-            }
+                Console.WriteLine($"daemon pid {daemon.Id}; {samples} runs of each after 2 not counted, NativeAOT and JIT in turn");
+                try
+                {
+                    foreach (var verb in new[] { "status", "mute", "--version" })
+                    {
+                        var native = new List<(double Ms, double Mb)>();
+                        var managed = new List<(double Ms, double Mb)>();
+                        for (var run = 0; run < samples + 2; run++)
+                        {
+                            var a = await TimeAsync(aot, [verb], socket).ConfigureAwait(false);
+                            var b = await TimeAsync("dotnet", [jit, verb], socket).ConfigureAwait(false);
+                            if (run >= 2)
+                            {
+                                native.Add(a);
+                                managed.Add(b);
+                            }
+                        }
 
-            daemon.Kill();
-            await daemon.WaitForExitAsync().ConfigureAwait(false);
-            return 0;
+                        Report(figures, $"`{verb}`", "NativeAOT", native);
+                        Report(figures, $"`{verb}`", "JIT", managed);
+                    }
+                }
+                finally
+                {
+                    daemon.Kill();
+                    await daemon.WaitForExitAsync().ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
         }
         finally
         {
@@ -88,11 +87,13 @@ internal static class AttachBench
         }
     }
 
-    private static void Print(string what, List<(double Ms, double Mb)> samples)
+    private static void Report(Figures figures, string verb, string build, List<(double Ms, double Mb)> samples)
     {
         var walls = samples.Select(s => s.Ms).Order().ToArray();
         var peaks = samples.Select(s => s.Mb).Order().ToArray();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what,-22} {walls[walls.Length / 2],7:0.0} ms {walls[0],5:0.0} ms {walls[^1],5:0.0} ms {peaks[peaks.Length / 2],11:0.0} MB"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{verb} ({build}): p50 {walls[walls.Length / 2]:0.0} ms ({walls[0]:0.0}–{walls[^1]:0.0}), peak RSS p50 {peaks[peaks.Length / 2]:0.0} MB"));
+        figures.Add(Table, verb, $"{build} wall p50", walls[walls.Length / 2], "0.0", "ms");
+        figures.Add(Table, verb, $"{build} peak RSS p50", peaks[peaks.Length / 2], "0.0", "MB");
     }
 
     /// <summary>One whole process under GNU time: its wall time here, its peak resident memory from time.</summary>
@@ -112,6 +113,11 @@ internal static class AttachBench
         await process.WaitForExitAsync().ConfigureAwait(false);
         var ms = clock.Elapsed.TotalMilliseconds;
         await output.ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw new NothingMeasuredException($"{program} {string.Join(' ', args)} exited with {process.ExitCode}: {error.Trim()}");
+        }
+
         var kilobytes = double.Parse(error.TrimEnd().Split('\n')[^1], CultureInfo.InvariantCulture);
         return (ms, kilobytes / 1024);
     }
@@ -139,6 +145,6 @@ internal static class AttachBench
             }
         }
 
-        throw new InvalidOperationException("run s2cd-bench from the repository's build output");
+        throw new ArgumentException("attach times the build's s2c-attach.dll beside the NativeAOT one: run s2cd-bench from the repository's build output (tests/S2cd.Benchmarks/bin/Release/net10.0)");
     }
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using S2cd.Audio;
+using S2cd.Benchmarks.Harness;
 using S2cd.Contract;
+using S2cd.Tests.Support;
 using StreamJsonRpc;
 
 namespace S2cd.Benchmarks;
@@ -14,15 +16,30 @@ namespace S2cd.Benchmarks;
 /// </summary>
 internal static class AudioBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    private const string CodecTable = "Audio codec and mixing, timed on this process";
+    private const string CallTable = "Audio call: two daemons through a relay on loopback, camera off";
+
+    /// <summary>
+    /// <c>audio [--seconds S]</c>: codec and mixing CPU, then one call with end-to-end encryption on and one with it off
+    /// (their order alternating round by round), a tone sent continuously; the receiving daemon's own figures.
+    /// </summary>
+    public static Task<int> RunAsync(string[] args)
     {
-        var inv = CultureInfo.InvariantCulture;
-        Codec(inv);
-        await DelayAsync(inv, args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], inv) : 15, endToEnd: !args.Contains("--no-e2e")).ConfigureAwait(false);
-        return 0;
+        var seconds = BenchArgs.Int(args, "--seconds", 15, 3, 600);
+        return BenchRun.RunAsync("audio", args, async (figures, round) =>
+        {
+            Codec(figures);
+            figures.Note(CallTable, HeardAudio.ToneNote);
+            figures.Note(CallTable, $"{seconds} s a call; mouth-to-ear is capture read to playback write as the receiving daemon measures it (target p50 ≤ 30 ms, DESIGN.md).");
+            foreach (var endToEnd in round % 2 == 1 ? new[] { true, false } : [false, true])
+            {
+                var call = await DelayAsync(seconds, endToEnd, Input.Tone, HeardAudio.ToneSettings).ConfigureAwait(false);
+                call.Report(figures, CallTable, endToEnd ? "end-to-end encryption on" : "end-to-end encryption off");
+            }
+        });
     }
 
-    private static void Codec(CultureInfo inv)
+    private static void Codec(Figures figures)
     {
         using var encoder = new OpusEncoder(AudioOptions.SampleRate, 24000, 5);
         var frame = new short[AudioOptions.FrameSamples];
@@ -75,8 +92,14 @@ internal static class AudioBench
             mixTime += mixClock.Elapsed;
         }
 
-        Console.WriteLine(string.Create(inv, $"Opus 24 kbit/s CBR, 20 ms frames: encode {encode:0.000} ms/frame ({encode * 50 / 10:0.00}% of one core), decode {decode:0.000} ms/frame ({decode * 50 / 10:0.00}%)"));
-        Console.WriteLine(string.Create(inv, $"receive + jitter buffer + decode + mix of {senders} senders: {mixTime.TotalMilliseconds / 500:0.000} ms per 20 ms ({mixTime.TotalMilliseconds / 500 * 50 / 10:0.00}% of one core)"));
+        var mix = mixTime.TotalMilliseconds / 500;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Opus encode {encode:0.000} ms, decode {decode:0.000} ms per 20 ms frame; mix of {senders} senders {mix:0.000} ms per 20 ms"));
+        figures.Add(CodecTable, "Opus encode, 24 kbit/s, per 20 ms frame", "time", encode, "0.000", "ms");
+        figures.Add(CodecTable, "Opus encode, 24 kbit/s, per 20 ms frame", "share of one core", encode * 5, "0.00", "%");
+        figures.Add(CodecTable, "Opus decode, per 20 ms frame", "time", decode, "0.000", "ms");
+        figures.Add(CodecTable, "Opus decode, per 20 ms frame", "share of one core", decode * 5, "0.00", "%");
+        figures.Add(CodecTable, $"receive, jitter buffer, decode and mix of {senders} senders, per 20 ms", "time", mix, "0.000", "ms");
+        figures.Add(CodecTable, $"receive, jitter buffer, decode and mix of {senders} senders, per 20 ms", "share of one core", mix * 5, "0.00", "%");
         mixer.Dispose();
     }
 
@@ -85,29 +108,40 @@ internal static class AudioBench
     /// participant at 48 kHz (a minute of speech-like sound with its echo, timed on this thread), then the mouth-to-ear
     /// delay of a call with the processing on and off (the receiving daemon's own figure), run after run.
     /// </summary>
-    public static async Task<int> ProcessingAsync(string[] args)
+    public static Task<int> ProcessingAsync(string[] args)
     {
-        var inv = CultureInfo.InvariantCulture;
-        var runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, inv)).FirstOrDefault(3);
-        var seconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => int.Parse(a, inv)).FirstOrDefault(10);
-        string[] off = ["--Audio:EchoCancel", "false", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false"];
-        for (var run = 1; run <= runs; run++)
+        var seconds = BenchArgs.Int(args, "--seconds", 10, 3, 600);
+        string[] off = ["--Audio:EchoCancel", "false", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false", "--Audio:Transmit", "continuous"];
+        const string CpuTable = "Audio processing CPU per participant (a minute of 48 kHz microphone, on this process's CPU clock)";
+        const string DelayTable = "Audio processing in a call: espeak-ng speech, processing on (as shipped) against off";
+        return BenchRun.RunAsync("audio-processing", args, async (figures, round) =>
         {
-            Console.WriteLine($"run {run}:");
-            ProcessingCpu(inv, new AudioOptions(), "echo cancellation (200 ms tail) + noise suppression + automatic gain + voice activity");
-            ProcessingCpu(inv, new AudioOptions { NoiseSuppress = false, AutoGain = false }, "echo cancellation alone");
-            ProcessingCpu(inv, new AudioOptions { EchoCancel = false }, "noise suppression + automatic gain + voice activity");
-            Console.Write("processing on:  ");
-            await DelayAsync(inv, seconds, endToEnd: true, ["--Audio:Transmit", "continuous"]).ConfigureAwait(false);
-            Console.Write("processing off: ");
-            await DelayAsync(inv, seconds, endToEnd: true, ["--Audio:Transmit", "continuous", .. off]).ConfigureAwait(false);
-        }
+            ProcessingCpu(figures, CpuTable, new AudioOptions(), "echo cancellation (200 ms tail) + noise suppression + automatic gain + voice activity");
+            ProcessingCpu(figures, CpuTable, new AudioOptions { NoiseSuppress = false, AutoGain = false }, "echo cancellation alone");
+            ProcessingCpu(figures, CpuTable, new AudioOptions { EchoCancel = false }, "noise suppression + automatic gain + voice activity");
+            figures.Note(CpuTable, "A speech-like near end every other 1.5 s, the far end's echo at 50 ms and −6 dB, room noise. Target ≤ 3% of one core.");
+            figures.Note(DelayTable, $"The sender's microphone plays espeak-ng's sentence at −26 dBFS over and over. On: the shipped settings (echo cancellation, noise suppression, automatic gain, voice-activated transmission). Off: all three off, sent continuously. {seconds} s a call, the two calls alternating in order round by round.");
+            double? on = null, offDelay = null;
+            foreach (var processing in round % 2 == 1 ? new[] { true, false } : [false, true])
+            {
+                var call = await DelayAsync(seconds, endToEnd: true, Input.Speech, processing ? [] : off).ConfigureAwait(false);
+                call.Report(figures, DelayTable, processing ? "processing on" : "processing off");
+                if (processing)
+                {
+                    on = call.P50;
+                }
+                else
+                {
+                    offDelay = call.P50;
+                }
+            }
 
-        return 0;
+            figures.Add(DelayTable, "added by processing (on − off, within a round)", "mouth-to-ear p50", on!.Value - offDelay!.Value, "+0.0;−0.0;0.0", "ms");
+        });
     }
 
     /// <summary>A minute of a speech-like near end plus the far end's echo (50 ms, -6 dB) through a <see cref="VoiceProcessor"/>.</summary>
-    private static void ProcessingCpu(CultureInfo inv, AudioOptions options, string what)
+    private static void ProcessingCpu(Figures figures, string table, AudioOptions options, string what)
     {
         using var processor = new VoiceProcessor(options);
         if (processor.Problem is { } problem)
@@ -149,40 +183,79 @@ internal static class AudioBench
         self.Refresh();
         var cpu = self.TotalProcessorTime - before;
         var share = cpu.TotalSeconds / (Periods / 100.0) * 100;
-        Console.WriteLine(string.Create(inv, $"  {what}: {cpu.TotalMilliseconds / Periods * 1000:0} µs per 10 ms, {share:0.00}% of one core"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what}: {cpu.TotalMilliseconds / Periods * 1000:0} µs per 10 ms, {share:0.00}% of one core"));
+        figures.Add(table, what, "per 10 ms period", cpu.TotalMilliseconds / Periods * 1000, "0", "µs");
+        figures.Add(table, what, "share of one core", share, "0.00", "%");
     }
 
-    private static async Task DelayAsync(CultureInfo inv, int seconds, bool endToEnd, string[]? extra = null)
+    private enum Input
     {
+        Tone,
+        Speech,
+    }
+
+    private sealed record Call(double P50, double P95, double CpuPercent, double ResidentMb, int JitterMs, HeardAudio Heard)
+    {
+        public void Report(Figures figures, string table, string row)
+        {
+            figures.Add(table, row, "mouth-to-ear p50", P50, "0.0", "ms");
+            figures.Add(table, row, "mouth-to-ear p95", P95, "0.0", "ms");
+            figures.Add(table, row, "jitter buffer", JitterMs, "0", "ms");
+            figures.Add(table, row, "receiving daemon CPU", CpuPercent, "0.0", "%");
+            figures.Add(table, row, "receiving daemon memory", ResidentMb, "0", "MB");
+        }
+    }
+
+    /// <summary>
+    /// A call of two daemons: a hosts the relay and captures <paramref name="input"/> from a file, b plays into a file
+    /// that is then measured; b's daemon gives the mouth-to-ear delay. Refuses a call that carried under half of what
+    /// was sent.
+    /// </summary>
+    private static async Task<Call> DelayAsync(int seconds, bool endToEnd, Input input, string[] extra)
+    {
+        var inv = CultureInfo.InvariantCulture;
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-audio").FullName;
         var processes = new List<Process>();
+        var clients = new List<JsonRpc>();
         try
         {
-            var tone = Path.Combine(directory, "tone.raw");
-            var samples = new byte[AudioOptions.SampleRate * 2 * (seconds + 30)];
-            for (var i = 0; i < samples.Length / 2; i++)
+            var source = Path.Combine(directory, "source.raw");
+            byte[] samples;
+            double soundPercent;
+            if (input == Input.Tone)
             {
-                var v = (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / AudioOptions.SampleRate));
-                samples[2 * i] = (byte)v;
-                samples[(2 * i) + 1] = (byte)(v >> 8);
+                samples = HeardAudio.Tone(seconds + 30);
+                soundPercent = 100;
+            }
+            else
+            {
+                var sentence = Speech.At(-26);
+                var pause = new short[AudioOptions.SampleRate / 2];
+                var once = sentence.Concat(pause).ToArray();
+                var loop = Enumerable.Repeat(once, ((seconds + 30) * AudioOptions.SampleRate / once.Length) + 1).SelectMany(x => x).ToArray();
+                samples = new byte[loop.Length * 2];
+                Buffer.BlockCopy(loop, 0, samples, 0, samples.Length);
+                await File.WriteAllBytesAsync(source, samples).ConfigureAwait(false);
+                soundPercent = 100 - HeardAudio.Read(source, 0).SilencePercent;
             }
 
-            await File.WriteAllBytesAsync(tone, samples).ConfigureAwait(false);
-            foreach (var name in new[] { "a", "b" })
+            await File.WriteAllBytesAsync(source, samples).ConfigureAwait(false);
+            var heard = Path.Combine(directory, "heard.raw");
+            foreach (var (name, output) in new[] { ("a", "/dev/null"), ("b", heard) })
             {
                 Directory.CreateDirectory(Path.Combine(directory, name));
                 await File.WriteAllTextAsync(Path.Combine(directory, name, ".asoundrc"), $$"""
                     pcm.!default { type asym playback.pcm "bench_out" capture.pcm "bench_in" }
-                    pcm.bench_out { type file slave.pcm "null" file "/dev/null" format "raw" }
-                    pcm.bench_in { type file slave.pcm "null" file "/dev/null" infile "{{tone}}" format "raw" }
+                    pcm.bench_out { type file slave.pcm "null" file "{{output}}" format "raw" }
+                    pcm.bench_in { type file slave.pcm "null" file "/dev/null" infile "{{source}}" format "raw" }
                     """).ConfigureAwait(false);
             }
 
-            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0", "--Conference:EndToEnd", endToEnd ? "true" : "false", .. extra ?? []], keepStdout: true, home: Path.Combine(directory, "a"));
+            var e2e = endToEnd ? "true" : "false";
+            var a = BenchDaemons.Start(directory, "a", ["--name", "a", "--listen", "127.0.0.1:0", "--Conference:EndToEnd", e2e, .. extra], keepStdout: true, home: Path.Combine(directory, "a"));
             processes.Add(a);
             var relay = await BenchDaemons.ReadRelayListenAsync(a).ConfigureAwait(false);
-            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false", "--Conference:EndToEnd", endToEnd ? "true" : "false", .. extra ?? []], home: Path.Combine(directory, "b")));
-            var clients = new List<JsonRpc>();
+            processes.Add(BenchDaemons.Start(directory, "b", ["--name", "b", "--relay", relay, "--Relay:Embedded", "false", "--Conference:EndToEnd", e2e, .. extra], home: Path.Combine(directory, "b")));
             foreach (var name in new[] { "a", "b" })
             {
                 var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
@@ -191,28 +264,44 @@ internal static class AudioBench
                 clients.Add(rpc);
             }
 
+            // One second for the keys and the jitter buffer's start, then the window.
+            await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+            var start = File.Exists(heard) ? new FileInfo(heard).Length : 0;
             var cpuBefore = ProcessStats.CpuTime(processes[1].Id);
             await Task.Delay(TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
             var cpu = ProcessStats.CpuTime(processes[1].Id) - cpuBefore;
             var status = await clients[1].InvokeAsync<StatusResult>(ControlProtocol.Methods.Status).ConfigureAwait(false);
-            Console.WriteLine($"end-to-end encryption {(endToEnd ? "on" : "off")}");
-            Console.WriteLine(string.Create(inv, $"mouth-to-ear, capture read to playback write, measured by the receiving daemon: p50 {status.AudioDelayMs:0.0} ms, p95 {status.AudioDelayP95Ms:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns, {status.AudioXruns} xruns)"));
-            Console.WriteLine(string.Create(inv, $"receiving daemon, camera off, one sender: {cpu.TotalSeconds / seconds * 100:0.0}% of one core, {ProcessStats.ResidentBytes(processes[1].Id) / 1048576.0:0} MB resident"));
+            var what = $"{input.ToString().ToLowerInvariant()} call, end-to-end {(endToEnd ? "on" : "off")}{(extra.Length > 0 ? " " + string.Join(' ', extra) : string.Empty)}";
+            var carried = HeardAudio.Read(heard, start);
+            if (100 - carried.SilencePercent < soundPercent / 2)
+            {
+                throw new NothingMeasuredException($"{what}: b's speaker had sound in {100 - carried.SilencePercent:0.0}% of {carried.Seconds:0.0} s against {soundPercent:0.0}% in what a captured: under half of what was sent");
+            }
+
+            if (status.AudioDelayMs is not { } p50 || status.AudioDelayP95Ms is not { } p95)
+            {
+                throw new NothingMeasuredException($"{what}: b's daemon measured no mouth-to-ear delay");
+            }
+
+            var call = new Call(p50, p95, cpu.TotalSeconds / seconds * 100, ProcessStats.ResidentBytes(processes[1].Id) / 1048576.0, status.JitterBufferMs, carried);
+            Console.WriteLine(string.Create(inv, $"{what}: mouth-to-ear p50 {p50:0.0} ms, p95 {p95:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns); sound {100 - carried.SilencePercent:0.0}% of the window; b {call.CpuPercent:0.0}% of one core, {call.ResidentMb:0} MB"));
+            return call;
+        }
+        finally
+        {
             foreach (var client in clients)
             {
                 client.Dispose();
             }
-        }
-        finally
-        {
+
             foreach (var process in processes)
             {
                 process.Kill();
+                await process.WaitForExitAsync().ConfigureAwait(false);
                 process.Dispose();
             }
 
             Directory.Delete(directory, recursive: true);
         }
     }
-
 }

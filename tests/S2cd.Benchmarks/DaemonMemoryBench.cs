@@ -4,6 +4,10 @@ using System.Net.Sockets;
 using S2cd.Contract;
 using StreamJsonRpc;
 
+using S2cd.Benchmarks.Harness;
+
+using S2cd.Tests.Support;
+
 namespace S2cd.Benchmarks;
 
 /// <summary>
@@ -15,27 +19,23 @@ namespace S2cd.Benchmarks;
 /// </summary>
 internal static class DaemonMemoryBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args)
     {
-        string? native = null;
-        var cycles = 1000;
-        for (var i = 0; i < args.Length; i++)
+        var native = BenchArgs.Text(args, "--daemon");
+        if (native is not null && !File.Exists(native))
         {
-            switch (args[i])
-            {
-                case "--daemon" when i + 1 < args.Length && File.Exists(args[i + 1]):
-                    native = args[++i];
-                    break;
-                case "--cycles" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n is >= 10 and <= 100_000:
-                    cycles = n;
-                    i++;
-                    break;
-                default:
-                    Console.Error.WriteLine("usage: s2cd-bench daemon-memory [--daemon PATH-TO-NATIVE-s2cd] [--cycles 10..100000]");
-                    return 2;
-            }
+            throw new ArgumentException($"--daemon {native}: no such file");
         }
 
+        var cycles = BenchArgs.Int(args, "--cycles", 1000, 4, 100_000);
+        var table = $"The resident daemon: {native ?? "dotnet s2cd.dll (JIT)"}";
+        return BenchRun.RunAsync("daemon-memory", args, (figures, _) => RoundAsync(figures, table, native, cycles));
+    }
+
+    private static async Task RoundAsync(Figures figures, string table, string? native, int cycles)
+    {
+        const string Measured = "measured";
+        figures.Note(table, $"READY: median of 5 starts with an existing identity. Idle: peak over 5 s, embedded relay on, not in a session. In a call: peak over 10 s, 4 people, a 160×48 blocks view drawing. Soak: {cycles} join/leave cycles, each sample 5 s after a leave. Targets: READY ≤ 300 ms, idle ≤ 40 MB, in a call ≤ 100 MB, back within 10 MB of idle within 30 s, no growth.");
         var directory = Directory.CreateTempSubdirectory("s2cd-memory-bench").FullName;
         var others = new List<Process>();
         Process? daemon = null;
@@ -57,10 +57,14 @@ internal static class DaemonMemoryBench
 
             ready.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY          {ready[2]:0} ms median of 5 starts with an existing identity ({ready[0]:0}-{ready[^1]:0})"));
+            figures.Add(table, "READY after start", Measured, ready[2], "0", "ms");
 
             await Task.Delay(5000).ConfigureAwait(false);
             var idle = await PeakAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle           {Mb(idle):0.0} MB resident (peak over 5 s, not in a session, embedded relay on); {Files(daemon.Id)} open files, {Threads(daemon.Id)} threads"));
+            figures.Add(table, "idle", Measured, Mb(idle), "0.0", "MB");
+            figures.Add(table, "idle: open files", Measured, Files(daemon.Id), "0");
+            figures.Add(table, "idle: threads", Measured, Threads(daemon.Id), "0");
 
             using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, "a")).ConfigureAwait(false);
             var control = rpc.Attach<IControlService>();
@@ -93,6 +97,12 @@ internal static class DaemonMemoryBench
             await draw.ConfigureAwait(false);
             await control.ViewCloseAsync(view).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"in a call      {Mb(call):0.0} MB resident (peak over 10 s, {people} people, a 160x48 view drawing, {frames} frames)"));
+            if (people < 4 || frames < 10)
+            {
+                throw new NothingMeasuredException($"the call had {people} people and the view drew {frames} frames in 10 s");
+            }
+
+            figures.Add(table, "in a 4-person call, view open", Measured, Mb(call), "0.0", "MB");
 
             await control.LeaveAsync().ConfigureAwait(false);
             var after = new List<long>();
@@ -104,6 +114,8 @@ internal static class DaemonMemoryBench
 
             var back = after.FindIndex(r => r - idle <= 10 * 1024 * 1024);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after leaving  {Mb(after[^1]):0.0} MB at 30 s; within 10 MB of idle {(back < 0 ? "not within 30 s" : $"after {back + 1} s")}"));
+            figures.Add(table, "after leaving: at 30 s", Measured, Mb(after[^1]), "0.0", "MB");
+            figures.Add(table, "after leaving: seconds until within 10 MB of idle (31: not within 30 s)", Measured, back < 0 ? 31 : back + 1, "0", "s");
 
             // Join and leave again and again (alone, on its own relay): resident memory, files and threads must not
             // grow. Each sample is taken 5 s after a leave, when the daemon has given back what the call used.
@@ -126,7 +138,10 @@ internal static class DaemonMemoryBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after {cycle,6}  {Mb(rss),6:0.0} MB resident, {files} open files, {threads} threads"));
             }
 
-            return 0;
+            figures.Add(table, $"{cycles} join/leave cycles: resident at the start", Measured, Mb(samples[0].Rss), "0.0", "MB");
+            figures.Add(table, $"{cycles} join/leave cycles: resident, highest sample after", Measured, Mb(samples.Skip(1).Max(x => x.Rss)), "0.0", "MB");
+            figures.Add(table, $"{cycles} join/leave cycles: open files at the end", Measured, samples[^1].Files, "0");
+            figures.Add(table, $"{cycles} join/leave cycles: threads at the end", Measured, samples[^1].Threads, "0");
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using NATS.Client.Core;
+using S2cd.Benchmarks.Harness;
 using S2cd.Tests.Support;
 
 namespace S2cd.Benchmarks;
@@ -18,55 +19,89 @@ internal static class FabricLoad
     private const int VideoBytes = 4096;
     private const int AudioBytes = 80;
 
-    public static async Task<int> RunAsync(string[] args)
+    private const string Table = "Relays on a NATS cluster: the relay-load traffic, 4 members a session, TLS to the relays";
+
+    public static Task<int> RunAsync(string[] args)
     {
-        var sessions = RelayLoad.Arg(args, "--sessions", 50);
-        var seconds = RelayLoad.Arg(args, "--seconds", 15);
-        var warmup = RelayLoad.Arg(args, "--warmup", 3);
+        var sessions = BenchArgs.Int(args, "--sessions", 50, 1, 2000);
+        var seconds = BenchArgs.Int(args, "--seconds", 15, 1, 3600);
+        var warmup = BenchArgs.Int(args, "--warmup", 3, 0, 600);
         if (!File.Exists(NatsCluster.Binary))
         {
             Console.Error.WriteLine("s2cd-bench: nats-server is not installed (apt install nats-server)");
-            return 1;
+            return Task.FromResult(1);
         }
 
-        Console.WriteLine($"== two relays, each session's members 2 + 2, joined by a 2-node NATS cluster");
-        await using (var cluster = await NatsCluster.StartAsync(nodes: 2).ConfigureAwait(false))
+        return BenchRun.RunAsync("fabric-load", args, async (figures, _) =>
         {
-            var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            var directory = Directory.CreateTempSubdirectory("s2cd-bench-fabric").FullName;
-            using var a = StartRelay(directory, "a", cluster.Url(0), key);
-            using var b = StartRelay(directory, "b", cluster.Url(1), key);
-            using var onSignalA = RelayLoad.KillOnSignal(a);
-            using var onSignalB = RelayLoad.KillOnSignal(b);
-            try
+            figures.Note(Table, $"{sessions} sessions × 4, {seconds} s measured after {warmup} s of warm-up. Two relays: each session's members split 2 + 2 over two relays joined by a 2-node NATS cluster. nats-server alone: synthetic participants publishing and subscribing directly on eight connections, no relay (the engine's own cost).");
+            Console.WriteLine("== two relays, each session's members 2 + 2, joined by a 2-node NATS cluster");
+            await using (var cluster = await NatsCluster.StartAsync(nodes: 2).ConfigureAwait(false))
             {
-                var nats = cluster.ProcessIds.Select((pid, i) => ($"nats-server {i}", pid)).ToList();
-                await RelayLoad.MeasureAsync([a, b], nats, sessions, 4, seconds, warmup, tls: true, udp: false).ConfigureAwait(false);
-                foreach (var name in new[] { "a", "b" })
+                var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+                var directory = Directory.CreateTempSubdirectory("s2cd-bench-fabric").FullName;
+                using var a = StartRelay(directory, "a", cluster.Url(0), key);
+                using var b = StartRelay(directory, "b", cluster.Url(1), key);
+                using var onSignalA = RelayLoad.KillOnSignal(a);
+                using var onSignalB = RelayLoad.KillOnSignal(b);
+                try
                 {
-                    using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
-                    var status = await rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.Status).ConfigureAwait(false);
-                    Console.WriteLine($"relay {name} fabric {status.RelayFabric}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
+                    var nats = cluster.ProcessIds.Select((pid, i) => ($"nats-server {i}", pid)).ToList();
+                    var split = await RelayLoad.MeasureAsync([a, b], nats, sessions, 4, seconds, warmup, tls: true, udp: false).ConfigureAwait(false);
+                    foreach (var name in new[] { "a", "b" })
+                    {
+                        using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, name)).ConfigureAwait(false);
+                        var status = await rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.Status).ConfigureAwait(false);
+                        Console.WriteLine($"relay {name} fabric {status.RelayFabric}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
+                        if (status.RelayFabricReceived == 0)
+                        {
+                            throw new NothingMeasuredException($"relay {name} received nothing over the fabric");
+                        }
+                    }
+
+                    split.MeasuredOrThrow("two relays").Report(figures, Table, "two relays + 2 NATS nodes");
+                }
+                finally
+                {
+                    RelayLoad.Kill(a);
+                    RelayLoad.Kill(b);
+                    Directory.Delete(directory, recursive: true);
                 }
             }
-            finally
+
+            Console.WriteLine("== one relay alone");
+            var alone = Directory.CreateTempSubdirectory("s2cd-bench-fabric").FullName;
+            using (var relay = BenchDaemons.Start(alone, "relay", ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", "10000"], keepStdout: true))
+            using (RelayLoad.KillOnSignal(relay))
             {
-                RelayLoad.Kill(a);
-                RelayLoad.Kill(b);
-                Directory.Delete(directory, recursive: true);
+                try
+                {
+                    var one = await RelayLoad.MeasureAsync([relay], [], sessions, 4, seconds, warmup, tls: true, udp: false).ConfigureAwait(false);
+                    one.MeasuredOrThrow("one relay").Report(figures, Table, "one relay");
+                }
+                finally
+                {
+                    RelayLoad.Kill(relay);
+                    Directory.Delete(alone, recursive: true);
+                }
             }
-        }
 
-        Console.WriteLine($"== one relay alone");
-        await RelayLoad.RunAsync(["--sessions", $"{sessions}", "--seconds", $"{seconds}", "--warmup", $"{warmup}"]).ConfigureAwait(false);
+            Console.WriteLine("== nats-server alone (one node), participants publishing and subscribing directly");
+            await using (var single = await NatsCluster.StartAsync(nodes: 1).ConfigureAwait(false))
+            {
+                var (forwarded, all, cpuPercent, perMessage) = await NatsAloneAsync(single, sessions, seconds, warmup).ConfigureAwait(false);
+                if (all.Length == 0)
+                {
+                    throw new NothingMeasuredException("nats-server alone delivered nothing");
+                }
 
-        Console.WriteLine($"== nats-server alone (one node), participants publishing and subscribing directly");
-        await using (var single = await NatsCluster.StartAsync(nodes: 1).ConfigureAwait(false))
-        {
-            await NatsAloneAsync(single, sessions, seconds, warmup).ConfigureAwait(false);
-        }
-
-        return 0;
+                figures.Add(Table, "nats-server alone", "forwarded msg/s", forwarded, "N0");
+                figures.Add(Table, "nats-server alone", "delay p50", RelayLoadResult.Quantile(all, 0.5), "0.00", "ms");
+                figures.Add(Table, "nats-server alone", "delay p99", RelayLoadResult.Quantile(all, 0.99), "0.00", "ms");
+                figures.Add(Table, "nats-server alone", "nats-server 0 CPU (one core)", cpuPercent, "0", "%");
+                figures.Add(Table, "nats-server alone", "nats-server 0 µs per message", perMessage, "0.0");
+            }
+        });
     }
 
     private static Process StartRelay(string directory, string name, string url, string key) => BenchDaemons.Start(
@@ -80,7 +115,7 @@ internal static class FabricLoad
     /// Four participants a session on eight shared NATS connections, each publishing its frames (send time, sender,
     /// sequence in front) to its session's subject and reading everyone else's from it.
     /// </summary>
-    private static async Task NatsAloneAsync(NatsCluster cluster, int sessions, int seconds, int warmup)
+    private static async Task<(double Forwarded, long[] Delays, double CpuPercent, double MicrosecondsPerMessage)> NatsAloneAsync(NatsCluster cluster, int sessions, int seconds, int warmup)
     {
         var connections = new List<NatsConnection>();
         for (var i = 0; i < 8; i++)
@@ -179,5 +214,6 @@ internal static class FabricLoad
         Console.WriteLine(string.Create(inv, $"forwarded     {all.Length / elapsed.TotalSeconds:N0} messages/s ({sessions} sessions x 4, each sending 15 x 4 KB and 50 x 80 B a second)"));
         Console.WriteLine(string.Create(inv, $"delay all     p50 {RelayLoad.Ms(all, 0.50)} ms  p99 {RelayLoad.Ms(all, 0.99)} ms  max {RelayLoad.Ms(all, 1)} ms"));
         Console.WriteLine(string.Create(inv, $"nats-server   cpu {cpu.TotalSeconds / elapsed.TotalSeconds * 100:0.0}% of one core, {cpu.TotalMicroseconds / Math.Max(1, all.Length):0.0} µs per forwarded message"));
+        return (all.Length / elapsed.TotalSeconds, all, cpu.TotalSeconds / elapsed.TotalSeconds * 100, cpu.TotalMicroseconds / Math.Max(1, all.Length));
     }
 }

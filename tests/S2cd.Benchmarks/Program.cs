@@ -1,23 +1,52 @@
 using S2cd.Benchmarks;
+using S2cd.Benchmarks.Harness;
 
-return args.FirstOrDefault() switch
+try
 {
-    "relay-load" => await RelayLoad.RunAsync(args[1..]).ConfigureAwait(false),
-    "fabric-load" => await FabricLoad.RunAsync(args[1..]).ConfigureAwait(false),
-    "render" => RenderBench.Run(args[1..]),
-    "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
-    "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
-    "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
-    "audio-processing" => await AudioBench.ProcessingAsync(args[1..]).ConfigureAwait(false),
-    "crypto" => CryptoBench.Run(),
-    "impaired" => await ImpairedBench.RunAsync(args[1..]).ConfigureAwait(false),
-    "attach" => await AttachBench.RunAsync(args[1..]).ConfigureAwait(false),
-    "daemon-memory" => await DaemonMemoryBench.RunAsync(args[1..]).ConfigureAwait(false),
-    _ => Usage(),
-};
+    return args.FirstOrDefault() switch
+    {
+        "relay-load" => await RelayLoad.RunAsync(args[1..]).ConfigureAwait(false),
+        "fabric-load" => await FabricLoad.RunAsync(args[1..]).ConfigureAwait(false),
+        "render" => await RenderBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "audio-processing" => await AudioBench.ProcessingAsync(args[1..]).ConfigureAwait(false),
+        "crypto" => await CryptoBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "impaired" => await ImpairedBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "attach" => await AttachBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "daemon-memory" => await DaemonMemoryBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "all" => await AllBenchmarks.RunAsync(args[1..]).ConfigureAwait(false),
+        _ => Usage(),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"s2cd-bench: {ex.Message}");
+    return Usage();
+}
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: s2cd-bench relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N] [--web] [--poll-metrics PER_SECOND]\n       s2cd-bench fabric-load [--sessions N] [--seconds S] [--warmup S]\n       s2cd-bench render [--picture [FILE]] [--tolerance KEEP,SHARE]\n       s2cd-bench video-delay [--seconds S] [--no-e2e]\n       s2cd-bench slow-pipe [--rate BYTES_PER_SECOND] [--picture [FILE]] [--still]\n       s2cd-bench audio [--seconds S] [--no-e2e]\n       s2cd-bench audio-processing [--runs N] [--seconds S]\n       s2cd-bench crypto\n       s2cd-bench impaired [--seconds S]\n       s2cd-bench attach [--runs N] [--aot PATH]\n       s2cd-bench daemon-memory [--daemon PATH] [--cycles N]");
+    Console.Error.WriteLine("""
+        usage: s2cd-bench BENCHMARK [--runs N] [--markdown] [OPTIONS]
+          Every benchmark runs N rounds (default 3) and prints each figure as min–max over them, under a line with the
+          date, the commit and the core count; --markdown prints Markdown tables (the README's). A benchmark that
+          measured nothing (no sound carried, no picture, nothing forwarded, a generator short of its load) says so
+          and exits 3.
+
+          relay-load [--sessions N] [--participants M] [--seconds S] [--warmup S] [--plain] [--udp] [--max-connections N] [--web] [--poll-metrics PER_SECOND]
+          fabric-load [--sessions N] [--seconds S] [--warmup S]
+          render [--picture [FILE] [--tolerance KEEP,SHARE]]
+          video-delay [--seconds S] [--mode MODE]
+          slow-pipe [--rate BYTES_PER_SECOND] [--picture [FILE]] [--still] [--mode MODE]
+          audio [--seconds S]
+          audio-processing [--seconds S]
+          crypto
+          impaired [--seconds S]
+          attach [--samples N] [--aot PATH]
+          daemon-memory [--daemon PATH] [--cycles N]
+          all [--runs N] [--markdown] [--daemon PATH] [--aot PATH]   the set the README quotes, one after another
+        """);
     return 2;
 }

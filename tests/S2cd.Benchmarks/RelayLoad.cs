@@ -13,6 +13,10 @@ using S2cd.Datagram;
 using S2cd.Security;
 using S2cd.Wire;
 
+using S2cd.Benchmarks.Harness;
+
+using S2cd.Tests.Support;
+
 namespace S2cd.Benchmarks;
 
 /// <summary>
@@ -26,51 +30,77 @@ internal static class RelayLoad
     private const int VideoBytes = 4096;
     private const int AudioBytes = 80;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args)
     {
-        var sessions = Arg(args, "--sessions", 100);
-        var participants = Arg(args, "--participants", 4);
-        var seconds = Arg(args, "--seconds", 20);
-        var warmup = Arg(args, "--warmup", 3);
-        var tls = !args.Contains("--plain");
-        var udp = args.Contains("--udp");
-        var maxConnections = Arg(args, "--max-connections", 10000);
-        var pollMetrics = Arg(args, "--poll-metrics", 0);
-        var webPort = pollMetrics > 0 || args.Contains("--web") ? FreePort() : 0;
-
-        var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
-        using var relay = BenchDaemons.Start(
-            directory,
-            "relay",
-            ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", maxConnections.ToString(CultureInfo.InvariantCulture), "--Relay:Tls", tls ? "true" : "false",
-                .. webPort > 0 ? (string[])["--web", $"127.0.0.1:{webPort}"] : []],
-            keepStdout: true);
-
-        // The relay goes with the benchmark, whichever way it ends: at the end, by an exception, by Ctrl-C or SIGTERM.
-        using var onSignal = KillOnSignal(relay);
-        using var stopPolling = new CancellationTokenSource();
-        var polling = pollMetrics > 0 ? PollMetricsAsync(webPort, pollMetrics, stopPolling.Token) : Task.FromResult((0, 0L, 0.0));
-        try
+        var sessions = BenchArgs.Int(args, "--sessions", 100, 1, 2000);
+        var participants = BenchArgs.Int(args, "--participants", 4, 2, 16);
+        var seconds = BenchArgs.Int(args, "--seconds", 20, 1, 3600);
+        var warmup = BenchArgs.Int(args, "--warmup", 3, 0, 600);
+        var tls = !BenchArgs.Flag(args, "--plain");
+        var udp = BenchArgs.Flag(args, "--udp");
+        var maxConnections = BenchArgs.Int(args, "--max-connections", 10000, 1, 100_000);
+        var pollMetrics = BenchArgs.Int(args, "--poll-metrics", 0, 0, 1000);
+        var web = pollMetrics > 0 || BenchArgs.Flag(args, "--web");
+        var path = udp ? "UDP" : tls ? "TLS" : "plain TCP";
+        var table = $"Relay load: the relay process, {participants} synthetic participants a session, each sending 15 video frames/s of 4 KB and 50 audio packets/s of 80 bytes";
+        var row = $"{sessions} × {participants}, {path}{(pollMetrics > 0 ? $", /metrics polled {pollMetrics}/s" : web ? ", web front on" : string.Empty)}";
+        return BenchRun.RunAsync("relay-load", args, async (figures, _) =>
         {
-            var result = await MeasureAsync([relay], [], sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
-            await stopPolling.CancelAsync().ConfigureAwait(false);
-            var (polls, bytes, rate) = await polling.ConfigureAwait(false);
-            if (pollMetrics > 0)
+            figures.Note(table, $"{seconds} s measured after {warmup} s of warm-up. Delay is from the generator's write to its read, on the same two cores as the relay. Targets (100 × 4): p99 < 20 ms, no audio lost.");
+            var directory = Directory.CreateTempSubdirectory("s2cd-bench-relay").FullName;
+            using var relay = BenchDaemons.Start(
+                directory,
+                "relay",
+                ["--role", "relay", "--listen", "127.0.0.1:0", "--Relay:MaxSessions", "10000", "--Relay:MaxConnections", maxConnections.ToString(CultureInfo.InvariantCulture), "--Relay:Tls", tls ? "true" : "false",
+                    .. web ? (string[])["--web", "127.0.0.1:0"] : []],
+                keepStdout: true);
+
+            // The relay goes with the benchmark, whichever way it ends: at the end, by an exception, by Ctrl-C or SIGTERM.
+            using var onSignal = KillOnSignal(relay);
+            using var stopPolling = new CancellationTokenSource();
+            try
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"web front: /metrics polled {polls} times ({rate:0.0}/s), {bytes} bytes each"));
+                var webPort = web ? await WebPortAsync(directory).ConfigureAwait(false) : 0;
+                var polling = pollMetrics > 0 ? PollMetricsAsync(webPort, pollMetrics, stopPolling.Token) : Task.FromResult((0, 0L, 0.0));
+                var result = await MeasureAsync([relay], [], sessions, participants, seconds, warmup, tls, udp).ConfigureAwait(false);
+                await stopPolling.CancelAsync().ConfigureAwait(false);
+                var (polls, bytes, rate) = await polling.ConfigureAwait(false);
+                if (pollMetrics > 0)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"web front: /metrics polled {polls} times ({rate:0.0}/s), {bytes} bytes each"));
+                    if (polls == 0)
+                    {
+                        throw new NothingMeasuredException("the web front's /metrics never answered");
+                    }
+                }
+
+                result.MeasuredOrThrow(row).Report(figures, table, row);
             }
-            else if (webPort > 0)
+            finally
             {
-                Console.WriteLine("web front on, not polled");
+                Kill(relay);
+                Directory.Delete(directory, recursive: true);
+            }
+        });
+    }
+
+    /// <summary>The port the relay's web front bound (it binds port 0), from the relay's status.</summary>
+    private static async Task<int> WebPortAsync(string directory)
+    {
+        using var rpc = await BenchDaemons.ConnectAsync(BenchDaemons.SocketPath(directory, "relay")).ConfigureAwait(false);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var status = await rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.Status).ConfigureAwait(false);
+            if (status.RelayWeb is { } address && address.LastIndexOf(':') is var colon and > 0
+                && int.TryParse(address.AsSpan(colon + 1).TrimEnd('/'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var port) && port > 0)
+            {
+                return port;
             }
 
-            return result;
+            await Task.Delay(50).ConfigureAwait(false);
         }
-        finally
-        {
-            Kill(relay);
-            Directory.Delete(directory, recursive: true);
-        }
+
+        throw new NothingMeasuredException("the relay's web front did not start");
     }
 
     /// <summary>
@@ -78,7 +108,7 @@ internal static class RelayLoad
     /// (with two relays and four participants, two on each). CPU and memory are reported for every relay and for
     /// <paramref name="others"/> (nats-server processes), and CPU per forwarded message for all of them together.
     /// </summary>
-    internal static async Task<int> MeasureAsync(IReadOnlyList<Process> relays, IReadOnlyList<(string Name, int Pid)> others, int sessions, int participants, int seconds, int warmup, bool tls, bool udp)
+    internal static async Task<RelayLoadResult> MeasureAsync(IReadOnlyList<Process> relays, IReadOnlyList<(string Name, int Pid)> others, int sessions, int participants, int seconds, int warmup, bool tls, bool udp)
     {
         var endpoints = new List<(IPEndPoint Endpoint, string? Fingerprint)>();
         foreach (var relay in relays)
@@ -203,7 +233,25 @@ internal static class RelayLoad
             await client.DisposeAsync().ConfigureAwait(false);
         }
 
-        return 0;
+        var asked = (double)sessions * participants * (50 + 15) * (participants - 1);
+        var costs = measured.Select((m, i) => new ProcessCost(
+            m.Name,
+            cpus[i].TotalSeconds / elapsed.TotalSeconds * 100,
+            cpus[i].TotalMicroseconds / Math.Max(1, all.Length),
+            peaks[i] / (1024.0 * 1024))).ToList();
+        return new RelayLoadResult(
+            asked,
+            (offeredAudio + offeredVideo) / elapsed.TotalSeconds,
+            all.Length / elapsed.TotalSeconds,
+            100.0 * audioInTime / Math.Max(1, offeredAudio),
+            100.0 * video.Length / Math.Max(1, offeredVideo),
+            all,
+            audio,
+            lost,
+            costs,
+            clients.Count,
+            refused.Count,
+            closed.Count);
     }
 
     /// <summary>SIGINT, SIGTERM or SIGHUP take the relay with them; the benchmark then ends as the signal says.</summary>
@@ -316,19 +364,6 @@ internal static class RelayLoad
         }
 
         return (polls, bytes, polls / clock.Elapsed.TotalSeconds);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    internal static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     private sealed class Participant : IAsyncDisposable

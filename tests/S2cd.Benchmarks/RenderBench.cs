@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using OpenCvSharp;
+using S2cd.Benchmarks.Harness;
 using S2cd.Render;
 using S2cd.Tests.Support;
 using S2cd.Video;
@@ -15,21 +16,40 @@ namespace S2cd.Benchmarks;
 /// </summary>
 internal static class RenderBench
 {
-    public static int Run(string[] args)
+    private const string Table = "Render a 640×480 test-pattern picture into 160×48 cells, resize included (median of 31 batches of 200 frames)";
+    private const string ViewTable = "A view of the moving test pattern at 15 fps, one participant, 120×40 (diffs after the first frame)";
+    private const string PhotoTable = "The photograph in a 125×48 blocks view of one remote participant, beside chafa at the view's picture grid";
+
+    public static Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 0 && args[0] == "--picture")
+        if (BenchArgs.Flag(args, "--picture"))
         {
             // --tolerance KEEP,SHARE: the finest level views use, to see what each costs and buys (0,0 is exact).
-            var at = Array.IndexOf(args, "--tolerance");
-            if (at > 0 && at + 1 < args.Length)
+            if (BenchArgs.Text(args, "--tolerance") is { } tolerance)
             {
-                var parts = args[at + 1].Split(',');
-                ViewRenderer.Levels[0] = new Tolerance(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), 0);
+                var parts = tolerance.Split(',');
+                if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var keep) || !int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var share) || keep is < 0 or > 255 || share is < 0 or > 255)
+                {
+                    throw new ArgumentException("--tolerance takes KEEP,SHARE: two whole numbers from 0 to 255");
+                }
+
+                ViewRenderer.Levels[0] = new Tolerance(keep, share, 0);
             }
 
-            return NaturalRun(args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : NaturalPicture.Astronaut);
+            var at = Array.IndexOf(args, "--picture");
+            var path = at + 1 < args.Length && !args[at + 1].StartsWith("--", StringComparison.Ordinal) ? args[at + 1] : NaturalPicture.Astronaut;
+            return BenchRun.RunAsync("render", args, (figures, _) => NaturalRun(figures, path));
         }
 
+        return BenchRun.RunAsync("render", args, (figures, _) =>
+        {
+            Render(figures);
+            return Task.CompletedTask;
+        });
+    }
+
+    private static void Render(Figures figures)
+    {
         var inv = CultureInfo.InvariantCulture;
         var picture = TestPicture(640, 480, frame: 0, out var jpegPath);
         Console.WriteLine("render 640x480 -> 160x48 cells (resize included), median of 31 batches of 200 frames:");
@@ -52,19 +72,23 @@ internal static class RenderBench
             AnsiWriter.Diff(new Screen(160, 48), screen, options.Colors, output);
             var bytes = Encoding.UTF8.GetByteCount(output.ToString());
             Console.WriteLine(string.Create(inv, $"  {name,-22} {perFrame * 1000:0.000} ms/frame  {allocated,5} B allocated/frame  full frame {bytes / 1024.0:0.0} KB"));
+            figures.Add(Table, $"s2cd {name}", "per frame", perFrame * 1000, "0.000", "ms");
+            figures.Add(Table, $"s2cd {name}", "allocated per frame", allocated, "0", "B");
+            figures.Add(Table, $"s2cd {name}", "full frame written", bytes / 1024.0, "0.0", "KB");
         }
 
         var lumaTime = Median(() => _ = new Picture(640, 480, picture.Rgb, 0, 1), 20);
         Console.WriteLine(string.Create(inv, $"  (once per received picture, shared by all views: RGB->luma of 640x480 {lumaTime * 1000:0.000} ms; 160x120 wire pictures are 1/16 of that)"));
+        figures.Add(Table, "RGB → luma of the 640×480 picture, once per received picture", "per frame", lumaTime * 1000, "0.000", "ms");
+        figures.Note(Table, "Targets: ascii ≤ 0.1 ms, ascii-color truecolor ≤ 0.3 ms, blocks truecolor ≤ 0.5 ms and ≤ 60 KB a full frame; nothing allocated per frame.");
 
-        ViewBytes(120, 40, "ascii", new RenderOptions { Mode = RenderMode.Ascii });
-        ViewBytes(120, 40, "blocks truecolor", new RenderOptions { Mode = RenderMode.Blocks });
-        Chafa(jpegPath);
-        return 0;
+        ViewBytes(figures, 120, 40, "ascii", new RenderOptions { Mode = RenderMode.Ascii });
+        ViewBytes(figures, 120, 40, "blocks truecolor", new RenderOptions { Mode = RenderMode.Blocks });
+        Chafa(figures, jpegPath);
     }
 
     /// <summary>Bytes a view writes per second for the moving test pattern at 15 fps, one participant (diffs after the first frame).</summary>
-    private static void ViewBytes(int cols, int rows, string name, RenderOptions options)
+    private static void ViewBytes(Figures figures, int cols, int rows, string name, RenderOptions options)
     {
         var view = new ViewRenderer(cols, rows, options);
         long total = 0;
@@ -84,19 +108,21 @@ internal static class RenderBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"view {cols}x{rows} {name}, moving test pattern at 15 fps: {total / (frames - 1.0) / 1024:0.0} KB/frame, {total / (frames - 1.0) * 15 / 1024:0} KB/s, {clock.Elapsed.TotalMilliseconds / frames:0.000} ms/frame to compose, render and diff"));
+        figures.Add(ViewTable, name, "per frame", total / (frames - 1.0) / 1024, "0.0", "KB");
+        figures.Add(ViewTable, name, "per second", total / (frames - 1.0) * 15 / 1024, "0", "KB");
+        figures.Add(ViewTable, name, "compose, render and diff", clock.Elapsed.TotalMilliseconds / frames, "0.000", "ms");
     }
 
     /// <summary>
     /// The photograph beside chafa, in a 125×48 view of one remote participant (blocks mode), truecolor and 256
     /// colours: quality as placed, the bytes of a full frame, of a still picture with camera noise, of a slow pan.
     /// </summary>
-    private static int NaturalRun(string path)
+    private static Task NaturalRun(Figures figures, string path)
     {
         using var frame = NaturalPicture.Load(path, out var problem);
         if (frame is null)
         {
-            Console.Error.WriteLine($"s2cd-bench: {problem}");
-            return 1;
+            throw new NothingMeasuredException(problem ?? $"{path} could not be read");
         }
 
         using var wide = new Mat();
@@ -163,10 +189,18 @@ internal static class RenderBench
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"  s2cd {depth,-21}{psnr,5:0.00} dB  {ssim:0.000}  {Encoding.UTF8.GetByteCount(full) / 1024.0,6:0.0} KB  {stillBytes / (double)stillFrames / 1024.0,6:0.0} KB/f  {panBytes / (double)panFrames * 15 / 1024.0,7:0.0} KB/s  {clock.Elapsed.TotalMilliseconds / (panFrames + 1),6:0.00} ms/frame"));
-            ChafaBeside(frame, picture, wide, cells, colors == ColorDepth.TrueColor);
+            var row = $"s2cd {depth}";
+            figures.Add(PhotoTable, row, "PSNR", psnr, "0.00", "dB");
+            figures.Add(PhotoTable, row, "SSIM", ssim, "0.000");
+            figures.Add(PhotoTable, row, "full frame", Encoding.UTF8.GetByteCount(full) / 1024.0, "0.0", "KB");
+            figures.Add(PhotoTable, row, "still, with noise", stillBytes / (double)stillFrames / 1024.0, "0.0", "KB/frame");
+            figures.Add(PhotoTable, row, "pan 30 px/s", panBytes / (double)panFrames * 15 / 1024.0, "0", "KB/s");
+            figures.Add(PhotoTable, row, "render + diff", clock.Elapsed.TotalMilliseconds / (panFrames + 1), "0.00", "ms");
+            ChafaBeside(figures, frame, picture, wide, cells, colors == ColorDepth.TrueColor);
         }
 
-        return 0;
+        figures.Note(PhotoTable, $"{Path.GetFileName(path)}: 640×480 camera frame → 160×120 JPEG q70 → view 125×48 blocks; chafa --stretch --symbols vhalf, a full frame every frame; quality against the camera frame scaled by area to the picture's cells.");
+        return Task.CompletedTask;
     }
 
     private const string StatusLine = " demo · 127.0.0.1:1122 connected · rtt 0.3 ms · 15 fps │ m mute  v camera off  q detach  l leave";
@@ -178,7 +212,7 @@ internal static class RenderBench
     /// itself (what no wire path can reach: the view gets a 160×120 JPEG), and on the picture the view received
     /// (the same input: the renderers side by side).
     /// </summary>
-    private static void ChafaBeside(Mat frame, Picture received, Mat wide, OpenCvSharp.Rect cells, bool truecolor)
+    private static void ChafaBeside(Figures figures, Mat frame, Picture received, Mat wide, OpenCvSharp.Rect cells, bool truecolor)
     {
         using var wire = new Mat();
         using var rgb = Mat.FromPixelData(received.Height, received.Width, MatType.CV_8UC3, received.Rgb);
@@ -188,6 +222,7 @@ internal static class RenderBench
             if (NaturalPicture.Chafa(input, cells.Width, cells.Height, truecolor) is not { } first)
             {
                 Console.WriteLine("  chafa: not installed (apt install chafa) - no anchor figure");
+                figures.Note(PhotoTable, "chafa is not installed here (apt install chafa): no anchor figure.");
                 return;
             }
 
@@ -209,14 +244,22 @@ internal static class RenderBench
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"  chafa {label,-16}{psnr,5:0.00} dB  {ssim:0.000}  {bytes,6:0.0} KB  {bytes,6:0.0} KB/f  {panBytes / 15.0 * 15 / 1024.0,7:0.0} KB/s  {times[times.Count / 2],6:0.00} ms/frame (CLI)"));
+            var row = $"chafa {(truecolor ? "truecolor" : "256")} {label}";
+            figures.Add(PhotoTable, row, "PSNR", psnr, "0.00", "dB");
+            figures.Add(PhotoTable, row, "SSIM", ssim, "0.000");
+            figures.Add(PhotoTable, row, "full frame", bytes, "0.0", "KB");
+            figures.Add(PhotoTable, row, "still, with noise", bytes, "0.0", "KB/frame");
+            figures.Add(PhotoTable, row, "pan 30 px/s", panBytes / 15.0 * 15 / 1024.0, "0", "KB/s");
+            figures.Add(PhotoTable, row, "render + diff", times[times.Count / 2], "0.00", "ms (CLI)");
         }
     }
 
-    private static void Chafa(string jpegPath)
+    private static void Chafa(Figures figures, string jpegPath)
     {
         if (!File.Exists("/usr/bin/chafa"))
         {
             Console.WriteLine("chafa: not installed (apt install chafa) - no anchor figure");
+            figures.Note(Table, "chafa is not installed here (apt install chafa): no anchor figure.");
             return;
         }
 
@@ -240,6 +283,8 @@ internal static class RenderBench
 
         times.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"chafa 160x48 half blocks truecolor (CLI, per frame): {times[times.Count / 2]:0.0} ms, {bytes / 1024.0:0.0} KB"));
+        figures.Add(Table, "chafa half blocks truecolor (CLI, the anchor)", "per frame", times[times.Count / 2], "0.0", "ms");
+        figures.Add(Table, "chafa half blocks truecolor (CLI, the anchor)", "full frame written", bytes / 1024.0, "0.0", "KB");
     }
 
     internal static Picture TestPicture(int width, int height, int frame, out string jpegPath)

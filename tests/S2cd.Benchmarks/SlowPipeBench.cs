@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 
+using S2cd.Benchmarks.Harness;
+
 namespace S2cd.Benchmarks;
 
 /// <summary>
@@ -13,11 +15,17 @@ internal static class SlowPipeBench
 {
     private static readonly byte[] FrameEnd = "\u001b[?2026l"u8.ToArray();
 
-    public static async Task<int> RunAsync(string[] args)
+    private const string Table = "The view through a slow pipe (s2c-attach's output drained at a fixed rate)";
+
+    public static Task<int> RunAsync(string[] args)
     {
-        var at = Array.IndexOf(args, "--rate");
-        var rate = at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : 64 * 1024;
-        var mode = Environment.GetEnvironmentVariable("BENCH_MODE") ?? "blocks";
+        var rate = BenchArgs.Int(args, "--rate", 64 * 1024, 1024, 1_000_000_000);
+        var mode = BenchArgs.Text(args, "--mode") ?? "blocks";
+        return BenchRun.RunAsync("slow-pipe", args, (figures, _) => RoundAsync(figures, args, rate, mode));
+    }
+
+    private static async Task RoundAsync(Figures figures, string[] args, int rate, string mode)
+    {
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-pipe").FullName;
         var processes = new List<Process>();
         var (cols, rows) = (120, 40);
@@ -28,8 +36,8 @@ internal static class SlowPipeBench
             var path = p + 1 < args.Length && !args[p + 1].StartsWith("--", StringComparison.Ordinal) ? args[p + 1] : NaturalPicture.Astronaut;
             if (!NaturalPicture.WritePan(path, Path.Combine(directory, "pan.avi"), still: args.Contains("--still"), out var problem))
             {
-                Console.Error.WriteLine($"s2cd-bench: {problem}");
-                return 1;
+                Directory.Delete(directory, recursive: true);
+                throw new NothingMeasuredException(problem ?? "the photograph could not be written as a video");
             }
 
             camera = ["--Video:Camera", Path.Combine(directory, "pan.avi")];
@@ -135,7 +143,18 @@ internal static class SlowPipeBench
             Console.WriteLine(string.Create(inv, $"age of the picture when its frame leaves the pipe: p50 {Pct(ages, 0.5):0} ms  p99 {Pct(ages, 0.99):0} ms  max {Pct(ages, 1):0} ms"));
             var sizes = frameBytes.Select(b => (double)b).ToList();
             Console.WriteLine(string.Create(inv, $"bytes per frame after 3 s: p50 {Pct(sizes, 0.5):0}  p90 {Pct(sizes, 0.9):0}  max {Pct(sizes, 1):0}; frames over 20 KB: {frameBytes.Count(b => b > 20 * 1024)}"));
-            return 0;
+            if (frameIndex == 0 || ages.Count == 0)
+            {
+                throw new NothingMeasuredException($"no frame left the pipe in {clock.Elapsed.TotalSeconds:0} s");
+            }
+
+            var row = $"{(camera.Length > 0 ? (args.Contains("--still") ? "photograph still" : "photograph panning") : "test pattern")}, `{mode}` {cols}×{rows}, {rate / 1024} KB/s";
+            figures.Add(Table, row, "frames/s", frameIndex / clock.Elapsed.TotalSeconds, "0.0");
+            figures.Add(Table, row, "age leaving the pipe p50", Pct(ages, 0.5), "0", "ms");
+            figures.Add(Table, row, "p99", Pct(ages, 0.99), "0", "ms");
+            figures.Add(Table, row, "max", Pct(ages, 1), "0", "ms");
+            figures.Add(Table, row, "bytes per frame p50", Pct(sizes, 0.5) / 1024, "0.0", "KB");
+            figures.Add(Table, row, "bytes per frame max", Pct(sizes, 1) / 1024, "0.0", "KB");
         }
         finally
         {

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using S2cd.Benchmarks.Harness;
 using S2cd.Contract;
 using StreamJsonRpc;
+
+using S2cd.Tests.Support;
 
 namespace S2cd.Benchmarks;
 
@@ -10,14 +13,40 @@ namespace S2cd.Benchmarks;
 /// Capture-to-write delay: a relay and four participant daemons (test-pattern cameras, 15 fps) in one
 /// session on loopback; a view client on the first daemon writes every frame (to /dev/null) and measures
 /// the time from the capture of the newest remote picture in it to the moment it was written. Also
-/// reports that daemon's CPU and resident memory during the call.
+/// reports that daemon's CPU and resident memory during the call. Each round makes the call with end-to-end
+/// encryption on and off, in an order that alternates round by round.
 /// </summary>
 internal static class VideoDelayBench
 {
-    public static async Task<int> RunAsync(string[] args)
+    private const string Table = "Video: 4 daemons with 15 fps test patterns through a relay (TLS) on loopback, a 160×48 view on one of them";
+
+    public static Task<int> RunAsync(string[] args)
     {
-        var seconds = args.Length > 1 && args[0] == "--seconds" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
-        var endToEnd = args.Contains("--no-e2e") ? "false" : "true";
+        var seconds = BenchArgs.Int(args, "--seconds", 20, 2, 600);
+        var mode = BenchArgs.Text(args, "--mode") ?? "blocks";
+        return BenchRun.RunAsync("video-delay", args, async (figures, round) =>
+        {
+            figures.Note(Table, $"{seconds} s a call, view mode {mode}. Targets: capture → written p50 < 40 ms, p99 < 100 ms; daemon with the view < 25% of one core, < 200 MB.");
+            foreach (var endToEnd in round % 2 == 1 ? new[] { true, false } : [false, true])
+            {
+                var row = endToEnd ? "end-to-end encryption on" : "end-to-end encryption off";
+                var call = await CallAsync(seconds, endToEnd, mode).ConfigureAwait(false);
+                figures.Add(Table, row, "capture → written p50", call.P50, "0.0", "ms");
+                figures.Add(Table, row, "capture → written p99", call.P99, "0.0", "ms");
+                figures.Add(Table, row, "view frames/s", call.Fps, "0");
+                figures.Add(Table, row, "daemon with the view: CPU", call.ViewCpu, "0.0", "%");
+                figures.Add(Table, row, "daemon with the view: memory", call.ViewMb, "0", "MB");
+                figures.Add(Table, row, "daemon without a view: CPU", call.OtherCpu, "0.0", "%");
+                figures.Add(Table, row, "daemon without a view: memory", call.OtherMb, "0", "MB");
+            }
+        });
+    }
+
+    private sealed record Call(double P50, double P99, double Fps, double ViewCpu, double ViewMb, double OtherCpu, double OtherMb);
+
+    private static async Task<Call> CallAsync(int seconds, bool encrypted, string mode)
+    {
+        var endToEnd = encrypted ? "true" : "false";
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-video").FullName;
         var daemons = new List<Process>();
         try
@@ -39,7 +68,7 @@ internal static class VideoDelayBench
             }
 
             var view = clients[0];
-            var viewId = await view.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 48, Mode = Environment.GetEnvironmentVariable("BENCH_MODE") ?? "blocks" }).ConfigureAwait(false);
+            var viewId = await view.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 48, Mode = mode }).ConfigureAwait(false);
             await Task.Delay(3000).ConfigureAwait(false);
 
             var pid = daemons[1].Id;
@@ -88,13 +117,26 @@ internal static class VideoDelayBench
                 client.Dispose();
             }
 
-            return 0;
+            if (delays.Count == 0)
+            {
+                throw new NothingMeasuredException($"the view on p0 received no picture of the others in {seconds} s ({frames} frames written)");
+            }
+
+            return new Call(
+                Pct(delays, 0.5),
+                Pct(delays, 0.99),
+                frames / clock.Elapsed.TotalSeconds,
+                cpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100,
+                peakRss / 1048576.0,
+                otherCpu.TotalSeconds / clock.Elapsed.TotalSeconds * 100,
+                ProcessStats.ResidentBytes(otherPid) / 1048576.0);
         }
         finally
         {
             foreach (var daemon in daemons)
             {
                 daemon.Kill();
+                await daemon.WaitForExitAsync().ConfigureAwait(false);
                 daemon.Dispose();
             }
 

@@ -29,6 +29,7 @@ internal sealed class FrameConnection : IAsyncDisposable
     private readonly CancellationTokenSource _closed = new();
     private readonly int _maxFrameBytes;
     private long _lastReceived;
+    private long _framesReceived;
     private long _pingSent;
     private int _disposed;
     private volatile bool _closeWhenFlushed;
@@ -61,6 +62,9 @@ internal sealed class FrameConnection : IAsyncDisposable
 
     /// <summary>True when the connection was closed because the peer broke the wire protocol (an invalid frame).</summary>
     public bool ProtocolViolation { get; private set; }
+
+    /// <summary>Frames read from the peer so far (heartbeats included): lets a test on a fake clock wait for the socket.</summary>
+    internal long FramesReceived => Volatile.Read(ref _framesReceived);
 
     /// <summary>
     /// Runs the reader, writer and heartbeat until the peer goes away, <paramref name="cancellationToken"/>
@@ -192,6 +196,7 @@ internal sealed class FrameConnection : IAsyncDisposable
                 _lastReceived = _time.GetTimestamp();
                 while (FrameReader.TryReadFrame(ref buffer, _maxFrameBytes, out var type, out var body))
                 {
+                    Volatile.Write(ref _framesReceived, _framesReceived + 1);
                     switch (type)
                     {
                         case FrameType.Ping:

@@ -73,12 +73,32 @@ public sealed class FabricTagsTests
     }
 
     [Fact]
-    public void AMessageOfAnotherFabric_OrOutOfRange_IsRefused()
+    public void AMessageOfAnotherFabric_OrOutOfRange_OrMisshapen_IsRefused()
     {
         using var a = Relay(node: 1, seed: 1);
-        using var other = new FabricTags([.. Key.Select(k => (byte)~k)], 2, (_, data) => Assert.False(a.OnMessage(data)), _time, new Random(1));
-        other.Tick();
-        Assert.False(a.OnMessage([1, 2, 3]));
+        using var own = new FabricSeal(Key, "\0relay tags");
+        using var other = new FabricSeal([.. Key.Select(k => (byte)~k)], "\0relay tags");
+
+        // The control: a well-formed "held" message of this fabric is taken, so the refusals below are the checks'.
+        Assert.True(a.OnMessage(own.Seal(Message(type: 2, node: 2, tag: 5))));
+
+        Assert.False(a.OnMessage(other.Seal(Message(type: 2, node: 2, tag: 6))));        // another fabric's key
+        Assert.False(a.OnMessage(own.Seal(Message(type: 2, node: 2, tag: 0))));          // tag 0 is never handed out
+        Assert.False(a.OnMessage(own.Seal(Message(type: 2, node: 2, tag: 1u << FabricTags.Bits))));  // past the tag bits
+        Assert.False(a.OnMessage(own.Seal(Message(type: 3, node: 2, tag: 7))));          // no such message type
+        Assert.False(a.OnMessage(own.Seal(Message(type: 2, node: 2, tag: 8)[..12])));    // a byte short
+        Assert.False(a.OnMessage(own.Seal([.. Message(type: 2, node: 2, tag: 9), 0])));  // a byte over
+        Assert.False(a.OnMessage([1, 2, 3]));                                             // not sealed at all
+    }
+
+    /// <summary>A tag message as FabricTags writes it: type, node (8 bytes), tag (4 bytes), little-endian.</summary>
+    private static byte[] Message(byte type, ulong node, uint tag)
+    {
+        var plain = new byte[13];
+        plain[0] = type;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(plain.AsSpan(1), node);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(plain.AsSpan(9), tag);
+        return plain;
     }
 
     private FabricTags Relay(ulong node, int seed)

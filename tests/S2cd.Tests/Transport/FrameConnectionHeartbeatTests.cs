@@ -2,12 +2,17 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using S2cd.Tests.Support;
 using S2cd.Transport;
 using S2cd.Wire;
 
 namespace S2cd.Tests.Transport;
 
-/// <summary>Heartbeats on a fake clock: no test here waits for real seconds to pass.</summary>
+/// <summary>
+/// Heartbeats on a fake clock: no test here waits for real seconds to pass. Where frames cross the real socket between
+/// the two ends, the clock moves on only once they have arrived (the connections count what they read), so the fake
+/// clock never races the socket.
+/// </summary>
 public sealed class FrameConnectionHeartbeatTests
 {
     private static readonly FrameConnectionOptions Options = new() { HeartbeatInterval = TimeSpan.FromSeconds(1), HeartbeatTimeout = TimeSpan.FromSeconds(3.5) };
@@ -27,7 +32,7 @@ public sealed class FrameConnectionHeartbeatTests
 
         // ...and closed at the first heartbeat after it.
         await AdvanceAsync(time, TimeSpan.FromSeconds(2));
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal("nothing heard from the peer for 3.5 s", connection.CloseReason);
     }
 
@@ -40,12 +45,24 @@ public sealed class FrameConnectionHeartbeatTests
         await using var peer = new FrameConnection(new NetworkStream(theirs, ownsSocket: true), Options, time);
         var run = connection.RunAsync((_, _) => { }, CancellationToken.None);
         var peerRun = peer.RunAsync((_, _) => { }, CancellationToken.None);
-        await AdvanceAsync(time, TimeSpan.FromSeconds(20));
+
+        // 20 s of the clock, a heartbeat interval at a time: each interval both ends send a Ping and answer the
+        // other's with a Pong; the clock waits until each end has read both before it moves on.
+        for (var second = 1; second <= 20; second++)
+        {
+            var (ourFrames, peerFrames) = (connection.FramesReceived, peer.FramesReceived);
+            time.Advance(Options.HeartbeatInterval);
+            await Eventually.TrueAsync(
+                () => Task.FromResult(connection.FramesReceived >= ourFrames + 2 && peer.FramesReceived >= peerFrames + 2 || run.IsCompleted || peerRun.IsCompleted),
+                TimeSpan.FromSeconds(10),
+                $"the heartbeats of second {second} crossed the socket");
+        }
+
         Assert.False(run.IsCompleted || peerRun.IsCompleted, connection.CloseReason ?? peer.CloseReason);
         Assert.NotNull(connection.RoundTrip);
         connection.Abort("done");
         peer.Abort("done");
-        await Task.WhenAll(run, peerRun).WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(run, peerRun).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     [Fact(Timeout = 30_000)]
@@ -66,17 +83,20 @@ public sealed class FrameConnectionHeartbeatTests
             connection.SendMedia(frame, MediaKind.Video, (uint)i);
         }
 
-        await Task.Delay(200);
+        // The writer has filled the socket and the rest waits in our queue...
+        await Eventually.TrueAsync(() => Task.FromResult(connection.Queue.Count > 0 && connection.Queue.Count < 300), TimeSpan.FromSeconds(10), "the socket full, media waiting in the queue");
         var ping = new ArrayBufferWriter<byte>();
         FrameWriter.WritePing(ping, FrameType.Ping, 42);
-        await theirs.SendAsync(ping.WrittenMemory);
-        await Task.Delay(200);
+        await theirs.SendAsync(ping.WrittenMemory, TestContext.Current.CancellationToken);
+
+        // ...when the Ping is read.
+        await Eventually.TrueAsync(() => Task.FromResult(connection.FramesReceived == 1), TimeSpan.FromSeconds(10), "our end read the Ping");
 
         var received = new List<FrameType>();
         var buffer = new ArrayBufferWriter<byte>();
         while (received.Count(t => t == FrameType.Media) < 300)
         {
-            var n = await theirs.ReceiveAsync(buffer.GetMemory(64 * 1024));
+            var n = await theirs.ReceiveAsync(buffer.GetMemory(64 * 1024), TestContext.Current.CancellationToken);
             Assert.True(n > 0, "closed");
             buffer.Advance(n);
             var data = new ReadOnlySequence<byte>(buffer.WrittenMemory);
@@ -93,7 +113,7 @@ public sealed class FrameConnectionHeartbeatTests
         var pong = received.IndexOf(FrameType.Pong);
         Assert.True(pong >= 0 && pong < 200, $"the Pong came after {pong} media frames");
         connection.Abort("done");
-        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        await run.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     /// <summary>Moves the fake clock in heartbeat-sized steps, letting the loops run between them.</summary>

@@ -47,4 +47,11 @@ public sealed record ParticipantInfo
 
     /// <summary>True when this daemon refused the participant (it gets no keys, its media is dropped).</summary>
     public bool Refused { get; init; }
+
+    /// <summary>
+    /// The id of the newest end-to-end media key: for oneself the key one sends under, for another member the newest
+    /// key it gave this daemon; null before there is one or when end-to-end encryption is off. Ids grow by one at every
+    /// rekey (a member leaving, a member restarting), so they show that keys were replaced without showing any key.
+    /// </summary>
+    public uint? KeyId { get; init; }
 }

@@ -118,18 +118,19 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
             list.AddRange(_membership.Others);
         }
 
+        var e2e = _options.EndToEnd ? CurrentEndToEnd() : null;
         for (var i = 0; i < list.Count; i++)
         {
             if (list[i].IsSelf)
             {
-                list[i] = list[i] with { Fingerprint = _identity?.Fingerprint, Trust = "you" };
+                list[i] = list[i] with { Fingerprint = _identity?.Fingerprint, Trust = "you", KeyId = e2e?.SendKeyId };
                 var heard = _time.GetElapsedTime(Interlocked.Read(ref _ownLevelAt)) < SpeakingHold && !list[i].Muted;
                 list[i] = list[i] with { VideoFps = _video.SelfFps, AudioLevel = heard ? -_ownLevel : null, Speaking = heard && _ownVoice };
                 continue;
             }
 
             var trust = DescribeTrust(list[i].Id);
-            list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused };
+            list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused, KeyId = e2e?.NewestKeyIdFrom(list[i].Id) is { } key and > 0 ? key : null };
             var (fps, delay, lost) = _video.Figures(list[i].Id);
             var recent = _audio.Recent(list[i].Id);
             list[i] = list[i] with

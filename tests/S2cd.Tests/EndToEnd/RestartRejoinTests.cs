@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using S2cd.Contract;
 using S2cd.Tests.Support;
-using Xunit.Abstractions;
+
 
 namespace S2cd.Tests.EndToEnd;
 
@@ -34,10 +34,12 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
 
             Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "mute")).ExitCode);
             Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "camera", "off")).ExitCode);
-            var before = await WaitForBobAsync(aliceWatch, p => p.Muted && !p.CameraOn && p.Trust == "verified", "bob verified, muted, camera off");
+            var before = await WaitForBobAsync(aliceWatch, p => p.Muted && !p.CameraOn && p.Trust == "verified" && p.KeyId is not null, "bob verified with his key, muted, camera off");
+            var aliceKeyBefore = (await aliceWatch.WhoAsync()).Single(p => p.IsSelf).KeyId;
+            Assert.NotNull(aliceKeyBefore);
             var memory = Path.Combine(bob.Directory, "state", "session.json");
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(memory));
-            Assert.DoesNotContain(Passphrase, await File.ReadAllTextAsync(memory), StringComparison.Ordinal);
+            Assert.DoesNotContain(Passphrase, await File.ReadAllTextAsync(memory, TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
             bob.Kill();
             await bob.DisposeAsync();
@@ -46,10 +48,12 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
 
             // Back as a new member (the relay gave it a new id) with the same certificate, so nobody is asked to
             // trust it again, the same mute and camera, and verified under the same passphrase.
+            // The README gives 0.51–0.75 s from the new process's start to the others listing it: five times that.
             var after = await WaitForBobAsync(
                 aliceWatch,
                 p => p.Id != before.Id && p.Muted && !p.CameraOn && p.Trust == "verified",
-                "bob back, verified, muted, camera off");
+                "bob back, verified, muted, camera off (5 × the README's 0.75 s)",
+                TimeSpan.FromSeconds(3.75));
             output.WriteLine($"bob listed again {started.Elapsed.TotalSeconds:0.00} s after his process started");
             Assert.Equal(before.Fingerprint, after.Fingerprint);
             Assert.False(after.Refused);
@@ -64,7 +68,20 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
             Assert.Contains("rejoined after the daemon restarted", (await AttachRunner.RunAsync(bob.SocketPath, "status")).Stdout, StringComparison.Ordinal);
             Assert.Contains("Rejoining session standup", bob.Output, StringComparison.Ordinal);
 
-            // The call code, which covers every member's certificate and the current keys, agrees on both sides.
+            // New keys: alice replaced hers when bob's old member went (its id counts up at every rekey), and the new bob
+            // holds alice's new key, not the old one; alice holds a key of the new bob's.
+            uint? aliceKeyAfter = null;
+            await Eventually.TrueAsync(
+                async () => (aliceKeyAfter = (await aliceWatch.WhoAsync()).Single(p => p.IsSelf).KeyId) > aliceKeyBefore,
+                TimeSpan.FromSeconds(10),
+                $"alice sends under a key after {aliceKeyBefore}");
+            await Eventually.TrueAsync(
+                async () => (await bobAgain.WhoAsync()).SingleOrDefault(p => p.Name == "alice")?.KeyId >= aliceKeyAfter,
+                TimeSpan.FromSeconds(10),
+                "bob holds alice's new key");
+            Assert.NotNull((await aliceWatch.WhoAsync()).Single(p => p.Id == after.Id).KeyId);
+
+            // The call code, which covers every member's certificate, agrees on both sides.
             await Eventually.TrueAsync(
                 async () => (await aliceWatch.StatusAsync()).CallCode is { } code && code == (await bobAgain.StatusAsync()).CallCode,
                 TimeSpan.FromSeconds(15),
@@ -113,7 +130,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
         }
 
         // Started again after the window (one second here): the memory is dropped, with one line saying so.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
         await using (var bob = await DaemonProcess.StartParticipantAsync(root, "bob", address, [.. Fast, "--Conference:RejoinWindow", "00:00:01"]))
         {
             await Eventually.TrueAsync(() => Task.FromResult(bob.Output.Contains("Not rejoining session standup", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the memory dropped");
@@ -144,7 +161,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
         await using (var bob = await DaemonProcess.StartParticipantAsync(root, "bob", address, Fast))
         {
             await using var control = await TestControlClient.ConnectAsync(bob.SocketPath);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             Assert.Null((await control.StatusAsync()).Session);
             Assert.DoesNotContain("Rejoin", bob.Output, StringComparison.Ordinal);
         }
@@ -159,7 +176,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
         using var root = new TempDirectory();
         var state = Path.Combine(root.Sub("bob"), "state");
         Directory.CreateDirectory(state);
-        await File.WriteAllTextAsync(Path.Combine(state, "session.json"), content);
+        await File.WriteAllTextAsync(Path.Combine(state, "session.json"), content, TestContext.Current.CancellationToken);
         await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", "127.0.0.1:9", Fast);
         await Eventually.TrueAsync(() => Task.FromResult(bob.Output.Contains("Ignored the remembered call", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the log line");
         await using var control = await TestControlClient.ConnectAsync(bob.SocketPath);
@@ -187,7 +204,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
             bob.Kill();
             await bob.DisposeAsync();
             await tmux.WaitForAsync(s => s.Contains("daemon restarting", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the restart notice");
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
             bob = await DaemonProcess.StartParticipantAsync(root, "bob", address, Fast);
 
             await tmux.WaitForAsync(
@@ -206,7 +223,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<ParticipantInfo> WaitForBobAsync(TestControlClient watcher, Func<ParticipantInfo, bool> condition, string what)
+    private static async Task<ParticipantInfo> WaitForBobAsync(TestControlClient watcher, Func<ParticipantInfo, bool> condition, string what, TimeSpan? within = null)
     {
         ParticipantInfo? found = null;
         await Eventually.TrueAsync(
@@ -215,7 +232,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
                 found = (await watcher.WhoAsync()).FirstOrDefault(p => p.Name == "bob" && condition(p));
                 return found is not null;
             },
-            TimeSpan.FromSeconds(20),
+            within ?? TimeSpan.FromSeconds(20),
             what);
         return found!;
     }

@@ -69,12 +69,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// Starts a daemon without waiting for it. Each of <paramref name="hiddenLibraries"/> (a soname such as
     /// libgtk-3.so.0) is hidden from it as if not installed: the daemon runs in a mount namespace of its own
     /// with /dev/null bind-mounted over the library (needs root, as CI has). With <paramref name="jit"/> it is the build's
-    /// s2cd.dll under dotnet even where S2CD_TEST_DAEMON names a native one: a daemon that must not share its program's
-    /// files with the one measured.
+    /// s2cd.dll under dotnet even where S2CD_TEST_DAEMON names a native one; with <paramref name="program"/>, that native
+    /// s2cd (see <see cref="PrivateNativeCopy"/>).
     /// </summary>
-    public static DaemonProcess Start(TempDirectory root, string name, IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? hiddenLibraries = null, bool jit = false)
+    public static DaemonProcess Start(TempDirectory root, string name, IEnumerable<string> args, IDictionary<string, string>? environment = null, IReadOnlyList<string>? hiddenLibraries = null, bool jit = false, string? program = null)
     {
-        var native = jit ? null : NativeDaemon;
+        var native = jit ? null : program ?? NativeDaemon;
         var directory = root.Sub(name);
         var socket = Path.Combine(directory, "s2cd.sock");
         var info = new ProcessStartInfo(hiddenLibraries is { Count: > 0 } ? "unshare" : native ?? "dotnet")
@@ -142,6 +142,23 @@ public sealed class DaemonProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return daemon;
+    }
+
+    /// <summary>
+    /// A copy of the native s2cd and the libraries beside it in a folder of <paramref name="root"/>'s: a daemon run from
+    /// it maps files no other process maps, as the one daemon of a machine does (pages of a file that other processes
+    /// map too stay resident in each of them, whatever the daemon asks of the kernel).
+    /// </summary>
+    public static string PrivateNativeCopy(TempDirectory root)
+    {
+        var native = NativeDaemon ?? throw new InvalidOperationException("no native daemon: S2CD_TEST_DAEMON is not set");
+        var copy = root.Sub("native-copy");
+        foreach (var file in System.IO.Directory.GetFiles(Path.GetDirectoryName(native)!).Where(f => f == native || f.EndsWith(".so", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return Path.Combine(copy, Path.GetFileName(native));
     }
 
     /// <summary>Where the dynamic linker finds <paramref name="soname"/> on this machine.</summary>

@@ -143,5 +143,42 @@ public sealed class ConferenceCoreTests : IDisposable
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task AVolume_HoldsWhenTheMemberLeavesAndComesBack_AndResetsInAnotherSession()
+    {
+        var alice = await JoinAsync("alice");
+        await using var bob = await JoinAsync("bob");
+        try
+        {
+            await UntilAsync(() => bob.Link.GetParticipants().Any(p => p.Name == "alice"), "bob lists alice");
+            bob.Link.SetVolume("alice", 50);
+            var first = bob.Sees("alice");
+            Assert.Equal(50, first.Volume);
+
+            // Alice leaves and comes back (a new member id, the same name): bob still plays her at 50%, in what his
+            // mixer asks as much as in what `who` shows.
+            await alice.DisposeAsync();
+            await UntilAsync(() => bob.Link.GetParticipants().All(p => p.Name != "alice"), "alice gone", advance: false);
+            alice = await JoinAsync("alice");
+            await UntilAsync(() => bob.Link.GetParticipants().Any(p => p.Name == "alice"), "alice back");
+            var again = bob.Sees("alice");
+            Assert.NotEqual(first.Id, again.Id);
+            Assert.Equal(50, again.Volume);
+            Assert.Equal(50, bob.Link.VolumeOf(again.Id));
+
+            // Both move to another session: there she plays as she sounds.
+            await bob.Link.JoinAsync(new JoinRequest { Session = "other", Relay = "memory:1" }, TestContext.Current.CancellationToken);
+            await alice.Link.JoinAsync(new JoinRequest { Session = "other", Relay = "memory:1" }, TestContext.Current.CancellationToken);
+            await UntilAsync(() => bob.Link.GetStatus().Session == "other" && bob.Link.GetParticipants().Any(p => p.Name == "alice"), "alice and bob in session other");
+            var elsewhere = bob.Sees("alice");
+            Assert.Equal(100, elsewhere.Volume);
+            Assert.Equal(100, bob.Link.VolumeOf(elsewhere.Id));
+        }
+        finally
+        {
+            await alice.DisposeAsync();
+        }
+    }
+
     private Task<InMemoryCall.Core> JoinAsync(string name) => _call.JoinAsync(name);
 }

@@ -23,10 +23,14 @@ public sealed class ViewModesAndKeysTests
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
         tmux.Start(100, 30, $"env -u COLORTERM {environment} {DaemonProcess.AttachCommand} --socket {daemon.SocketPath} preview {mode}");
+        // A half-block view may first draw a picture in its cheapest forms (a cell of one colour as a space or a full
+        // block, as the writer does under a byte budget on a busy machine), so it is waited for until a half block shows.
         var screen = await tmux.WaitForAsync(
-            s => s.Contains("preview", StringComparison.Ordinal) && (s.Split('\n').Count(IsPictureRow) > 10 || tmux.CaptureWithEscapes().Split('\n').Count(IsColouredRow) > 10),
+            s => s.Contains("preview", StringComparison.Ordinal)
+                && (s.Split('\n').Count(IsPictureRow) > 10 || tmux.CaptureWithEscapes().Split('\n').Count(IsColouredRow) > 10)
+                && (!halfBlocks || s.Contains(UpperHalf, StringComparison.Ordinal)),
             TimeSpan.FromSeconds(30),
-            "the test pattern in the preview");
+            halfBlocks ? "the test pattern in the preview, in half blocks" : "the test pattern in the preview");
         Assert.Equal(halfBlocks, screen.Contains(UpperHalf, StringComparison.Ordinal));
         var escapes = tmux.CaptureWithEscapes();
         var picture = string.Join('\n', escapes.Split('\n')[1..^2]);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using S2cd.Contract;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Packaging;
@@ -109,23 +110,22 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
 
             // The administrator edits the configuration; then an upgrade to a higher version keeps that edit and the
             // daemon's state, without asking (the package's own copy of the conffile did not change).
-            var edited = (await File.ReadAllTextAsync("/etc/s2cd/s2cd.json")).Replace("\"Fps\": 15", "\"Fps\": 10", StringComparison.Ordinal);
+            var edited = (await File.ReadAllTextAsync("/etc/s2cd/s2cd.json", TestContext.Current.CancellationToken)).Replace("\"Fps\": 15", "\"Fps\": 10", StringComparison.Ordinal);
             Assert.Contains("\"Fps\": 10", edited, StringComparison.Ordinal);
-            await File.WriteAllTextAsync("/etc/s2cd/s2cd.json", edited);
+            await File.WriteAllTextAsync("/etc/s2cd/s2cd.json", edited, TestContext.Current.CancellationToken);
             var newer = await _package.HigherVersionAsync("0.1.1");
-            var (upgraded, upgradeLog) = await Run.ProgramAsync("dpkg", "-i", newer);
-            Assert.True(upgraded == 0, upgradeLog);
+            await UpgradeInACallAsync(newer);
             Assert.Equal("0.1.1", (await Run.ProgramAsync("dpkg-query", "-W", "-f", "${Version}", "s2cd")).Output.Trim());
             Assert.Equal("s2cd 0.1.1", (await Run.ProgramAsync("/usr/sbin/s2cd", "--version")).Output.Trim());
-            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json"));
-            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx"));
+            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json", TestContext.Current.CancellationToken));
+            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx", TestContext.Current.CancellationToken));
 
             // apt remove takes the program and keeps the configuration and the state.
             var (removed, removeLog) = await Run.ProgramWithEnvironmentAsync("apt-get", new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }, "remove", "-y", "s2cd");
             Assert.True(removed == 0, removeLog);
             Assert.False(File.Exists("/usr/lib/s2cd/s2cd"), "the program is gone after remove");
-            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json"));
-            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx"));
+            Assert.Equal(edited, await File.ReadAllTextAsync("/etc/s2cd/s2cd.json", TestContext.Current.CancellationToken));
+            Assert.Equal(identity, await File.ReadAllBytesAsync("/var/lib/s2cd/identity.pfx", TestContext.Current.CancellationToken));
             Assert.Equal(0, (await Run.ProgramAsync("getent", "passwd", "s2cd")).ExitCode);
             Assert.Equal("deinstall ok config-files", (await Run.ProgramAsync("dpkg-query", "-W", "-f", "${Status}", "s2cd")).Output.Trim());
 
@@ -156,7 +156,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
 
     /// <summary>
     /// Runs /usr/sbin/s2cd under the sandbox of the installed s2cd.service, as far as it can run without systemd
-    /// (Support/unit-sandbox: its user and groups, its runtime and state directories, no capabilities, its system
+    /// (tests/S2cd.TestSupport/unit-sandbox: its user and groups, its runtime and state directories, no capabilities, its system
     /// call filter); checks the socket is s2cd:s2c 0660; a real second user is refused with the hint until it is in
     /// group s2c. Returns the identity the daemon made.
     /// </summary>
@@ -200,6 +200,67 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
     }
 
     /// <summary>
+    /// The upgrade while the installed daemon is in a call: a relay and a second member (the build's daemon) in session
+    /// "upgrade" with the installed daemon (under its unit's sandbox); <c>dpkg -i</c> of the higher version; then what the
+    /// postinst has systemd do (restart s2cd.service: SIGTERM, and the new binary started). The new daemon is back in the
+    /// call, seen by the other member with the same certificate, and says it runs the new version.
+    /// </summary>
+    private static async Task UpgradeInACallAsync(string newer)
+    {
+        using var root = new TempDirectory();
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay");
+        await using var _ = relay;
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{port}", "--Audio:Enabled", "false");
+        await using var bobControl = await TestControlClient.ConnectAsync(bob.SocketPath);
+        await bobControl.JoinAsync("upgrade");
+        string[] daemon = [UnitSandbox, "/lib/systemd/system/s2cd.service", "--", "/usr/sbin/s2cd", "--name", "installed", "--relay", $"127.0.0.1:{port}", "--Relay:Embedded", "false", "--Audio:Enabled", "false"];
+        var old = Task.Run(() => Run.ProgramAsync(daemon[0], daemon[1..]));
+        Task<(int ExitCode, string Output)>? upgraded = null;
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(UnixSocketProbe.Answers("/run/s2cd/s2cd.sock")), TimeSpan.FromSeconds(30), "the installed daemon's socket");
+            var (joined, joinLog) = await Run.ProgramAsync("/usr/bin/s2c-attach", "join", "upgrade", "--detach");
+            Assert.True(joined == 0, joinLog);
+            ParticipantInfo? before = null;
+            await Eventually.TrueAsync(
+                async () => (before = (await bobControl.WhoAsync()).FirstOrDefault(p => p.Name == "installed" && p.Trust == "verified")) is not null,
+                TimeSpan.FromSeconds(20),
+                "bob sees the installed daemon, verified");
+
+            var (installed, upgradeLog) = await Run.ProgramAsync("dpkg", "-i", newer);
+            Assert.True(installed == 0, upgradeLog);
+
+            // systemctl restart s2cd.service, as the postinst asks of systemd: the old daemon stops on SIGTERM...
+            await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd --name installed");
+            var (stopped, stopLog) = await old.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+            Assert.True(stopped == 0, stopLog);
+
+            // ...and the new one starts: back in the call with the same identity, within the rejoin window.
+            upgraded = Task.Run(() => Run.ProgramAsync(daemon[0], daemon[1..]));
+            await Eventually.TrueAsync(
+                async () => (await bobControl.WhoAsync()).Any(p => p.Name == "installed" && p.Id != before!.Id && p.Fingerprint == before.Fingerprint && p.Trust == "verified"),
+                TimeSpan.FromSeconds(30),
+                "the upgraded daemon back in the call with the same certificate");
+            var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "status", "--json");
+            Assert.True(code == 0, status);
+            var compact = status.Replace(" ", string.Empty, StringComparison.Ordinal);
+            Assert.Contains("\"daemonVersion\":\"0.1.1\"", compact, StringComparison.Ordinal);
+            Assert.Contains("\"session\":\"upgrade\"", compact, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await Run.ProgramAsync("pkill", "-TERM", "-f", "^/usr/sbin/s2cd --name installed");
+            foreach (var run in new[] { old, upgraded })
+            {
+                if (run is not null)
+                {
+                    await run.WaitAsync(TimeSpan.FromSeconds(15));
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The relay under the sandbox of the installed s2c-relay.service, with the shipped /etc/s2cd/s2c-relay.json
     /// (on a free port) and a fabric: a real nats-server it reaches through its system call filter; and its web front.
     /// </summary>
@@ -235,7 +296,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
     }
 
     /// <summary>Runs a command under a unit file's sandbox (see the script).</summary>
-    private static string UnitSandbox => Path.Combine(Run.RepositoryRoot(), "tests", "S2cd.Tests", "Support", "unit-sandbox");
+    private static string UnitSandbox => Path.Combine(Run.RepositoryRoot(), "tests", "S2cd.TestSupport", "unit-sandbox");
 
     [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
     private static partial Regex ExposureScore();

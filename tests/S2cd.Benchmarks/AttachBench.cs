@@ -24,14 +24,13 @@ internal static class AttachBench
             throw new ArgumentException($"--aot {aot}: no such file");
         }
 
-        var repository = Repository();
         var directory = Directory.CreateTempSubdirectory("s2cd-attach-bench").FullName;
         try
         {
             if (aot is null)
             {
                 Console.Error.WriteLine("publishing s2c-attach with NativeAOT (about a minute)...");
-                var publish = await RunAsync("dotnet", ["publish", Path.Combine(repository, "attach", "S2cAttach.csproj"), "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(directory, "aot"), "--nologo", "-v", "quiet"]).ConfigureAwait(false);
+                var publish = await RunAsync("dotnet", ["publish", Path.Combine(Repository(), "attach", "S2cAttach.csproj"), "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(directory, "aot"), "--nologo", "-v", "quiet"]).ConfigureAwait(false);
                 if (publish != 0)
                 {
                     Console.Error.WriteLine("s2cd-bench: the NativeAOT publish failed (clang and zlib1g-dev installed?)");
@@ -41,7 +40,8 @@ internal static class AttachBench
                 aot = Path.Combine(directory, "aot", "s2c-attach");
             }
 
-            var jit = Path.Combine(repository, "attach", "bin", "Release", "net10.0", "s2c-attach.dll");
+            // The JIT build: the s2c-attach.dll built beside this benchmark (it references the client's project).
+            var jit = Path.Combine(AppContext.BaseDirectory, "s2c-attach.dll");
             return await BenchRun.RunAsync("attach", args, async (figures, _) =>
             {
                 figures.Note(Table, $"{samples} counted runs of each verb a round after 2 not counted, NativeAOT and JIT in turn. Targets: status and mute ≤ 30 ms and ≤ 15 MB, --version ≤ 10 ms (NativeAOT).");
@@ -145,6 +145,6 @@ internal static class AttachBench
             }
         }
 
-        throw new ArgumentException("attach times the build's s2c-attach.dll beside the NativeAOT one: run s2cd-bench from the repository's build output (tests/S2cd.Benchmarks/bin/Release/net10.0)");
+        throw new ArgumentException("without --aot PATH, attach publishes s2c-attach itself and needs the repository: run s2cd-bench from its build output (tests/S2cd.Benchmarks/bin/Release/net10.0)");
     }
 }

@@ -29,7 +29,7 @@ internal static class CryptoBench
         var secret = RandomNumberGenerator.GetBytes(MediaKey.SecretBytes);
         using var sender = new MediaKey(1, secret);
         using var receiver = new MediaKey(1, secret);
-        foreach (var (what, size, fps) in new[] { ("video frame (160x120 JPEG)", 6000, 15), ("audio packet (Opus 20 ms)", 75, 50) })
+        foreach (var (what, size, fps) in new[] { ("a video frame (160×120 JPEG)", 6000, 15), ("an audio packet (Opus 20 ms)", 75, 50) })
         {
             var plaintext = RandomNumberGenerator.GetBytes(size);
             var sealedFrame = new byte[size + MediaKey.Overhead];
@@ -65,9 +65,10 @@ internal static class CryptoBench
             var perFrame = clock.Elapsed.TotalMicroseconds / n;
             var bytes = (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)n;
             Console.WriteLine(string.Create(inv, $"{what,-28} {size,5} B: seal + open {perFrame,6:0.00} us/frame, {bytes:0} B allocated/frame; at {fps}/s from 3 others: {perFrame * fps * 3 / 10_000:0.000}% of one core"));
-            figures.Add(Table, $"seal + open (replay check included) of a {what}, {size} B", "time", perFrame, "0.00", "µs");
-            figures.Add(Table, $"seal + open (replay check included) of a {what}, {size} B", "allocated", bytes, "0", "B");
-            figures.Add(Table, $"seal + open (replay check included) of a {what}, {size} B", $"share of one core at {fps}/s from 3 others", perFrame * fps * 3 / 10_000, "0.000", "%");
+            var row = $"seal + open (replay check included) of {what}, {size} B, {fps}/s from each of 3 others";
+            figures.Add(Table, row, "time", perFrame, "0.00", "µs");
+            figures.Add(Table, row, "allocated", bytes, "0", "B");
+            figures.Add(Table, row, "share of one core", perFrame * fps * 3 / 10_000, "0.000", "%");
         }
 
         using var alice = DaemonIdentity.CreateEphemeral();

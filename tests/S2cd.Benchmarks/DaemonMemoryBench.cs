@@ -63,6 +63,7 @@ internal static class DaemonMemoryBench
             var idle = await PeakAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle           {Mb(idle):0.0} MB resident (peak over 5 s, not in a session, embedded relay on); {Files(daemon.Id)} open files, {Threads(daemon.Id)} threads"));
             figures.Add(table, "idle", Measured, Mb(idle), "0.0", "MB");
+            Parts(figures, table, "idle", daemon.Id);
             figures.Add(table, "idle: open files", Measured, Files(daemon.Id), "0");
             figures.Add(table, "idle: threads", Measured, Threads(daemon.Id), "0");
 
@@ -103,6 +104,7 @@ internal static class DaemonMemoryBench
             }
 
             figures.Add(table, "in a 4-person call, view open", Measured, Mb(call), "0.0", "MB");
+            Parts(figures, table, "in the call", daemon.Id);
 
             await control.LeaveAsync().ConfigureAwait(false);
             var after = new List<long>();
@@ -115,6 +117,7 @@ internal static class DaemonMemoryBench
             var back = after.FindIndex(r => r - idle <= 10 * 1024 * 1024);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"after leaving  {Mb(after[^1]):0.0} MB at 30 s; within 10 MB of idle {(back < 0 ? "not within 30 s" : $"after {back + 1} s")}"));
             figures.Add(table, "after leaving: at 30 s", Measured, Mb(after[^1]), "0.0", "MB");
+            Parts(figures, table, "after leaving, at 30 s", daemon.Id);
             figures.Add(table, "after leaving: seconds until within 10 MB of idle (31: not within 30 s)", Measured, back < 0 ? 31 : back + 1, "0", "s");
 
             // Join and leave again and again (alone, on its own relay): resident memory, files and threads must not
@@ -159,6 +162,14 @@ internal static class DaemonMemoryBench
     }
 
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
+
+    /// <summary>The two parts of resident memory now: anonymous (heaps) and files (the program and its libraries, which the kernel may fault in ahead).</summary>
+    private static void Parts(Figures figures, string table, string when, int pid)
+    {
+        var (anonymous, files) = ProcessStats.ResidentParts(pid);
+        figures.Add(table, $"{when}: of it anonymous", "measured", Mb(anonymous), "0.0", "MB");
+        figures.Add(table, $"{when}: of it files", "measured", Mb(files), "0.0", "MB");
+    }
 
     private static int Files(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
 

@@ -160,7 +160,7 @@ internal static class RelayLoad
             client.StartMeasuring();
         }
 
-        var measured = relays.Select(r => (Name: $"relay {r.Id}", Pid: r.Id)).Concat(others).ToArray();
+        var measured = relays.Select((r, i) => (Name: relays.Count == 1 ? "relay" : $"relay {(char)('a' + i)}", Pid: r.Id)).Concat(others).ToArray();
         var cpuBefore = measured.Select(m => ProcessStats.CpuTime(m.Pid)).ToArray();
         var clock = Stopwatch.StartNew();
         var peaks = new long[measured.Length];

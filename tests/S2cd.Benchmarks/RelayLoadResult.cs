@@ -38,7 +38,12 @@ internal sealed record RelayLoadResult(
         return this;
     }
 
-    public void Report(Figures figures, string table, string row)
+    /// <summary>
+    /// Adds the figures to <paramref name="table"/>. One process: its CPU, CPU per message and memory. Several (relays
+    /// of a fabric and their NATS nodes), or <paramref name="combined"/>: CPU per message of each, then of all together,
+    /// their CPU together and the highest memory of them.
+    /// </summary>
+    public void Report(Figures figures, string table, string row, bool combined = false)
     {
         figures.Add(table, row, "offered msg/s", OfferedPerSecond, "N0");
         figures.Add(table, row, "forwarded msg/s", ForwardedPerSecond, "N0");
@@ -47,17 +52,25 @@ internal sealed record RelayLoadResult(
         figures.Add(table, row, "delay p50", Quantile(AllDelays, 0.50), "0.00", "ms");
         figures.Add(table, row, "delay p99", Quantile(AllDelays, 0.99), "0.00", "ms");
         figures.Add(table, row, "audio lost", AudioLost, "N0");
-        foreach (var process in Processes)
+        if (Processes.Count == 1 && !combined)
         {
-            var prefix = Processes.Count == 1 ? "relay" : process.Name;
-            figures.Add(table, row, $"{prefix} CPU (one core)", process.CpuPercent, "0", "%");
-            figures.Add(table, row, $"{prefix} µs per message", process.MicrosecondsPerMessage, "0.0");
-            figures.Add(table, row, $"{prefix} memory", process.PeakResidentMb, "0", "MB");
+            figures.Add(table, row, "relay CPU (one core)", Processes[0].CpuPercent, "0", "%");
+            figures.Add(table, row, "relay µs per message", Processes[0].MicrosecondsPerMessage, "0.0");
+            figures.Add(table, row, "relay memory", Processes[0].PeakResidentMb, "0", "MB");
         }
-
-        if (Processes.Count > 1)
+        else
         {
+            if (Processes.Count > 1)
+            {
+                foreach (var process in Processes)
+                {
+                    figures.Add(table, row, $"{process.Name} µs per message", process.MicrosecondsPerMessage, "0.0");
+                }
+            }
+
             figures.Add(table, row, "all together µs per message", Processes.Sum(p => p.MicrosecondsPerMessage), "0.0");
+            figures.Add(table, row, "all together CPU (one core)", Processes.Sum(p => p.CpuPercent), "0", "%");
+            figures.Add(table, row, "memory (largest process)", Processes.Max(p => p.PeakResidentMb), "0", "MB");
         }
 
         figures.Add(table, row, "links closed", Closed, "0");

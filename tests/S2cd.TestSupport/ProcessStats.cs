@@ -25,4 +25,23 @@ internal static class ProcessStats
 
         return 0;
     }
+
+    /// <summary>Resident memory in two parts: anonymous (the heaps: what the process made) and file-backed (its program and libraries, pages it read).</summary>
+    public static (long Anonymous, long Files) ResidentParts(int pid)
+    {
+        long anonymous = 0, files = 0;
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
+            {
+                anonymous = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+            else if (line.StartsWith("RssFile:", StringComparison.Ordinal))
+            {
+                files = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return (anonymous, files);
+    }
 }

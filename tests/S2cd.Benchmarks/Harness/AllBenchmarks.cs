@@ -54,7 +54,18 @@ internal static class AllBenchmarks
         var failed = new List<string>();
         foreach (var (name, benchmarkArgs, run) in set)
         {
-            var code = await run([.. benchmarkArgs, .. common]).ConfigureAwait(false);
+            int code;
+            try
+            {
+                code = await run([.. benchmarkArgs, .. common]).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                // One benchmark's usage problem (a missing file, say) ends that one, not the set.
+                Console.Error.WriteLine($"s2cd-bench {name}: {ex.Message}");
+                code = 2;
+            }
+
             Console.WriteLine();
             if (code != 0)
             {

@@ -77,14 +77,20 @@ internal static class BenchRun
             return "unknown";
         }
 
-        return Git($"diff --quiet {built} --") is null && Git("rev-parse --git-dir") is not null ? $"{built}+changes" : built;
+        return Git("rev-parse --git-dir") is not null && Git($"diff --quiet {built} --") is null ? $"{built}+changes" : built;
     }
 
-    private static string? Git(string arguments)
+    /// <summary>The checkout the benchmark was built in, or (for a copy of the build run elsewhere) the one it runs in.</summary>
+    private static readonly Lazy<string> Checkout = new(() =>
+        new[] { AppContext.BaseDirectory, Environment.CurrentDirectory }.FirstOrDefault(d => GitIn(d, "rev-parse --git-dir") is not null) ?? AppContext.BaseDirectory);
+
+    private static string? Git(string arguments) => GitIn(Checkout.Value, arguments);
+
+    private static string? GitIn(string directory, string arguments)
     {
         try
         {
-            var info = new ProcessStartInfo("git", $"-C \"{AppContext.BaseDirectory}\" {arguments}")
+            var info = new ProcessStartInfo("git", $"-C \"{directory}\" {arguments}")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

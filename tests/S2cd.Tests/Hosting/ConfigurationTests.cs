@@ -30,6 +30,30 @@ public sealed class ConfigurationTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Start_UnknownSettingInTheFileOrTheEnvironment_NamesItAndTheSettingsOfItsSection()
+    {
+        // (The command line refuses an unknown --Section:Key itself, as an unknown option.)
+        using var root = new TempDirectory();
+        var config = Path.Combine(root.Path, "typo.json");
+        await File.WriteAllTextAsync(config, """{ "Audio": { "Capture": "hw:1" } }""", TestContext.Current.CancellationToken);
+        await using (var fromFile = DaemonProcess.Start(root, "file", ["--config", config]))
+        {
+            Assert.True(await fromFile.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(78, fromFile.ExitCode);
+            var line = Assert.Single(fromFile.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("s2cd: invalid configuration: unknown setting Audio:Capture; known in Audio: ", line, StringComparison.Ordinal);
+            Assert.Contains("CaptureDevice, PlaybackDevice", line, StringComparison.Ordinal);
+        }
+
+        await using var fromEnvironment = DaemonProcess.Start(root, "env", [], new Dictionary<string, string> { ["S2CD_Relay__MaxSesions"] = "5" });
+        Assert.True(await fromEnvironment.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(78, fromEnvironment.ExitCode);
+        var envLine = Assert.Single(fromEnvironment.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("s2cd: invalid configuration: unknown setting Relay:MaxSesions; known in Relay: ", envLine, StringComparison.Ordinal);
+        Assert.Contains("MaxSessions", envLine, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Start_EachLayerTakesEffect_FileUnderEnvironmentUnderCommandLine()
     {
         using var root = new TempDirectory();

@@ -22,11 +22,16 @@ internal sealed partial class ConnectionProblems : IDisposable
     private readonly ConcurrentDictionary<string, Cause> _causes = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private int _armed;
 
+    /// <summary>
+    /// The timer runs only while something waits to be summed up: armed by the first report of an interval, so a relay
+    /// with nothing to report (an embedded one, mostly) does not wake up every interval for nothing.
+    /// </summary>
     public ConnectionProblems(TimeSpan interval, TimeProvider time, ILogger logger)
     {
         _logger = logger;
-        _timer = time.CreateTimer(_ => Flush(), null, interval, interval);
+        _timer = time.CreateTimer(_ => OnInterval(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Interval = interval;
     }
 
@@ -43,6 +48,11 @@ internal sealed partial class ConnectionProblems : IDisposable
             entry.LastRemote = remote;
             entry.LastDetail = detail;
         }
+
+        if (Interlocked.Exchange(ref _armed, 1) == 0)
+        {
+            _timer.Change(Interval, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>How many connections <paramref name="cause"/> has counted since the relay started.</summary>
@@ -57,6 +67,13 @@ internal sealed partial class ConnectionProblems : IDisposable
         {
             return entry.Total;
         }
+    }
+
+    /// <summary>The interval ended: disarmed first, so that a report made while flushing arms the next one.</summary>
+    private void OnInterval()
+    {
+        Volatile.Write(ref _armed, 0);
+        Flush();
     }
 
     /// <summary>Writes the summary lines of the interval that ended (also on stop, so nothing counted goes unsaid).</summary>

@@ -21,24 +21,13 @@ internal sealed partial class RelayServer
     /// <summary>Media frames dropped because their sender went over its byte rate.</summary>
     public long RateLimited => Interlocked.Read(ref _rateLimited);
 
-    /// <summary>Media frames dropped at receivers' queues: replaced video, stale audio, full queues.</summary>
+    /// <summary>Media frames dropped at receivers' queues: replaced video, stale audio, full queues (one walk of the members, with <see cref="QueueDropReasons"/>).</summary>
     public long QueueDrops
     {
         get
         {
-            var total = Interlocked.Read(ref _queueDrops);
-            lock (_sessionsLock)
-            {
-                foreach (var session in _sessions.Values)
-                {
-                    foreach (var member in session.Members)
-                    {
-                        total += member.Connection.Queue.Dropped;
-                    }
-                }
-            }
-
-            return total;
+            var (full, stale, replaced) = QueueDropReasons;
+            return full + stale + replaced;
         }
     }
 

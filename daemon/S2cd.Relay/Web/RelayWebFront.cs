@@ -144,9 +144,15 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, Pages.Home()));
         app.MapPost("/", MakeAsync).RequireRateLimiting(MakePolicy);
         app.MapGet("/s/{name}", (HttpContext context, string name) =>
-            NameRules.CheckSession(name) is { } problem
-                ? WriteAsync(context, StatusCodes.Status404NotFound, Pages.Problem("No such session", $"There is no session of that name here: {problem}."))
-                : WriteAsync(context, StatusCodes.Status200OK, Pages.Session(name, relay.MembersOf(name), Command(context, name), _links.Find(name))));
+        {
+            if (NameRules.CheckSession(name) is { } problem)
+            {
+                return WriteAsync(context, StatusCodes.Status404NotFound, Pages.Problem("No such session", $"There is no session of that name here: {problem}."));
+            }
+
+            var link = _links.Find(name);
+            return WriteAsync(context, StatusCodes.Status200OK, Pages.Session(name, relay.MembersOf(name), Command(context, name, link), link));
+        });
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -196,7 +202,7 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
     }
 
     /// <summary>The one command that joins <paramref name="name"/> on this relay, pinning its certificate.</summary>
-    private string Command(HttpContext context, string name)
+    private string Command(HttpContext context, string name, SessionLinks.Link? link)
     {
         var command = $"s2c-attach join {name} --relay {PublicAddress(context)}";
         if (relay.CertificateFingerprint is { } fingerprint)
@@ -204,7 +210,7 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
             command += $" --relay-fingerprint {fingerprint}";
         }
 
-        return _links.Find(name)?.Passphrase == true ? command + " --passphrase" : command;
+        return link?.Passphrase == true ? command + " --passphrase" : command;
     }
 
     /// <summary>

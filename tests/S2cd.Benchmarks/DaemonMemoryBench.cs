@@ -60,7 +60,7 @@ internal static class DaemonMemoryBench
             figures.Add(table, "READY after start", Measured, ready[2], "0", "ms");
 
             await Task.Delay(5000).ConfigureAwait(false);
-            var idle = await PeakAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            var idle = await ProcessStats.PeakResidentAsync(daemon!.Id, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"idle           {Mb(idle):0.0} MB resident (peak over 5 s, not in a session, embedded relay on); {Files(daemon.Id)} open files, {Threads(daemon.Id)} threads"));
             figures.Add(table, "idle", Measured, Mb(idle), "0.0", "MB");
             Parts(figures, table, "idle", daemon.Id);
@@ -92,7 +92,7 @@ internal static class DaemonMemoryBench
                 }
             });
             await Task.Delay(3000).ConfigureAwait(false);
-            var call = await PeakAsync(daemon.Id, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var call = await ProcessStats.PeakResidentAsync(daemon.Id, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             var people = (await control.ParticipantsAsync().ConfigureAwait(false)).Length;
             await drawing.CancelAsync().ConfigureAwait(false);
             await draw.ConfigureAwait(false);
@@ -174,19 +174,6 @@ internal static class DaemonMemoryBench
     private static int Files(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
 
     private static int Threads(int pid) => Directory.GetDirectories($"/proc/{pid}/task").Length;
-
-    private static async Task<long> PeakAsync(int pid, TimeSpan over)
-    {
-        var peak = 0L;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < over)
-        {
-            peak = Math.Max(peak, ProcessStats.ResidentBytes(pid));
-            await Task.Delay(200).ConfigureAwait(false);
-        }
-
-        return peak;
-    }
 
     /// <summary>Starts the daemon with a NOTIFY_SOCKET of ours and waits for READY=1.</summary>
     private static async Task<(Process Process, TimeSpan Ready)> StartAsync(string? native, string directory, string name)

@@ -44,4 +44,18 @@ internal static class ProcessStats
 
         return (anonymous, files);
     }
+
+    /// <summary>The highest resident memory of <paramref name="pid"/> sampled every 100 ms over <paramref name="over"/>.</summary>
+    public static async Task<long> PeakResidentAsync(int pid, TimeSpan over, CancellationToken cancellationToken = default)
+    {
+        var peak = 0L;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < over)
+        {
+            peak = Math.Max(peak, ResidentBytes(pid));
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+
+        return peak;
+    }
 }

@@ -46,23 +46,39 @@ internal static class Signal
     }
 
     /// <summary>The longest run, in milliseconds, of 1 ms blocks whose peak stays below <paramref name="threshold"/>.</summary>
-    public static double LongestSilenceMs(ReadOnlySpan<short> samples, int rate, short threshold)
+    public static double LongestSilenceMs(ReadOnlySpan<short> samples, int rate, short threshold) => Silences(samples, rate, threshold).LongestMs;
+
+    /// <summary>
+    /// Silence in 1 ms blocks whose peak stays below <paramref name="threshold"/>: the share of such blocks (100 when
+    /// there are none at all), the runs of them over 60 ms (gaps), and the longest run, in milliseconds.
+    /// </summary>
+    public static (double Percent, int Gaps, double LongestMs, int Blocks) Silences(ReadOnlySpan<short> samples, int rate, short threshold)
     {
         var block = rate / 1000;
-        int run = 0, longest = 0;
+        int silent = 0, blocks = 0, run = 0, longest = 0, gaps = 0;
         for (var i = 0; i + block <= samples.Length; i += block)
         {
+            blocks++;
             var peak = 0;
             foreach (var s in samples.Slice(i, block))
             {
                 peak = Math.Max(peak, Math.Abs((int)s));
             }
 
-            run = peak < threshold ? run + 1 : 0;
-            longest = Math.Max(longest, run);
+            if (peak < threshold)
+            {
+                silent++;
+                run++;
+                longest = Math.Max(longest, run);
+                continue;
+            }
+
+            gaps += run > 60 ? 1 : 0;
+            run = 0;
         }
 
-        return longest;
+        gaps += run > 60 ? 1 : 0;
+        return (blocks == 0 ? 100 : 100.0 * silent / blocks, gaps, longest, blocks);
     }
 
     public static double Rms(ReadOnlySpan<short> samples)

@@ -1,4 +1,5 @@
 using S2cd.Audio;
+using S2cd.Tests.Support;
 
 namespace S2cd.Benchmarks.Harness;
 
@@ -35,31 +36,8 @@ internal sealed record HeardAudio(double SilencePercent, int Gaps, double Longes
         var start = (int)Math.Min(from & ~1L, bytes.Length);
         var samples = new short[(bytes.Length - start) / 2];
         Buffer.BlockCopy(bytes, start, samples, 0, samples.Length * 2);
-        var block = AudioOptions.SampleRate / 1000;
-        int silent = 0, blocks = 0, run = 0, longest = 0, gaps = 0;
-        for (var i = 0; i + block <= samples.Length; i += block)
-        {
-            blocks++;
-            var peak = 0;
-            for (var j = i; j < i + block; j++)
-            {
-                peak = Math.Max(peak, Math.Abs((int)samples[j]));
-            }
-
-            if (peak < Silent)
-            {
-                silent++;
-                run++;
-                longest = Math.Max(longest, run);
-                continue;
-            }
-
-            gaps += run > 60 ? 1 : 0;
-            run = 0;
-        }
-
-        gaps += run > 60 ? 1 : 0;
-        return new HeardAudio(blocks == 0 ? 100 : 100.0 * silent / blocks, gaps, longest, blocks / 1000.0);
+        var (percent, gaps, longest, blocks) = Signal.Silences(samples, AudioOptions.SampleRate, Silent);
+        return new HeardAudio(percent, gaps, longest, blocks / 1000.0);
     }
 
     /// <summary>Refuses a measurement in which under half of the window carried sound.</summary>

@@ -28,7 +28,7 @@ public sealed class DaemonMemoryTests(ITestOutputHelper output)
 
         // Idle: settled after its start, the highest of 2 s of samples.
         await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-        var idle = await PeakAsync(daemon.Pid, TimeSpan.FromSeconds(2));
+        var idle = await ProcessStats.PeakResidentAsync(daemon.Pid, TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
 
         var others = new List<DaemonProcess>();
         try
@@ -91,20 +91,10 @@ public sealed class DaemonMemoryTests(ITestOutputHelper output)
 
     private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
 
-    /// <summary>Where the resident memory is (anonymous, file, shared), from /proc/PID/status.</summary>
-    private static string Memory(int pid) =>
-        string.Join(", ", File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("Rss", StringComparison.Ordinal)).Select(l => string.Join(' ', l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))));
-
-    private static async Task<long> PeakAsync(int pid, TimeSpan over)
+    /// <summary>Where the resident memory is: anonymous (heaps) and files (the program and its libraries).</summary>
+    private static string Memory(int pid)
     {
-        var peak = 0L;
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < over)
-        {
-            peak = Math.Max(peak, ProcessStats.ResidentBytes(pid));
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        return peak;
+        var (anonymous, files) = ProcessStats.ResidentParts(pid);
+        return $"anonymous {Mb(anonymous):0.0} MB, files {Mb(files):0.0} MB";
     }
 }

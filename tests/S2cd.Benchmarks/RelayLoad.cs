@@ -325,16 +325,8 @@ internal static class RelayLoad
         }
     }
 
-    internal static string Ms(long[] sorted, double quantile)
-    {
-        if (sorted.Length == 0)
-        {
-            return "-";
-        }
-
-        var index = Math.Min(sorted.Length - 1, (int)(quantile * sorted.Length));
-        return (sorted[index] * 1000.0 / Stopwatch.Frequency).ToString("0.00", CultureInfo.InvariantCulture);
-    }
+    internal static string Ms(long[] sorted, double quantile) =>
+        sorted.Length == 0 ? "-" : RelayLoadResult.Quantile(sorted, quantile).ToString("0.00", CultureInfo.InvariantCulture);
 
     /// <summary>GETs /metrics <paramref name="perSecond"/> times a second, as a Prometheus scraping very often would; returns how many, their size, the rate.</summary>
     private static async Task<(int Polls, long Bytes, double Rate)> PollMetricsAsync(int port, int perSecond, CancellationToken stop)

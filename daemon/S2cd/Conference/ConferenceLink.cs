@@ -129,7 +129,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
                 continue;
             }
 
-            var trust = DescribeTrust(list[i].Id);
+            var trust = DescribeTrust(e2e, list[i].Id);
             list[i] = list[i] with { Fingerprint = trust.Fingerprint, Trust = trust.Trust, Refused = trust.Refused, KeyId = e2e?.NewestKeyIdFrom(list[i].Id) is { } key and > 0 ? key : null };
             var (fps, delay, lost) = _video.Figures(list[i].Id);
             var recent = _audio.Recent(list[i].Id);
@@ -147,14 +147,15 @@ internal sealed partial class ConferenceLink : IAsyncDisposable
         return list;
     }
 
-    private (string? Fingerprint, string Trust, bool Refused) DescribeTrust(uint id)
+    /// <summary>What <paramref name="e2e"/> (the session read once for the whole list; null with encryption off) knows of member <paramref name="id"/>.</summary>
+    private (string? Fingerprint, string Trust, bool Refused) DescribeTrust(EndToEndSession? e2e, uint id)
     {
         if (!_options.EndToEnd)
         {
             return (null, "not encrypted", false);
         }
 
-        return CurrentEndToEnd()?.Describe(id) ?? (null, "waiting for its certificate", false);
+        return e2e?.Describe(id) ?? (null, "waiting for its certificate", false);
     }
 
     /// <summary>

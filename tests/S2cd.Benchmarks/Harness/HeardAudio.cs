@@ -36,6 +36,12 @@ internal sealed record HeardAudio(double SilencePercent, int Gaps, double Longes
         var start = (int)Math.Min(from & ~1L, bytes.Length);
         var samples = new short[(bytes.Length - start) / 2];
         Buffer.BlockCopy(bytes, start, samples, 0, samples.Length * 2);
+        return Of(samples);
+    }
+
+    /// <summary>Measures <paramref name="samples"/> (48 kHz mono).</summary>
+    public static HeardAudio Of(ReadOnlySpan<short> samples)
+    {
         var (percent, gaps, longest, blocks) = Signal.Silences(samples, AudioOptions.SampleRate, Silent);
         return new HeardAudio(percent, gaps, longest, blocks / 1000.0);
     }

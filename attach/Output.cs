@@ -11,17 +11,17 @@ internal static class Output
     {
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"Daemon     s2cd {status.DaemonVersion} ({status.Role})");
-        if (status.Role == "relay")
+        text.AppendLine(inv, $"Daemon     s2cd {status.DaemonVersion} ({(status.Role == DaemonRole.Relay ? "relay" : "participant")})");
+        if (status.Role == DaemonRole.Relay)
         {
             text.AppendLine(inv, $"Relay      listening on {status.RelayListen ?? "-"}: {status.RelaySessions} sessions, {status.RelayConnections} connections");
             text.AppendLine(inv, $"Datagrams  {status.RelayDatagramsReceived} received, {status.RelayDatagramsRejected} rejected");
             var busy = status.RelayBusy ? ": busy, refusing new joins" : string.Empty;
             var shed = status.RelayVideoShed > 0 ? $"; {status.RelayVideoShed} video frames not forwarded for load" : string.Empty;
             text.AppendLine(inv, $"Load       {status.RelayLoad:0}% of CPU{busy}{shed}");
-            if (status.RelayFabric is not null)
+            if (status.RelayFabric is { } fabric)
             {
-                text.AppendLine(inv, $"Fabric     {Clean(status.RelayFabric)}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
+                text.AppendLine(inv, $"Fabric     {StatusWords.Of(fabric)}: {status.RelayFabricPublished} published, {status.RelayFabricReceived} received, {status.RelayFabricRejected} rejected, {status.RelayFabricDropped} dropped for a slow subscriber");
             }
 
             if (status.RelayWeb is not null)
@@ -31,7 +31,7 @@ internal static class Output
 
             foreach (var problem in status.Problems)
             {
-                text.AppendLine(inv, $"Problem    {Clean(problem)}");
+                text.AppendLine(inv, $"Problem    {Clean(StatusWords.Of(problem))}");
             }
 
             return text.ToString();
@@ -47,16 +47,16 @@ internal static class Output
         }
 
         text.AppendLine(inv, $"Relay      {(status.Relay is null ? "-" : Clean(status.Relay))} ({link})");
-        if (status.MediaPath is not null)
+        if (status.MediaPath is { } path)
         {
             var rejected = status.DatagramsRejected > 0 ? $"; {status.DatagramsRejected} datagrams rejected" : string.Empty;
-            text.AppendLine(inv, $"Media path {Clean(status.MediaPath)}{rejected}");
+            text.AppendLine(inv, $"Media path {Clean(StatusWords.Of(path))}{rejected}");
         }
 
         if (status.Session is not null)
         {
-            text.AppendLine(inv, $"Encryption {Clean(status.Encryption)}");
-            text.AppendLine(inv, $"End to end {Clean(status.EndToEnd)}{(status.Passphrase ? "; passphrase set" : string.Empty)}");
+            text.AppendLine(inv, $"Encryption {Clean(StatusWords.Of(status.Encryption))}");
+            text.AppendLine(inv, $"End to end {StatusWords.Of(status.EndToEnd)}{(status.Passphrase ? "; passphrase set" : string.Empty)}");
             if (status.CallCode is not null)
             {
                 text.AppendLine(inv, $"Call code  {status.CallCode} (everyone sees the same code exactly when everyone sees the same certificates)");
@@ -79,10 +79,10 @@ internal static class Output
             text.AppendLine(inv, $"Round trip {rtt:0.0} ms");
         }
 
-        text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")} ({Clean(status.Microphone)})");
-        text.AppendLine(inv, $"Speaker    {Clean(status.Speaker)}");
-        text.AppendLine(inv, $"Processing {Clean(status.AudioProcessing)}; sends {(status.Transmit == "continuous" ? "continuously" : "while you speak")}");
-        text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(status.Camera)})");
+        text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")} ({Clean(StatusWords.Of(status.Microphone))})");
+        text.AppendLine(inv, $"Speaker    {Clean(StatusWords.Of(status.Speaker))}");
+        text.AppendLine(inv, $"Processing {Clean(status.AudioProcessing)}; sends {(status.Transmit == TransmitMode.Continuous ? "continuously" : "while you speak")}");
+        text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(StatusWords.Of(status.Camera))})");
         if (status.Session is not null)
         {
             text.AppendLine(inv, $"Video      {status.VideoLost} pictures from others lost, {status.VideoRejected} rejected");
@@ -95,7 +95,7 @@ internal static class Output
         }
         foreach (var problem in status.Problems)
         {
-            text.AppendLine(inv, $"Problem    {Clean(problem)}");
+            text.AppendLine(inv, $"Problem    {Clean(StatusWords.Of(problem))}");
         }
 
         text.AppendLine(inv, $"People     {status.Participants}");
@@ -123,7 +123,7 @@ internal static class Output
             var name = TextCells.Pad(Clean(member.Name), width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
             var speaking = (member.Speaking ? "yes" : "no") + level;
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {(member.IsSelf ? "-" : $"{member.Volume}%"),6}  {member.Fingerprint ?? "-",-50}  {Clean(member.Trust ?? "-")}");
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {(member.IsSelf ? "-" : $"{member.Volume}%"),6}  {member.Fingerprint ?? "-",-50}  {Clean(StatusWords.Of(member.Trust, member.RefusedReason))}");
         }
 
         if (callCode is not null)

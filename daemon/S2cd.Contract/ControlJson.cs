@@ -33,7 +33,11 @@ public static class ControlJson
     JsonSerializerDefaults.Web,
     MaxDepth = 16,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    Converters = [typeof(CamelCaseEnum<ConnectionState>), typeof(CamelCaseEnum<ControlEventKind>)])]
+    Converters = [
+        typeof(CamelCaseEnum<ConnectionState>), typeof(CamelCaseEnum<ControlEventKind>), typeof(CamelCaseEnum<DeviceCondition>),
+        typeof(CamelCaseEnum<MediaPathKind>), typeof(CamelCaseEnum<LinkEncryption>), typeof(CamelCaseEnum<EndToEndState>),
+        typeof(CamelCaseEnum<Trust>), typeof(CamelCaseEnum<FabricState>), typeof(CamelCaseEnum<ProblemKind>),
+        typeof(CamelCaseEnum<DaemonRole>), typeof(CamelCaseEnum<TransmitMode>)])]
 [JsonSerializable(typeof(HelloResult))]
 [JsonSerializable(typeof(StatusResult))]
 [JsonSerializable(typeof(JoinRequest))]

@@ -39,14 +39,11 @@ public sealed record ParticipantInfo
     /// <summary>The participant's identity certificate fingerprint (SHA256:...), once its announcement was checked.</summary>
     public string? Fingerprint { get; init; }
 
-    /// <summary>
-    /// Whether its media can be trusted: "you", "verified", "waiting for its certificate", "refused: REASON", or
-    /// "not encrypted" when end-to-end encryption is off.
-    /// </summary>
-    public string? Trust { get; init; }
+    /// <summary>Whether its media can be trusted (null before the relay lets us in).</summary>
+    public Trust? Trust { get; init; }
 
-    /// <summary>True when this daemon refused the participant (it gets no keys, its media is dropped).</summary>
-    public bool Refused { get; init; }
+    /// <summary>Why this daemon refused the participant (<see cref="Contract.Trust.Refused"/>: it gets no keys, its media is dropped), or null.</summary>
+    public string? RefusedReason { get; init; }
 
     /// <summary>
     /// The id of the newest end-to-end media key: for oneself the key one sends under, for another member the newest

@@ -3,8 +3,8 @@ namespace S2cd.Contract;
 /// <summary>The daemon's state, as returned by <see cref="ControlProtocol.Methods.Status"/> and the state-changing calls.</summary>
 public sealed record StatusResult
 {
-    /// <summary>The role the daemon runs in: <c>participant</c> or <c>relay</c>.</summary>
-    public required string Role { get; init; }
+    /// <summary>The role the daemon runs in.</summary>
+    public required DaemonRole Role { get; init; }
 
     /// <summary>The daemon's product version.</summary>
     public required string DaemonVersion { get; init; }
@@ -33,14 +33,11 @@ public sealed record StatusResult
     /// <summary>True when the camera is on.</summary>
     public required bool CameraOn { get; init; }
 
-    /// <summary>How the link to the relay is protected: TLS with the relay's certificate fingerprint, or "not encrypted".</summary>
-    public string Encryption { get; set; } = "not in a session";
+    /// <summary>How the link to the relay is protected: TLS with the relay's certificate fingerprint, or not; null outside a session.</summary>
+    public EncryptionStatus? Encryption { get; init; }
 
-    /// <summary>
-    /// How media is protected end to end: AES-256-GCM under per-sender keys and how many members' keys we hold,
-    /// or why not ("off (Conference:EndToEnd is false)").
-    /// </summary>
-    public string EndToEnd { get; set; } = "not in a session";
+    /// <summary>How media is protected end to end (AES-256-GCM under per-sender keys, and how many members' keys we hold), or off; null outside a session.</summary>
+    public EndToEndStatus? EndToEnd { get; init; }
 
     /// <summary>This daemon's identity certificate fingerprint (SHA256:...), or null in the relay role.</summary>
     public string? Fingerprint { get; init; }
@@ -72,8 +69,8 @@ public sealed record StatusResult
     /// <summary>Media frames dropped because their key had not arrived yet (normal for a moment after a join or rekey).</summary>
     public long MediaAwaitingKey { get; init; }
 
-    /// <summary>The camera's state: <c>off</c>, <c>on: SOURCE</c>, or <c>unavailable: REASON</c>.</summary>
-    public string Camera { get; set; } = "off";
+    /// <summary>The camera's state: off, on (the source), unavailable (why) or disabled.</summary>
+    public DeviceStatus Camera { get; init; } = DeviceStatus.Off;
 
     /// <summary>Video payloads from others that were dropped because they did not decode or were malformed.</summary>
     public long VideoRejected { get; init; }
@@ -81,17 +78,17 @@ public sealed record StatusResult
     /// <summary>Pictures from the members now in the session that never arrived (per member: <c>who</c>).</summary>
     public long VideoLost { get; init; }
 
-    /// <summary>The microphone's state: <c>off</c>, <c>on: DEVICE</c>, <c>unavailable: REASON</c> or <c>disabled</c>.</summary>
-    public string Microphone { get; set; } = "off";
+    /// <summary>The microphone's state, as <see cref="Camera"/>.</summary>
+    public DeviceStatus Microphone { get; init; } = DeviceStatus.Off;
 
-    /// <summary>The speaker's state, as <see cref="Microphone"/>.</summary>
-    public string Speaker { get; set; } = "off";
+    /// <summary>The speaker's state, as <see cref="Camera"/>.</summary>
+    public DeviceStatus Speaker { get; init; } = DeviceStatus.Off;
 
     /// <summary>ALSA overruns on capture and underruns on playback recovered from since the daemon started.</summary>
     public long AudioXruns { get; init; }
 
     /// <summary>What processes the microphone: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)", or "none".</summary>
-    public string AudioProcessing { get; set; } = "none";
+    public string AudioProcessing { get; init; } = "none";
 
     /// <summary>Whether the echo canceller runs (configured and libspeexdsp loaded).</summary>
     public bool EchoCancel { get; init; }
@@ -102,8 +99,8 @@ public sealed record StatusResult
     /// <summary>Whether automatic gain runs.</summary>
     public bool AutoGain { get; init; }
 
-    /// <summary>When the microphone is sent: "voice" (only while speaking) or "continuous".</summary>
-    public string Transmit { get; set; } = "voice";
+    /// <summary>When the microphone is sent: while speaking, or continuously.</summary>
+    public TransmitMode Transmit { get; init; } = TransmitMode.Voice;
 
     /// <summary>Audio packets this daemon sent since it started.</summary>
     public long AudioPacketsSent { get; init; }
@@ -138,8 +135,8 @@ public sealed record StatusResult
     /// <summary>The 95th percentile of the same delay.</summary>
     public double? AudioDelayP95Ms { get; init; }
 
-    /// <summary>Which way media goes to and from the relay: "udp", or "tls" with why not UDP ("tls (no datagram got through (UDP blocked?))").</summary>
-    public string? MediaPath { get; init; }
+    /// <summary>Which way media goes to and from the relay (UDP, or TLS with why not UDP); null outside a session.</summary>
+    public MediaPathStatus? MediaPath { get; init; }
 
     /// <summary>Datagrams addressed to us that did not authenticate, were replayed or malformed, and were dropped.</summary>
     public long DatagramsRejected { get; init; }
@@ -180,8 +177,8 @@ public sealed record StatusResult
     /// <summary>Video frames this process's relay did not forward because of load.</summary>
     public long RelayVideoShed { get; init; }
 
-    /// <summary>The relay's fabric (Relay:Fabric): "connected" or "reconnecting", or null without one.</summary>
-    public string? RelayFabric { get; init; }
+    /// <summary>The relay's link to its fabric (Relay:Fabric), or null without one.</summary>
+    public FabricState? RelayFabric { get; init; }
 
     /// <summary>Messages the relay published to its fabric.</summary>
     public long RelayFabricPublished { get; init; }
@@ -196,8 +193,8 @@ public sealed record StatusResult
     public long RelayFabricDropped { get; init; }
 
     /// <summary>
-    /// What does not work, one human line each, with what to do where known (for example
-    /// "camera unavailable: OpenCV needs libgtk-3.so.0 — sudo apt install libgtk-3-0"). Empty when all is well.
+    /// What does not work, each with what to do where known (for example a camera unavailable because "OpenCV needs
+    /// libgtk-3.so.0 — sudo apt install libgtk-3-0"), most visible first. Empty when all is well.
     /// </summary>
-    public IReadOnlyList<string> Problems { get; set; } = [];
+    public IReadOnlyList<Problem> Problems { get; init; } = [];
 }

@@ -80,9 +80,9 @@ internal static class ImpairedBench
             // Warm up: the path settles (b's datagrams answered), the jitter buffer finds its depth.
             await Task.Delay(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             var status = await clients[1].InvokeAsync<StatusResult>(ControlProtocol.Methods.Status).ConfigureAwait(false);
-            if (udp != (status.MediaPath == "udp"))
+            if (udp != (status.MediaPath?.Kind == MediaPathKind.Udp))
             {
-                throw new InvalidOperationException($"b's media path is {status.MediaPath}");
+                throw new InvalidOperationException($"b's media path is {(status.MediaPath is { } mediaPath ? StatusWords.Of(mediaPath) : "none")}");
             }
 
             var start = new FileInfo(heard).Length;

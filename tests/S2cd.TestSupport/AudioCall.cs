@@ -72,7 +72,7 @@ internal sealed class AudioCall : IAsyncDisposable
         foreach (var (_, (_, _, client)) in _members)
         {
             await Eventually.TrueAsync(
-                async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
+                async () => (await client.StatusAsync()) is { Microphone.Condition: DeviceCondition.On, Speaker.Condition: DeviceCondition.On },
                 TimeSpan.FromSeconds(15),
                 "microphone and speaker on");
         }

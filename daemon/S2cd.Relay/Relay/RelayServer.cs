@@ -17,7 +17,7 @@ namespace S2cd.Relay;
 /// The relay: accepts daemons on TCP, groups them by session and forwards media and presence between
 /// them. Runs in the relay role, and embedded in a participant daemon on loopback.
 /// </summary>
-internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
+internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IRelayFigures
 {
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
@@ -72,6 +72,20 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable
 
     /// <summary>The UDP side on the listener's port, when it runs (Relay:Udp and the port was free).</summary>
     internal RelayDatagrams? Datagrams { get; private set; }
+
+    /// <inheritdoc/>
+    public RelayFigures? Figures() => LocalEndPoint is null ? null : new RelayFigures(
+        LocalEndPoint.ToString(),
+        WebAddress,
+        WebProblem,
+        SessionCount,
+        ConnectionCount,
+        Datagrams?.Received ?? 0,
+        Datagrams?.Rejected ?? 0,
+        Math.Round(Overload.Load, 1),
+        Overload.Busy,
+        Overload.VideoShed,
+        Fabric is { } f ? new RelayFabricFigures(f.Connected, f.Published, f.Received, f.Rejected, f.Dropped) : null);
 
     public int SessionCount
     {

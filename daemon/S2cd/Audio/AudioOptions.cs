@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Configuration;
 
 namespace S2cd.Audio;

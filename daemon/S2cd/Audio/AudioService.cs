@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using S2cd.Contract;
 using S2cd.Conference;
 using S2cd.Platform;
 using S2cd.Wire;
@@ -37,10 +38,10 @@ internal sealed partial class AudioService(
 
     protected override Task RunAsync(CancellationToken stoppingToken)
     {
-        link.SetAudioProcessing(VoiceProcessor.Describe(_options, null));
+        link.Devices.SetProcessing(VoiceProcessor.Describe(_options, null));
         if (!_options.Enabled)
         {
-            link.SetAudioState(DeviceState.Disabled("Audio:Enabled is false"));
+            link.Devices.SetAudio(DeviceStatus.Disabled("Audio:Enabled is false"));
             _microphoneLoop.Wait();
             _speakerLoop.Wait();
             return Task.CompletedTask;
@@ -85,7 +86,7 @@ internal sealed partial class AudioService(
             loop.Beat();
             if (!link.InSession)
             {
-                link.SetAudioState(capture, DeviceState.Off);
+                link.Devices.SetAudio(capture, DeviceStatus.Off);
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                 continue;
             }
@@ -94,7 +95,7 @@ internal sealed partial class AudioService(
             {
                 RequireLibraries(capture);
                 using var pcm = _openPcm(device, capture, AudioOptions.SampleRate, 1, AudioOptions.PeriodSamples, capture ? 4 : _options.PlaybackPeriods);
-                link.SetAudioState(capture, DeviceState.On(device));
+                link.Devices.SetAudio(capture, DeviceStatus.On(device));
                 LogDeviceOpened(kind, device, pcm.PeriodFrames, pcm.BufferFrames);
                 if (capture)
                 {
@@ -108,7 +109,7 @@ internal sealed partial class AudioService(
             catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
             {
                 var reason = ex is AlsaException or OpusException or MissingLibraryException ? ex.Message : NativeLibraryProblem.Describe(ex, ex is DllNotFoundException ? "ALSA" : "audio");
-                link.SetAudioState(capture, DeviceState.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
+                link.Devices.SetAudio(capture, DeviceStatus.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
                 LogDeviceUnavailable(kind, device, reason);
                 loop.Wait();
                 stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(_options.RetrySeconds));
@@ -129,7 +130,7 @@ internal sealed partial class AudioService(
     {
         using var encoder = new OpusEncoder(AudioOptions.SampleRate, _options.Bitrate, _options.ExpectedLossPercent);
         using var processor = new VoiceProcessor(_options);
-        link.SetAudioProcessing(VoiceProcessor.Describe(_options, processor.Problem));
+        link.Devices.SetProcessing(VoiceProcessor.Describe(_options, processor.Problem));
         var period = new short[AudioOptions.PeriodSamples];
         var reference = new short[AudioOptions.PeriodSamples];
         var frame = new short[AudioOptions.FrameSamples];
@@ -145,7 +146,7 @@ internal sealed partial class AudioService(
             loop.Beat();
             inPeriod += pcm.Read(period.AsSpan(inPeriod));
             periods++;
-            link.SetXruns(capture: true, pcm.Xruns);
+            link.Devices.SetXruns(capture: true, pcm.Xruns);
             KeepTime(clock, ref periods, 0, stoppingToken);
             if (inPeriod < period.Length)
             {
@@ -168,7 +169,7 @@ internal sealed partial class AudioService(
             inFrame = 0;
             var level = AudioPacketHeader.LevelOf(frame);
             var voice = processor.Activity.Speaking;
-            link.SetOwnVoice(level, voice);
+            link.Devices.SetOwnVoice(level, voice);
             var transmit = _options.Transmit == TransmitMode.Continuous || processor.Activity.Transmitting;
             if (!link.SendsAudio || (!transmit && !sending))
             {
@@ -183,7 +184,7 @@ internal sealed partial class AudioService(
             new AudioPacketHeader(++sequence, capturedAt, level, voice, Pause: !transmit).Write(payload);
             var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));
-            link.CountAudioSent(AudioPacketHeader.Size + length);
+            link.Devices.CountSent(AudioPacketHeader.Size + length);
         }
     }
 
@@ -202,7 +203,7 @@ internal sealed partial class AudioService(
             // now, after the write (which may have waited for room), counts this period too.
             _reference.Played(period, NowInSamples(), Math.Max(0, pcm.Delay() - period.Length));
             periods++;
-            link.SetXruns(capture: false, pcm.Xruns);
+            link.Devices.SetXruns(capture: false, pcm.Xruns);
 
             // Stay no more than the playback buffer ahead of real time when the device accepts data faster than it plays.
             KeepTime(clock, ref periods, _options.PlaybackPeriods, stoppingToken);

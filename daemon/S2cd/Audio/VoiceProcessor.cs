@@ -87,7 +87,7 @@ internal sealed class VoiceProcessor : IDisposable
     /// <summary>What runs, for <c>status</c>: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)".</summary>
     public static Conference.AudioProcessing Describe(AudioOptions options, string? problem)
     {
-        var transmit = options.Transmit == TransmitMode.Continuous ? "continuous" : "voice";
+        var transmit = options.Transmit;
         if (!options.Enabled)
         {
             return Conference.AudioProcessing.None with { Transmit = transmit };

@@ -6,6 +6,8 @@ using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
 
+using S2cd.Contract;
+
 namespace S2cd.Conference;
 
 /// <summary>
@@ -245,21 +247,21 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         return OpenResult.Opened;
     }
 
-    /// <summary>What we know of a member: its fingerprint (once verified) and its trust state for people to read.</summary>
-    public (string? Fingerprint, string Trust, bool Refused) Describe(uint id)
+    /// <summary>What we know of a member: its fingerprint (once verified), its trust, and why it was refused.</summary>
+    public (string? Fingerprint, Trust Trust, string? RefusedReason) Describe(uint id)
     {
         lock (_lock)
         {
             if (!_peers.TryGetValue(id, out var peer))
             {
-                return (null, "unknown", false);
+                return (null, Trust.WaitingForCertificate, null);
             }
 
             return peer.State switch
             {
-                PeerState.Verified => (peer.Fingerprint, peer.NewestKeyId > 0 ? "verified" : "verified, waiting for its key", false),
-                PeerState.Refused => (peer.Fingerprint, "refused: " + peer.Reason, true),
-                _ => (null, "waiting for its certificate", false),
+                PeerState.Verified => (peer.Fingerprint, peer.NewestKeyId > 0 ? Trust.Verified : Trust.VerifiedAwaitingKey, null),
+                PeerState.Refused => (peer.Fingerprint, Trust.Refused, peer.Reason),
+                _ => (null, Trust.WaitingForCertificate, null),
             };
         }
     }

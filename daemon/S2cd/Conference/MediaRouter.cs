@@ -7,9 +7,37 @@ namespace S2cd.Conference;
 /// Media on its way in: a member's payload is opened under its end-to-end key (unless end-to-end encryption is off)
 /// and handed to the video or audio sink; one that does not open is dropped (the session counts why). On the way out
 /// the transport seals straight into its frame (<see cref="Transport.IMediaSealer"/>), so nothing is copied here.
+/// The mixer plays each member at its volume (<see cref="Volumes"/>), read without a lock.
 /// </summary>
-internal sealed class MediaRouter(IVideoSink video, IAudioSink audio)
+internal sealed class MediaRouter
 {
+    public MediaRouter(IVideoSink video, IAudioSink audio)
+    {
+        Video = video;
+        Audio = audio;
+        audio.UseVolumes(Volumes.Of);
+    }
+
+    public IVideoSink Video { get; }
+
+    public IAudioSink Audio { get; }
+
+    public MemberVolumes Volumes { get; } = new();
+
+    /// <summary>Forgets what is buffered of <paramref name="member"/> (it left): pictures and sound.</summary>
+    public void Remove(uint member)
+    {
+        Video.Remove(member);
+        Audio.Remove(member);
+    }
+
+    /// <summary>Forgets everyone's pictures and sound.</summary>
+    public void Clear()
+    {
+        Video.Clear();
+        Audio.Clear();
+    }
+
     /// <summary>Opens <paramref name="payload"/> from <paramref name="sender"/> with <paramref name="e2e"/> (null: it is plain) and delivers it.</summary>
     public void Receive(EndToEndSession? e2e, uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
@@ -40,11 +68,11 @@ internal sealed class MediaRouter(IVideoSink video, IAudioSink audio)
     {
         if (kind == MediaKind.Video)
         {
-            video.OnVideo(sender, payload);
+            Video.OnVideo(sender, payload);
         }
         else
         {
-            audio.OnAudio(sender, payload);
+            Audio.OnAudio(sender, payload);
         }
     }
 }

@@ -22,6 +22,9 @@ internal sealed class Membership
 
     public bool Contains(uint id) => _members.ContainsKey(id);
 
+    /// <summary>The other members' names by id, copied (for the mixer's volumes).</summary>
+    public Dictionary<uint, string> Names() => _members.ToDictionary(m => m.Key, m => m.Value.Name);
+
     public bool TryGet(uint id, out ParticipantInfo info) => _members.TryGetValue(id, out info!);
 
     /// <summary>The relay let us in as <paramref name="selfId"/> with <paramref name="members"/>: the list starts again from them.</summary>

@@ -15,5 +15,5 @@ internal sealed record ViewStatus(
     string? CallCode,
     bool Muted,
     bool CameraOn,
-    IReadOnlyList<string> Problems,
-    string? MediaPath = null);
+    IReadOnlyList<Problem> Problems,
+    MediaPathStatus? MediaPath = null);

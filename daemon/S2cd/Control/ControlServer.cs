@@ -48,7 +48,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     {
         _parts = parts;
         var name = conference.Value.ResolveName();
-        _relayStatus = () => RelayRoleStatus.Of(relay, name);
+        _relayStatus = () => StatusComposer.OfRelay(name, relay.Figures());
         _video = video.Value;
         _audio = audio.Value;
         _options = options.Value;

@@ -125,7 +125,7 @@ internal sealed class ViewHost : IDisposable
             }
 
             var picture = p.IsSelf ? _pictures.Self : _pictures.Get(p.Id).Picture;
-            tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, p.Speaking, picture, p.VideoFps, p.Refused));
+            tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, p.Speaking, picture, p.VideoFps, p.Trust == Trust.Refused));
         }
 
         return tiles;

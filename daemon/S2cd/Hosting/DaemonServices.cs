@@ -28,6 +28,7 @@ internal static class DaemonServices
         services.AddSingleton<EventHub>();
         services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
         services.AddSingleton<RelayServer>();
+        services.AddSingleton<IRelayFigures>(sp => sp.GetRequiredService<RelayServer>());
         services.AddSingleton<ControlServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
 
@@ -67,6 +68,10 @@ internal static class DaemonServices
             new KnownRelays(settings.Daemon.ResolvedStateDirectory),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<TlsRelayTransport>>()));
+        services.AddSingleton<LocalDevices>();
+        services.AddSingleton<EndToEndTrust>();
+        services.AddSingleton<MediaRouter>();
+        services.AddSingleton<StatusComposer>();
         services.AddSingleton<ConferenceLink>();
         services.AddSingleton(sp => new ConferenceParts(sp.GetRequiredService<ConferenceLink>(), sp.GetRequiredService<PictureStore>()));
         services.AddHostedService<CameraService>();

@@ -40,12 +40,12 @@ internal sealed class LoopHealth(TimeProvider time)
         }
     }
 
-    /// <summary>The services that are down now, each with why, in one line each.</summary>
-    public IReadOnlyList<string> DownServices()
+    /// <summary>The services that are down now, each with why.</summary>
+    public IReadOnlyList<(string Service, string Reason)> DownServices()
     {
         lock (_lock)
         {
-            return [.. _down.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"the {d.Key} service stopped: {d.Value.Reason}; restarting")];
+            return [.. _down.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => (d.Key, d.Value.Reason))];
         }
     }
 

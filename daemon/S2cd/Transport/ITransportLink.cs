@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Wire;
 
 namespace S2cd.Transport;
@@ -14,8 +15,8 @@ internal interface ITransportLink : IAsyncDisposable
     /// <summary>The last measured round trip to the relay, or null.</summary>
     TimeSpan? RoundTrip { get; }
 
-    /// <summary>Which way media goes now, and why not the datagram path when it is not used ("udp", "tls: …").</summary>
-    string MediaPath { get; }
+    /// <summary>Which way media goes now, and why not the datagram path when it is not used.</summary>
+    MediaPathStatus MediaPath { get; }
 
     /// <summary>Datagrams that came to us and did not authenticate, were replayed or malformed (dropped).</summary>
     long DatagramsRejected { get; }

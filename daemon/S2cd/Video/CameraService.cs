@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using S2cd.Contract;
 using S2cd.Conference;
 using S2cd.Platform;
 using S2cd.Wire;
@@ -37,7 +38,7 @@ internal sealed partial class CameraService(
         {
             if (!link.WantsCamera)
             {
-                link.SetCameraState(DeviceState.Off);
+                link.Devices.SetCamera(DeviceStatus.Off);
                 pictures.SetSelf(null);
                 _loop.Wait();
                 await link.WaitForCameraDemandAsync(stoppingToken).ConfigureAwait(false);
@@ -49,7 +50,7 @@ internal sealed partial class CameraService(
                 // Opening a camera may block in the driver; a camera that never answers shows in the watchdog.
                 _loop.Beat();
                 using var source = OpenSource();
-                link.SetCameraState(DeviceState.On(source.Description));
+                link.Devices.SetCamera(DeviceStatus.On(source.Description));
                 LogCameraOpened(source.Description);
                 await CaptureAsync(source, stoppingToken).ConfigureAwait(false);
             }
@@ -60,7 +61,7 @@ internal sealed partial class CameraService(
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 var reason = ex is CameraException ? ex.Message : NativeLibraryProblem.Describe(ex, "OpenCV");
-                link.SetCameraState(DeviceState.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
+                link.Devices.SetCamera(DeviceStatus.Unavailable(reason, TimeSpan.FromSeconds(_options.RetrySeconds)));
                 pictures.SetSelf(null);
                 LogCameraUnavailable(reason);
                 _loop.Wait();

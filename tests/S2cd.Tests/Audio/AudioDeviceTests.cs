@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Audio;
@@ -22,14 +23,14 @@ public sealed class AudioDeviceTests
         await a.JoinAsync("plug");
         await b.JoinAsync("plug");
         await Eventually.TrueAsync(
-            async () => (await a.StatusAsync()).Microphone.StartsWith("unavailable: snd_pcm_open(default)", StringComparison.Ordinal),
+            async () => (await a.StatusAsync()).Microphone is { Condition: DeviceCondition.Unavailable, Detail: { } d } && d.StartsWith("snd_pcm_open(default)", StringComparison.Ordinal),
             TimeSpan.FromSeconds(15),
             "alice's missing microphone reported");
-        Assert.StartsWith("on:", (await a.StatusAsync()).Speaker, StringComparison.Ordinal);
+        Assert.Equal(DeviceCondition.On, (await a.StatusAsync()).Speaker.Condition);
 
         aliceRig.FeedTone(440, 0.3);
         aliceRig.ConnectMicrophone();
-        await Eventually.TrueAsync(async () => (await a.StatusAsync()).Microphone == "on: default", TimeSpan.FromSeconds(10), "the retry opens the new microphone");
+        await Eventually.TrueAsync(async () => (await a.StatusAsync()).Microphone == DeviceStatus.On("default"), TimeSpan.FromSeconds(10), "the retry opens the new microphone");
         Assert.Empty((await a.StatusAsync()).Problems);
         // Two seconds, as a loaded machine may stretch a stutter at the start over much of one (435.6 Hz was seen).
         var output = await bobRig.RecordAsync(2);

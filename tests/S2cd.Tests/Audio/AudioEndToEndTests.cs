@@ -30,7 +30,7 @@ public sealed class AudioEndToEndTests
         Assert.True(Signal.LongestSilenceMs(output, AudioRig.Rate, Silent) <= OnePeriodMs, $"silent gap of {Signal.LongestSilenceMs(output, AudioRig.Rate, Silent)} ms");
 
         var status = await call.Client("bob").StatusAsync();
-        Assert.StartsWith("on:", status.Speaker, StringComparison.Ordinal);
+        Assert.Equal(DeviceCondition.On, status.Speaker.Condition);
         Assert.NotNull(status.AudioDelayMs);
 
         // Not a benchmark (s2cd-bench audio measures it): a loose bound that catches a change which doubles the delay.
@@ -106,7 +106,7 @@ public sealed class AudioEndToEndTests
         using var root = new TempDirectory();
         var impairment = new UdpImpairment { Loss = 0.05, Delay = TimeSpan.FromMilliseconds(40), Jitter = TimeSpan.FromMilliseconds(10) };
         await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], ("bob", impairment));
-        await Eventually.TrueAsync(async () => (await call.Client("bob").StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob on UDP");
+        await Eventually.TrueAsync(async () => (await call.Client("bob").StatusAsync()).MediaPath?.Kind == MediaPathKind.Udp, TimeSpan.FromSeconds(10), "bob on UDP");
         call.Rig("alice").FeedTone(440, 0.3);
         var output = await call.RecordAsync("bob", seconds: 5);
         var gap = Signal.LongestSilenceMs(output, AudioRig.Rate, Silent);
@@ -117,6 +117,6 @@ public sealed class AudioEndToEndTests
 
         // What the link lost, and no more: bob's path loses nothing of its own.
         Assert.InRange(status.AudioLossPercent, 2, 12);
-        Assert.Equal("udp", (await call.Client("bob").StatusAsync()).MediaPath);
+        Assert.Equal(MediaPathKind.Udp, (await call.Client("bob").StatusAsync()).MediaPath?.Kind);
     }
 }

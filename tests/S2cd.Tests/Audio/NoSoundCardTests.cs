@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Audio;
@@ -19,7 +20,7 @@ public sealed class NoSoundCardTests
         await a.JoinAsync("quiet");
         await b.JoinAsync("quiet");
         await Eventually.TrueAsync(
-            async () => (await b.StatusAsync()) is { Microphone: var m, Speaker: var s } && m.StartsWith("unavailable: snd_pcm_open(hw:7,0)", StringComparison.Ordinal) && s.StartsWith("unavailable:", StringComparison.Ordinal),
+            async () => (await b.StatusAsync()) is { Microphone: { Condition: DeviceCondition.Unavailable, Detail: { } m }, Speaker.Condition: DeviceCondition.Unavailable } && m.StartsWith("snd_pcm_open(hw:7,0)", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10),
             "audio reported unavailable");
         await Eventually.TrueAsync(async () => (await b.WhoAsync()).Any(p => p.Name == "alice" && p.VideoFps > 5), TimeSpan.FromSeconds(15), "video flows without audio");

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using S2cd.Audio;
@@ -29,18 +30,18 @@ public sealed class UnpluggedSoundCardTests
             NullLogger<AudioService>.Instance,
             card.Open);
         await audio.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => Task.FromResult(alice.Link.GetStatus() is { Microphone: "on: mocked", Speaker: "on: mocked" }), TimeSpan.FromSeconds(20), "the mocked card's microphone and speaker on");
+        await Eventually.TrueAsync(() => Task.FromResult(alice.Link.GetStatus() is { Microphone: { Condition: DeviceCondition.On, Detail: "mocked" }, Speaker: { Condition: DeviceCondition.On, Detail: "mocked" } }), TimeSpan.FromSeconds(20), "the mocked card's microphone and speaker on");
         await Eventually.TrueAsync(() => Task.FromResult(bob.Sees("alice").AudioLevel is not null), TimeSpan.FromSeconds(20), "bob hears alice");
 
         card.SpeakerPresent = false;
         await Eventually.TrueAsync(
-            () => Task.FromResult(alice.Link.GetStatus().Speaker.StartsWith("unavailable: snd_pcm_writei: No such device", StringComparison.Ordinal)),
+            () => Task.FromResult(alice.Link.GetStatus().Speaker is { Condition: DeviceCondition.Unavailable, Detail: { } d } && d.StartsWith("snd_pcm_writei: No such device", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10),
             "the unplugged speaker is shown");
         var status = alice.Link.GetStatus();
-        Assert.EndsWith("retrying every 0.5 s", status.Speaker, StringComparison.Ordinal);
-        Assert.Contains(status.Problems, p => p.StartsWith("speaker unavailable: snd_pcm_", StringComparison.Ordinal));
-        Assert.Equal("on: mocked", status.Microphone);
+        Assert.Equal(0.5, status.Speaker.RetrySeconds);
+        Assert.Contains(status.Problems, p => p.Kind == ProblemKind.SpeakerUnavailable && p.Detail.StartsWith("snd_pcm_", StringComparison.Ordinal));
+        Assert.Equal(DeviceStatus.On("mocked"), status.Microphone);
 
         // The rest of the call goes on: bob still hears alice's microphone and sees her pictures.
         await Task.Delay(300, TestContext.Current.CancellationToken);
@@ -50,7 +51,7 @@ public sealed class UnpluggedSoundCardTests
 
         // Plugged in again: the retry opens it.
         card.SpeakerPresent = true;
-        await Eventually.TrueAsync(() => Task.FromResult(alice.Link.GetStatus().Speaker == "on: mocked"), TimeSpan.FromSeconds(10), "the speaker back");
+        await Eventually.TrueAsync(() => Task.FromResult(alice.Link.GetStatus().Speaker == DeviceStatus.On("mocked")), TimeSpan.FromSeconds(10), "the speaker back");
         Assert.Empty(alice.Link.GetStatus().Problems);
         await audio.StopAsync(CancellationToken.None);
     }

@@ -41,7 +41,7 @@ public sealed class ConferenceCoreTests : IDisposable
         await using var carol = await JoinAsync("carol");
         foreach (var core in new[] { alice, bob, carol })
         {
-            await UntilAsync(() => core.Link.GetStatus().EndToEnd.EndsWith("keys from 2 of 2 other members (2 verified)", StringComparison.Ordinal), $"{core.Name} holds both others' keys");
+            await UntilAsync(() => core.Link.GetStatus().EndToEnd == new EndToEndStatus(EndToEndState.On, Keys: 2, Verified: 2, Others: 2), $"{core.Name} holds both others' keys");
             Assert.Equal(["alice", "bob", "carol"], core.Link.GetParticipants().Select(p => p.Name).Order());
             Assert.Equal(ConnectionState.Connected, core.Link.GetStatus().Connection);
         }
@@ -63,7 +63,7 @@ public sealed class ConferenceCoreTests : IDisposable
         var carol = await JoinAsync("carol");
         foreach (var core in new[] { alice, bob, carol })
         {
-            await UntilAsync(() => core.Link.GetStatus().EndToEnd.EndsWith("keys from 2 of 2 other members (2 verified)", StringComparison.Ordinal), $"{core.Name} has the keys");
+            await UntilAsync(() => core.Link.GetStatus().EndToEnd == new EndToEndStatus(EndToEndState.On, Keys: 2, Verified: 2, Others: 2), $"{core.Name} has the keys");
         }
 
         // A picture from alice reaches bob through the transport, sealed on the way (it is no JPEG there).
@@ -164,7 +164,7 @@ public sealed class ConferenceCoreTests : IDisposable
             var again = bob.Sees("alice");
             Assert.NotEqual(first.Id, again.Id);
             Assert.Equal(50, again.Volume);
-            Assert.Equal(50, bob.Link.VolumeOf(again.Id));
+            Assert.Equal(50, bob.Media.Volumes.Of(again.Id));
 
             // Both move to another session: there she plays as she sounds.
             await bob.Link.JoinAsync(new JoinRequest { Session = "other", Relay = "memory:1" }, TestContext.Current.CancellationToken);
@@ -172,7 +172,7 @@ public sealed class ConferenceCoreTests : IDisposable
             await UntilAsync(() => bob.Link.GetStatus().Session == "other" && bob.Link.GetParticipants().Any(p => p.Name == "alice"), "alice and bob in session other");
             var elsewhere = bob.Sees("alice");
             Assert.Equal(100, elsewhere.Volume);
-            Assert.Equal(100, bob.Link.VolumeOf(elsewhere.Id));
+            Assert.Equal(100, bob.Media.Volumes.Of(elsewhere.Id));
         }
         finally
         {

@@ -51,7 +51,7 @@ public sealed class EventHubTests
         Kind = ControlEventKind.ParticipantChanged,
         Status = new StatusResult
         {
-            Role = "participant",
+            Role = DaemonRole.Participant,
             DaemonVersion = "test",
             Name = $"event {i}",
             Connection = ConnectionState.Connected,

@@ -34,25 +34,36 @@ internal sealed class InMemoryCall(TimeProvider time) : IDisposable
     public Core Start(string name, TimeSpan? rejoinWindow = null)
     {
         var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
+        var conference = Options.Create(new ConferenceOptions { Name = name, RejoinWindow = rejoinWindow ?? TimeSpan.FromMinutes(2) });
         var pictures = new PictureStore(time);
         var audio = new AudioMixer(Options.Create(new AudioOptions()), time);
         var health = new LoopHealth(time);
+        var video = new VideoSink(pictures, new VideoReceiver(pictures));
+        var trust = new EndToEndTrust(conference, daemon, time, NullLogger<EndToEndTrust>.Instance);
+        var media = new MediaRouter(video, audio);
         var link = new ConferenceLink(
-            Options.Create(new ConferenceOptions { Name = name, RejoinWindow = rejoinWindow ?? TimeSpan.FromMinutes(2) }),
+            conference,
             daemon,
-            new RelayServer(Options.Create(new RelayOptions { Embedded = false }), new RelayPlacement(Standalone: false, daemon.Value.ResolvedStateDirectory), time, NullLogger<RelayServer>.Instance),
             Relay,
             new EventHub(),
-            new VideoSink(pictures, new VideoReceiver(pictures)),
-            audio,
-            health,
+            trust,
+            new StatusComposer(daemon, new LocalDevices(time), trust, video, audio, health, NoRelay.Instance),
+            media,
             time,
             NullLogger<ConferenceLink>.Instance);
-        return new Core(name, link, pictures, audio, health, daemon.Value.ResolvedStateDirectory);
+        return new Core(name, link, pictures, audio, media, health, daemon.Value.ResolvedStateDirectory);
+    }
+
+    /// <summary>No relay runs beside these cores.</summary>
+    private sealed class NoRelay : IRelayFigures
+    {
+        public static NoRelay Instance { get; } = new();
+
+        public RelayFigures? Figures() => null;
     }
 
     /// <summary>One daemon's core and the parts beside it that tests look into.</summary>
-    internal sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio, LoopHealth Health, string StateDirectory) : IAsyncDisposable
+    internal sealed record Core(string Name, ConferenceLink Link, PictureStore Pictures, AudioMixer Audio, MediaRouter Media, LoopHealth Health, string StateDirectory) : IAsyncDisposable
     {
         public ParticipantInfo Sees(string name) => Link.GetParticipants().Single(p => p.Name == name);
 

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using System.Buffers;
 using System.Threading.Channels;
 using S2cd.Transport;
@@ -120,7 +121,7 @@ internal sealed class InMemoryRelay : IConferenceTransport
 
         public string Relay => "in-memory";
 
-        public string MediaPath => "memory";
+        public MediaPathStatus MediaPath { get; } = new(MediaPathKind.Tls, "an in-memory test relay");
 
         public long DatagramsRejected => 0;
 

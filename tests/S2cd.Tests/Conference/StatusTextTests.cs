@@ -9,14 +9,19 @@ public sealed class StatusTextTests
     private static readonly ViewStatus InSession = new("standup", "relay:1122", ConnectionState.Connected, 1.25, true, new LinkSecurity(true, "SHA256:x"), true, "123-456-789", false, true, []);
 
     [Fact]
-    public void Devices_AreSaidTheSameWayEverywhere()
+    public void TypedStatus_IsSaidTheSameWayEverywhere()
     {
-        Assert.Equal("off", StatusText.Of(DeviceState.Off));
-        Assert.Equal("on: /dev/video0", StatusText.Of(DeviceState.On("/dev/video0")));
-        Assert.Equal("unavailable: no camera; retrying every 2.5 s", StatusText.Of(DeviceState.Unavailable("no camera", TimeSpan.FromSeconds(2.5))));
-        Assert.Equal("disabled (Audio:Enabled is false)", StatusText.Of(DeviceState.Disabled("Audio:Enabled is false")));
-        Assert.Equal("camera unavailable: no camera", StatusText.ProblemOf("camera", DeviceState.Unavailable("no camera", TimeSpan.FromSeconds(1))));
-        Assert.Null(StatusText.ProblemOf("camera", DeviceState.On("x")));
+        Assert.Equal("off", StatusWords.Of(DeviceStatus.Off));
+        Assert.Equal("on: /dev/video0", StatusWords.Of(DeviceStatus.On("/dev/video0")));
+        Assert.Equal("unavailable: no camera; retrying every 2.5 s", StatusWords.Of(DeviceStatus.Unavailable("no camera", TimeSpan.FromSeconds(2.5))));
+        Assert.Equal("disabled (Audio:Enabled is false)", StatusWords.Of(DeviceStatus.Disabled("Audio:Enabled is false")));
+        Assert.Equal("camera unavailable: no camera", StatusWords.Of(new Problem(ProblemKind.CameraUnavailable, "no camera")));
+        Assert.Equal("the audio service stopped: boom; restarting", StatusWords.Of(new Problem(ProblemKind.ServiceStopped, "boom", "audio")));
+        Assert.Equal("udp", StatusWords.Of(new MediaPathStatus(MediaPathKind.Udp)));
+        Assert.Equal("tls (UDP blocked?)", StatusWords.Of(new MediaPathStatus(MediaPathKind.Tls, "UDP blocked?")));
+        Assert.Equal("AES-256-GCM under per-sender keys; keys from 1 of 2 other members (2 verified)", StatusWords.Of(new EndToEndStatus(EndToEndState.On, 1, 2, 2)));
+        Assert.Equal("refused: not signed", StatusWords.Of(Trust.Refused, "not signed"));
+        Assert.Equal("TLS 1.3 to the relay, certificate SHA256:x", StatusWords.Of(new EncryptionStatus(LinkEncryption.Tls, "SHA256:x")));
     }
 
     [Fact]
@@ -40,7 +45,7 @@ public sealed class StatusTextTests
     [Fact]
     public void ViewLine_PutsTheFirstProblemAfterTheKeys_AndCountsTheRest()
     {
-        var line = StatusText.ViewLine(InSession with { Muted = true, CameraOn = false, Problems = ["camera unavailable: x", "speaker unavailable: y"] }, 15);
+        var line = StatusText.ViewLine(InSession with { Muted = true, CameraOn = false, Problems = [new Problem(ProblemKind.CameraUnavailable, "x"), new Problem(ProblemKind.SpeakerUnavailable, "y")] }, 15);
         Assert.EndsWith("│ m unmute  v camera on  q detach  l leave │ camera unavailable: x (and 1 more: s2c-attach status)", line, StringComparison.Ordinal);
     }
 }

@@ -148,7 +148,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
         try
         {
             var statuses = await Task.WhenAll(clients.Select(c => c.StatusAsync()));
-            Assert.All(statuses, s => Assert.Equal("participant", s.Role));
+            Assert.All(statuses, s => Assert.Equal(DaemonRole.Participant, s.Role));
         }
         finally
         {
@@ -253,7 +253,7 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
         Assert.Equal(3, code);
         Assert.Contains("closed the connection at once; its log says why", stderr, StringComparison.Ordinal);
         Assert.Contains("Turned a control client away: 2 are connected already", daemon.Output, StringComparison.Ordinal);
-        Assert.Equal("participant", (await first.StatusAsync()).Role);
+        Assert.Equal(DaemonRole.Participant, (await first.StatusAsync()).Role);
         Assert.NotNull(await second.StatusAsync());
 
         // A place freed is taken by the next client.

@@ -121,7 +121,7 @@ public sealed class ConferenceEndToEndTests
             Assert.Equal(0, (await AttachRunner.RunAsync(alice.SocketPath, "join", "room")).ExitCode);
             Assert.Equal(0, (await AttachRunner.RunAsync(dave.SocketPath, "join", "room")).ExitCode);
             await Eventually.TrueAsync(
-                async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Trust == "verified"),
+                async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Trust == Trust.Verified),
                 TimeSpan.FromSeconds(10),
                 "alice lists dave, verified");
             await using (var daveClient = await TestControlClient.ConnectAsync(dave.SocketPath))
@@ -146,7 +146,7 @@ public sealed class ConferenceEndToEndTests
         await using var daveAgain = await TestControlClient.ConnectAsync(again.SocketPath);
         Assert.Equal(fingerprint, (await daveAgain.StatusAsync()).Fingerprint);
         await Eventually.TrueAsync(
-            async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Fingerprint == fingerprint && p.Trust == "verified")
+            async () => (await watch.WhoAsync()).Any(p => p.Name == "dave" && p.Fingerprint == fingerprint && p.Trust == Trust.Verified)
                 && (await watch.StatusAsync()).CallCode == callCode && (await daveAgain.StatusAsync()).CallCode == callCode,
             TimeSpan.FromSeconds(15),
             "alice lists dave again with the same fingerprint, and both have the call code of before");

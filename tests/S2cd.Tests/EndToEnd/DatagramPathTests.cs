@@ -27,8 +27,8 @@ public sealed class DatagramPathTests
         await using var b = await JoinAsync(bob);
         await SeesVideoAsync(a, "bob");
         await SeesVideoAsync(b, "alice");
-        Assert.Equal("udp", (await a.StatusAsync()).MediaPath);
-        Assert.Equal("udp", (await b.StatusAsync()).MediaPath);
+        Assert.Equal(MediaPathKind.Udp, (await a.StatusAsync()).MediaPath?.Kind);
+        Assert.Equal(MediaPathKind.Udp, (await b.StatusAsync()).MediaPath?.Kind);
         Assert.Contains("Media path udp", (await AttachRunner.RunAsync(alice.SocketPath, "status")).Stdout, StringComparison.Ordinal);
         await using var relayControl = await TestControlClient.ConnectAsync(relay.SocketPath);
 
@@ -52,12 +52,12 @@ public sealed class DatagramPathTests
         // Bob's datagrams never arrive: he still sees alice and she sees him, over his TLS link.
         await SeesVideoAsync(b, "alice");
         await SeesVideoAsync(a, "bob");
-        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.Contains("UDP blocked", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10), "bob's status says UDP is blocked");
-        Assert.Equal("udp", (await a.StatusAsync()).MediaPath);
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath is { Kind: MediaPathKind.Tls, WhyNotUdp: { } why } && why.Contains("UDP blocked", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "bob's status says UDP is blocked");
+        Assert.Equal(MediaPathKind.Udp, (await a.StatusAsync()).MediaPath?.Kind);
         Assert.Contains("Media path tls", (await AttachRunner.RunAsync(bob.SocketPath, "status")).Stdout, StringComparison.Ordinal);
 
         impairer.Udp = new UdpImpairment();
-        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob back on UDP");
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.Kind == MediaPathKind.Udp, TimeSpan.FromSeconds(10), "bob back on UDP");
         var before = impairer.UdpForwarded;
         await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.True(impairer.UdpForwarded - before > 20, "media flows as datagrams again");
@@ -65,7 +65,7 @@ public sealed class DatagramPathTests
 
         // UDP stops in the middle of the call: bob notices the silence and goes back to his TLS link.
         impairer.Udp = new UdpImpairment { Blocked = true };
-        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.StartsWith("tls", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10), "bob back on TLS");
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.Kind == MediaPathKind.Tls, TimeSpan.FromSeconds(10), "bob back on TLS");
         await SeesVideoAsync(a, "bob");
         await SeesVideoAsync(b, "alice");
     }
@@ -84,7 +84,7 @@ public sealed class DatagramPathTests
         await using var a = await JoinAsync(alice);
         await using var b = await JoinAsync(bob);
         await SeesVideoAsync(a, "bob");
-        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath == "udp", TimeSpan.FromSeconds(10), "bob on UDP");
+        await Eventually.TrueAsync(async () => (await b.StatusAsync()).MediaPath?.Kind == MediaPathKind.Udp, TimeSpan.FromSeconds(10), "bob on UDP");
         var bobId = (await a.WhoAsync()).Single(p => p.Name == "bob").Id;
 
         impairer.ChangeSourceAddress();
@@ -100,7 +100,7 @@ public sealed class DatagramPathTests
         await Task.Delay(DatagramPathSilence + TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         Assert.True(impairer.UdpForwarded - up > 40, "datagrams flow from bob's new address");
         Assert.True(impairer.UdpFromTarget - down > 40, "datagrams flow to bob's new address");
-        Assert.Equal("udp", (await b.StatusAsync()).MediaPath);
+        Assert.Equal(MediaPathKind.Udp, (await b.StatusAsync()).MediaPath?.Kind);
         await SeesVideoAsync(a, "bob");
         await SeesVideoAsync(b, "alice");
     }
@@ -137,7 +137,7 @@ public sealed class DatagramPathTests
         await Eventually.TrueAsync(async () => (await relayControl.StatusAsync()).RelayDatagramsRejected - rejectedBefore >= 4, TimeSpan.FromSeconds(10), "four datagrams rejected");
         Assert.DoesNotContain(relay.Output.Split('\n'), l => l.Contains("sends datagrams from", StringComparison.Ordinal) && l.Contains($":{((IPEndPoint)attacker.LocalEndPoint!).Port}", StringComparison.Ordinal));
         await SeesVideoAsync(a, "bob");
-        Assert.Equal("udp", (await b.StatusAsync()).MediaPath);
+        Assert.Equal(MediaPathKind.Udp, (await b.StatusAsync()).MediaPath?.Kind);
     }
 
     private static async Task<TestControlClient> JoinAsync(DaemonProcess daemon)

@@ -187,11 +187,11 @@ public sealed class MediaEncryptionEndToEndTests
             await call.JoinAsync("bob", "correct horse");
             await call.JoinAsync("carol", "correct horse");
             await Eventually.TrueAsync(
-                async () => (await call.MemberAsync("bob", "alice")).Refused,
+                async () => (await call.MemberAsync("bob", "alice")).Trust == Trust.Refused,
                 TimeSpan.FromSeconds(15),
                 "bob refuses the swapped certificate");
             Assert.Equal(1, (await call.Client("bob").StatusAsync()).RefusedMembers);
-            Assert.Contains("passphrase", (await call.MemberAsync("bob", "alice")).Trust, StringComparison.Ordinal);
+            Assert.Contains("passphrase", (await call.MemberAsync("bob", "alice")).RefusedReason, StringComparison.Ordinal);
 
             // Everyone else goes on: carol sees both, bob sees carol.
             await call.SeesVideoAsync("carol", "alice");
@@ -225,10 +225,10 @@ public sealed class MediaEncryptionEndToEndTests
             // Nothing can tell without a passphrase: carol takes the forged certificate for alice's. What people compare
             // shows it: carol sees another fingerprint for alice, and her call code differs from alice's and bob's.
             await Eventually.TrueAsync(
-                async () => await call.MemberAsync("carol", "alice") is { Refused: false } seen && seen.Fingerprint == mallory.Fingerprint
+                async () => await call.MemberAsync("carol", "alice") is { Trust: not Trust.Refused } seen && seen.Fingerprint == mallory.Fingerprint
                     && (await call.Client("alice").StatusAsync()).CallCode is { } a && (await call.Client("bob").StatusAsync()).CallCode == a
                     && (await call.Client("carol").StatusAsync()).CallCode is { } c && c != a
-                    && (await call.MemberAsync("bob", "carol")).Trust == "verified",
+                    && (await call.MemberAsync("bob", "carol")).Trust == Trust.Verified,
                 TimeSpan.FromSeconds(20),
                 "carol holds mallory's certificate for alice, and her call code differs from alice's and bob's, which agree");
             Assert.NotEqual(aliceStatus.Fingerprint, mallory.Fingerprint);
@@ -263,13 +263,13 @@ public sealed class MediaEncryptionEndToEndTests
         {
             await call.JoinAsync("carol");
             await Eventually.TrueAsync(
-                async () => (await call.MemberAsync("carol", "alice")) is { Refused: true, Trust: var trust } && trust!.Contains("not signed", StringComparison.Ordinal),
+                async () => (await call.MemberAsync("carol", "alice")) is { Trust: Trust.Refused, RefusedReason: { } reason } && reason.Contains("not signed", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(20),
                 "carol refuses the copy: its signature does not cover alice's member id");
             Assert.True((await call.Client("carol").StatusAsync()).RefusedMembers >= 1);
             await call.SeesVideoAsync("carol", "bob");
             await call.SeesVideoAsync("bob", "carol");
-            Assert.Equal("verified", (await call.MemberAsync("carol", "bob")).Trust);
+            Assert.Equal(Trust.Verified, (await call.MemberAsync("carol", "bob")).Trust);
         });
     }
 
@@ -288,11 +288,11 @@ public sealed class MediaEncryptionEndToEndTests
             foreach (var member in new[] { "alice", "bob" })
             {
                 await Eventually.TrueAsync(
-                    async () => (await call.MemberAsync(member, "mallory")).Refused,
+                    async () => (await call.MemberAsync(member, "mallory")).Trust == Trust.Refused,
                     TimeSpan.FromSeconds(15),
                     $"{member} refuses mallory");
                 var seen = await call.MemberAsync(member, "mallory");
-                Assert.Equal("refused: it does not know the session passphrase", seen.Trust);
+                Assert.Equal((Trust.Refused, "it does not know the session passphrase"), (seen.Trust, seen.RefusedReason));
                 Assert.Equal(1, (await call.Client(member).StatusAsync()).RefusedMembers);
             }
 
@@ -314,7 +314,7 @@ public sealed class MediaEncryptionEndToEndTests
                 Assert.Equal(0, other.VideoFps);
             }
 
-            Assert.All((await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf), p => Assert.True(p.Refused));
+            Assert.All((await call.Client("mallory").WhoAsync()).Where(p => !p.IsSelf), p => Assert.Equal(Trust.Refused, p.Trust));
             Assert.Equal((await call.Client("alice").StatusAsync()).CallCode, (await call.Client("bob").StatusAsync()).CallCode);
         });
     }

@@ -34,7 +34,7 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
 
             Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "mute")).ExitCode);
             Assert.Equal(0, (await AttachRunner.RunAsync(bob.SocketPath, "camera", "off")).ExitCode);
-            var before = await WaitForBobAsync(aliceWatch, p => p.Muted && !p.CameraOn && p.Trust == "verified" && p.KeyId is not null, "bob verified with his key, muted, camera off");
+            var before = await WaitForBobAsync(aliceWatch, p => p.Muted && !p.CameraOn && p.Trust == Trust.Verified && p.KeyId is not null, "bob verified with his key, muted, camera off");
             var aliceKeyBefore = (await aliceWatch.WhoAsync()).Single(p => p.IsSelf).KeyId;
             Assert.NotNull(aliceKeyBefore);
             var memory = Path.Combine(bob.Directory, "state", "session.json");
@@ -51,12 +51,12 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
             // The README gives 0.51–0.75 s from the new process's start to the others listing it: five times that.
             var after = await WaitForBobAsync(
                 aliceWatch,
-                p => p.Id != before.Id && p.Muted && !p.CameraOn && p.Trust == "verified",
+                p => p.Id != before.Id && p.Muted && !p.CameraOn && p.Trust == Trust.Verified,
                 "bob back, verified, muted, camera off (5 × the README's 0.75 s)",
                 TimeSpan.FromSeconds(3.75));
             output.WriteLine($"bob listed again {started.Elapsed.TotalSeconds:0.00} s after his process started");
             Assert.Equal(before.Fingerprint, after.Fingerprint);
-            Assert.False(after.Refused);
+            Assert.NotEqual(Trust.Refused, after.Trust);
 
             await using var bobAgain = await TestControlClient.ConnectAsync(bob.SocketPath);
             var status = await bobAgain.StatusAsync();

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using System.Diagnostics;
 using System.Text;
 using NATS.Client.Core;
@@ -142,7 +143,7 @@ public sealed class FabricTests
             await client.Rpc.InvokeAsync<S2cd.Contract.StatusResult>(S2cd.Contract.ControlProtocol.Methods.SetCamera, false);
             await client.JoinAsync("sound");
             await Eventually.TrueAsync(
-                async () => (await client.StatusAsync()) is { Microphone: ['o', 'n', ..], Speaker: ['o', 'n', ..] },
+                async () => (await client.StatusAsync()) is { Microphone.Condition: DeviceCondition.On, Speaker.Condition: DeviceCondition.On },
                 TimeSpan.FromSeconds(15),
                 "microphone and speaker on");
         }

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Hosting;
@@ -86,7 +87,7 @@ public sealed class ConfigurationTests
         // The relay from the command line over the file's 127.0.0.1:4000, which nothing listens on: the join works.
         await client.JoinAsync("layers");
         await Eventually.TrueAsync(
-            async () => (await client.StatusAsync()) is { Microphone: ['u', ..], Speaker: ['u', ..], Camera: ['u', ..] },
+            async () => (await client.StatusAsync()) is { Microphone.Condition: DeviceCondition.Unavailable, Speaker.Condition: DeviceCondition.Unavailable, Camera.Condition: DeviceCondition.Unavailable },
             TimeSpan.FromSeconds(20),
             "devices tried");
         var status = await client.StatusAsync();
@@ -95,10 +96,10 @@ public sealed class ConfigurationTests
         Assert.StartsWith("127.0.0.1:", status.RelayListen, StringComparison.Ordinal);                    // file alone (not the default 1122)
         var embeddedPort = int.Parse(status.RelayListen![10..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.NotEqual(1122, embeddedPort);
-        Assert.StartsWith("unavailable: snd_pcm_open(cli-capture)", status.Microphone, StringComparison.Ordinal);  // command line over both
-        Assert.StartsWith("unavailable: snd_pcm_open(env-playback)", status.Speaker, StringComparison.Ordinal);    // environment alone
-        Assert.StartsWith("unavailable: video file /nonexistent/file-camera.avi does not exist", status.Camera, StringComparison.Ordinal);
-        Assert.EndsWith("retrying every 7 s", status.Camera, StringComparison.Ordinal);
+        Assert.StartsWith("snd_pcm_open(cli-capture)", status.Microphone.Detail, StringComparison.Ordinal);  // command line over both
+        Assert.StartsWith("snd_pcm_open(env-playback)", status.Speaker.Detail, StringComparison.Ordinal);    // environment alone
+        Assert.StartsWith("video file /nonexistent/file-camera.avi does not exist", status.Camera.Detail, StringComparison.Ordinal);
+        Assert.Equal(7, status.Camera.RetrySeconds);
 
         // S2CD_Relay__MaxSessions=1 reached the embedded relay: its first session is taken, a second is refused.
         await using var other = await DaemonProcess.StartParticipantAsync(root, "other", $"127.0.0.1:{embeddedPort}");

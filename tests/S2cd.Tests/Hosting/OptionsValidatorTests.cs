@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using S2cd.Audio;
 using S2cd.Conference;
 using S2cd.Control;

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using System.Net.Sockets;
 using System.Text;
 using S2cd.Tests.Support;
@@ -22,7 +23,7 @@ public sealed class SystemdNotifyTests
         // READY=1 promises that the control socket already answers.
         await using (var client = await TestControlClient.ConnectAsync(daemon.SocketPath))
         {
-            Assert.Equal("participant", (await client.StatusAsync()).Role);
+            Assert.Equal(DaemonRole.Participant, (await client.StatusAsync()).Role);
         }
 
         daemon.Signal(Interop.SIGTERM);
@@ -109,7 +110,7 @@ public sealed class SystemdNotifyTests
         Assert.True(await ReceiveUntilAsync(notify, "WATCHDOG=1", TimeSpan.FromSeconds(3)), "pings resume");
         // The log line reaches standard output on its own path, after the datagram at times (the native daemon).
         await Eventually.TrueAsync(() => Task.FromResult(daemon.Output.Contains("Healthy again; watchdog pings resume", StringComparison.Ordinal)), TimeSpan.FromSeconds(5), "the log says healthy again");
-        await Eventually.TrueAsync(async () => (await client.StatusAsync()).Microphone == "on: hung_in", TimeSpan.FromSeconds(10), "the microphone is on");
+        await Eventually.TrueAsync(async () => (await client.StatusAsync()).Microphone == DeviceStatus.On("hung_in"), TimeSpan.FromSeconds(10), "the microphone is on");
         daemon.Kill();
         await feeding.CancelAsync();
         await Record.ExceptionAsync(() => feeder);

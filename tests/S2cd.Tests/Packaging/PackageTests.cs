@@ -223,7 +223,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             Assert.True(joined == 0, joinLog);
             ParticipantInfo? before = null;
             await Eventually.TrueAsync(
-                async () => (before = (await bobControl.WhoAsync()).FirstOrDefault(p => p.Name == "installed" && p.Trust == "verified")) is not null,
+                async () => (before = (await bobControl.WhoAsync()).FirstOrDefault(p => p.Name == "installed" && p.Trust == Trust.Verified)) is not null,
                 TimeSpan.FromSeconds(20),
                 "bob sees the installed daemon, verified");
 
@@ -238,7 +238,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
             // ...and the new one starts: back in the call with the same identity, within the rejoin window.
             upgraded = Task.Run(() => Run.ProgramAsync(daemon[0], daemon[1..]));
             await Eventually.TrueAsync(
-                async () => (await bobControl.WhoAsync()).Any(p => p.Name == "installed" && p.Id != before!.Id && p.Fingerprint == before.Fingerprint && p.Trust == "verified"),
+                async () => (await bobControl.WhoAsync()).Any(p => p.Name == "installed" && p.Id != before!.Id && p.Fingerprint == before.Fingerprint && p.Trust == Trust.Verified),
                 TimeSpan.FromSeconds(30),
                 "the upgraded daemon back in the call with the same certificate");
             var (code, status) = await Run.ProgramAsync("/usr/bin/s2c-attach", "status", "--json");

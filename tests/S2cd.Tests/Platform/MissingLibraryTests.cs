@@ -20,8 +20,8 @@ public sealed class MissingLibraryTests
         await using var call = await MixedCall.StartAsync(root, hidden: ["libgtk-3.so.0"]);
         var alice = call.Alice;
         var hint = "OpenCV needs libgtk-3.so.0" + Dash + "sudo apt install libgtk-3-0";
-        await Eventually.TrueAsync(async () => (await alice.Client.StatusAsync()).Problems.Contains("camera unavailable: " + hint), TimeSpan.FromSeconds(20), "alice's camera problem named with its package");
-        await Eventually.TrueAsync(async () => (await alice.Client.StatusAsync()).Problems.Contains("pictures from others not shown: " + hint), TimeSpan.FromSeconds(20), "alice cannot show bob's pictures, and says why");
+        await Eventually.TrueAsync(async () => (await alice.Client.StatusAsync()).Problems.Contains(new Problem(ProblemKind.CameraUnavailable, hint)), TimeSpan.FromSeconds(20), "alice's camera problem named with its package");
+        await Eventually.TrueAsync(async () => (await alice.Client.StatusAsync()).Problems.Contains(new Problem(ProblemKind.PicturesNotShown, hint)), TimeSpan.FromSeconds(20), "alice cannot show bob's pictures, and says why");
 
         alice.Rig.FeedTone(440, 0.3);
         call.Bob.Rig.FeedTone(1000, 0.3);
@@ -29,7 +29,7 @@ public sealed class MissingLibraryTests
         AssertTone(await alice.Rig.RecordAsync(1), 1000);
         Assert.False(alice.Daemon.HasExited, alice.Daemon.Output);
         Assert.Contains(await call.Bob.Client.WhoAsync(), p => p.Name == "alice");
-        Assert.DoesNotContain("Unable to load shared library", (await alice.Client.StatusAsync()).Camera, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unable to load shared library", (await alice.Client.StatusAsync()).Camera.Detail ?? string.Empty, StringComparison.Ordinal);
 
         // The call view says it too, on its status line.
         using var tmux = new Tmux();
@@ -46,14 +46,14 @@ public sealed class MissingLibraryTests
         call.Bob.Rig.FeedTone(1000, 0.3);
         var hint = "Opus needs libopus.so.0" + Dash + "sudo apt install libopus0";
         await Eventually.TrueAsync(
-            async () => (await alice.Client.StatusAsync()).Problems is var p && p.Contains("microphone unavailable: " + hint) && p.Contains("sound from others not played: " + hint),
+            async () => (await alice.Client.StatusAsync()).Problems is var p && p.Contains(new Problem(ProblemKind.MicrophoneUnavailable, hint)) && p.Contains(new Problem(ProblemKind.SoundNotPlayed, hint)),
             TimeSpan.FromSeconds(20),
             "alice's microphone and bob's sound both name libopus0");
 
         await VideoFlowsAsync(call.Bob.Client, "alice");
         await VideoFlowsAsync(alice.Client, "bob");
         Assert.False(alice.Daemon.HasExited, alice.Daemon.Output);
-        Assert.True((await alice.Client.StatusAsync()).Microphone.Length < 200, "one line, not the loader's search list");
+        Assert.True((await alice.Client.StatusAsync()).Microphone.Detail?.Length < 200, "one line, not the loader's search list");
     }
 
     [Fact(Timeout = 150_000)]
@@ -65,12 +65,12 @@ public sealed class MissingLibraryTests
         alice.Rig.FeedTone(440, 0.3);
         var hint = "speexdsp needs libspeexdsp.so.1" + Dash + "sudo apt install libspeexdsp1";
         await Eventually.TrueAsync(
-            async () => (await alice.Client.StatusAsync()).Problems.Contains("echo cancellation and noise suppression off: " + hint),
+            async () => (await alice.Client.StatusAsync()).Problems.Contains(new Problem(ProblemKind.AudioProcessing, "echo cancellation and noise suppression off: " + hint)),
             TimeSpan.FromSeconds(20),
             "alice's status names libspeexdsp1");
         var status = await alice.Client.StatusAsync();
         Assert.False(status.EchoCancel);
-        Assert.StartsWith("on:", status.Microphone, StringComparison.Ordinal);
+        Assert.Equal(DeviceCondition.On, status.Microphone.Condition);
         Assert.Contains("unavailable: " + hint, status.AudioProcessing, StringComparison.Ordinal);
 
         // Alice is still heard, at her frequency.
@@ -86,7 +86,7 @@ public sealed class MissingLibraryTests
         var alice = call.Alice;
         var hint = "ALSA needs libasound.so.2" + Dash + "sudo apt install libasound2";
         await Eventually.TrueAsync(
-            async () => (await alice.Client.StatusAsync()).Problems is var p && p.Contains("microphone unavailable: " + hint) && p.Contains("speaker unavailable: " + hint),
+            async () => (await alice.Client.StatusAsync()).Problems is var p && p.Contains(new Problem(ProblemKind.MicrophoneUnavailable, hint)) && p.Contains(new Problem(ProblemKind.SpeakerUnavailable, hint)),
             TimeSpan.FromSeconds(20),
             "alice's microphone and speaker name libasound2");
 

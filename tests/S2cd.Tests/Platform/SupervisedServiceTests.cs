@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using S2cd.Platform;
@@ -17,7 +18,7 @@ public sealed class SupervisedServiceTests
 
         await service.Ran.Reader.ReadAsync(TestContext.Current.CancellationToken);
         await DownAsync(health, "failure 1");
-        Assert.Equal(["the flaky service stopped: InvalidOperationException: failure 1; restarting"], health.DownServices());
+        Assert.Equal([("flaky", "InvalidOperationException: failure 1")], health.DownServices());
         Assert.Null(health.Problem(TimeSpan.FromSeconds(5)));
 
         // First restart after 1 s, the second after 2 s more.
@@ -35,7 +36,7 @@ public sealed class SupervisedServiceTests
     }
 
     private static Task DownAsync(LoopHealth health, string reason) =>
-        Eventually.TrueAsync(() => Task.FromResult(health.DownServices() is [var line] && line.Contains(reason, StringComparison.Ordinal)), TimeSpan.FromSeconds(5), $"down with {reason}");
+        Eventually.TrueAsync(() => Task.FromResult(health.DownServices() is [var down] && down.Reason.Contains(reason, StringComparison.Ordinal)), TimeSpan.FromSeconds(5), $"down with {reason}");
 
     [Fact]
     public void ADownService_IsAWatchdogProblemOnlyAfterStayingDown()

@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using System.Buffers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -68,7 +69,7 @@ public sealed class EndToEndSessionTests : IClassFixture<KeyBundleTests.Identiti
         bob.OnSignal(1, new ReadOnlySequence<byte>(new byte[70_000]));
         Assert.Equal(5, bob.Counters.BadKeyBundles);
         Assert.Equal(keys, bob.Coverage());
-        Assert.Equal(("verified", _ids.Alice.Fingerprint), (bob.Describe(1).Trust, bob.Describe(1).Fingerprint));
+        Assert.Equal((Trust.Verified, _ids.Alice.Fingerprint), (bob.Describe(1).Trust, bob.Describe(1).Fingerprint));
         Assert.Equal("hello", Open(bob, 1, Seal(alice, "hello")));
 
         Span<byte> plaintext = stackalloc byte[64];

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using S2cd.Contract;
 using S2cd.Wire;
 
 namespace S2cd.Transport.RelayLink;
@@ -9,17 +10,17 @@ namespace S2cd.Transport.RelayLink;
 /// <summary>The link's datagram path: set up from the relay's offer, used for media while datagrams answer.</summary>
 internal sealed partial class TlsRelayLink
 {
-    public string MediaPath
+    public MediaPathStatus MediaPath
     {
         get
         {
             lock (_lock)
             {
-                return !_options.Udp ? "tls (Conference:Udp is false)"
-                    : _datagrams is { Active: true } ? "udp"
-                    : _datagrams is { } path ? $"tls ({path.Problem})"
-                    : _joined && !_offered ? "tls (the relay offers no datagrams)"
-                    : "tls";
+                return !_options.Udp ? new(MediaPathKind.Tls, "Conference:Udp is false")
+                    : _datagrams is { Active: true } ? new(MediaPathKind.Udp)
+                    : _datagrams is { } path ? new(MediaPathKind.Tls, path.Problem)
+                    : _joined && !_offered ? new(MediaPathKind.Tls, "the relay offers no datagrams")
+                    : new(MediaPathKind.Tls);
             }
         }
     }

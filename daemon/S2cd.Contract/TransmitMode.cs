@@ -1,7 +1,7 @@
-namespace S2cd.Audio;
+namespace S2cd.Contract;
 
 /// <summary>When the microphone's frames are sent (<c>Audio:Transmit</c>).</summary>
-internal enum TransmitMode
+public enum TransmitMode
 {
     /// <summary>While voice activity hears speech, and a moment after; nothing in pauses (discontinuous transmission).</summary>
     Voice,

@@ -1,92 +1,91 @@
 using Microsoft.Extensions.Logging;
-using S2cd.Contract;
 using S2cd.Platform;
 using S2cd.Transport;
 using S2cd.Transport.RelayLink;
 
 namespace S2cd.Conference;
 
+/// <summary>What <see cref="CallMemory"/> asks of the call it remembers.</summary>
+internal interface IRejoinTarget
+{
+    /// <summary>The call to write down now (let in, or reconnecting to it), or null when not in one.</summary>
+    RememberedCall? CallToRemember();
+
+    /// <summary>Joins <paramref name="call"/> again with its mute and camera state; throws <see cref="LinkFailedException"/> when it fails.</summary>
+    Task RejoinAsync(RememberedCall call, byte[]? passphraseKey, CancellationToken cancellationToken);
+
+    /// <summary>The rejoin succeeded, <paramref name="afterSeconds"/> after last being in the call.</summary>
+    void Rejoined(double afterSeconds);
+}
+
 /// <summary>
 /// The call remembered across a restart: written when the relay lets us in and whenever mute or camera change,
 /// stamped while we are in the call, forgotten on leave. At start a fresh memory is joined again with the same
-/// identity, mute and camera state, and new media keys as on any join.
+/// identity, mute and camera state, and new media keys as on any join. Its lock is its own; the target is called
+/// outside it, except to read the call to write down.
 /// </summary>
-internal sealed partial class ConferenceLink
+internal sealed partial class CallMemory : IAsyncDisposable
 {
     /// <summary>How often the memory is stamped while in a call: a crash loses at most this much of the window.</summary>
     private static readonly TimeSpan MemoryStamp = TimeSpan.FromSeconds(10);
 
-    private readonly Lock _memoryGate = new();
+    private readonly ConferenceOptions _options;
+    private readonly IRejoinTarget _target;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly ITimer? _timer;
     private SessionMemory? _memory;
-    private ITimer? _memoryTimer;
     private CancellationTokenSource? _rejoin;
-    private double? _rejoinedAfterSeconds;
 
-    private void StartMemory()
+    /// <summary>Remembers calls in <paramref name="stateDirectory"/>; null (the relay role) remembers nothing.</summary>
+    public CallMemory(ConferenceOptions options, string? stateDirectory, IRejoinTarget target, TimeProvider time, ILogger logger)
     {
-        if (_identity is null)
+        _options = options;
+        _target = target;
+        _time = time;
+        _logger = logger;
+        if (stateDirectory is null)
         {
             return;
         }
 
-        _memory = new SessionMemory(_daemon.ResolvedStateDirectory, _logger);
-        if (_options.RejoinWindow <= TimeSpan.Zero)
+        _memory = new SessionMemory(stateDirectory, logger);
+        if (options.RejoinWindow <= TimeSpan.Zero)
         {
             _memory.Forget();
             _memory = null;
             return;
         }
 
-        var every = TimeSpan.FromTicks(Math.Min(MemoryStamp.Ticks, _options.RejoinWindow.Ticks / 4));
-        _memoryTimer = _time.CreateTimer(_ => Remember(), null, every, every);
+        var every = TimeSpan.FromTicks(Math.Min(MemoryStamp.Ticks, options.RejoinWindow.Ticks / 4));
+        _timer = time.CreateTimer(_ => Remember(), null, every, every);
     }
 
-    /// <summary>Writes what a restart needs, stamped now, while we are in a call (let in, or reconnecting to it).</summary>
-    private void Remember()
+    /// <summary>Writes what a restart needs, stamped now, while we are in a call.</summary>
+    public void Remember()
     {
-        lock (_memoryGate)
+        lock (_gate)
         {
-            if (_memory is null)
+            if (_memory is not null && _target.CallToRemember() is { } call)
             {
-                return;
-            }
-
-            RememberedCall? call;
-            lock (_lock)
-            {
-                call = _session is not null && _relay is not null && _state is ConnectionState.Connected or ConnectionState.Reconnecting
-                    ? new RememberedCall
-                    {
-                        Session = _session,
-                        Relay = _relay,
-                        Name = _name,
-                        Muted = _muted,
-                        CameraOn = _cameraOn,
-                        PassphraseKey = _passphraseKey is null ? null : Convert.ToBase64String(_passphraseKey),
-                        InCallUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
-                    }
-                    : null;
-            }
-
-            if (call is not null)
-            {
-                _memory.Save(call);
+                _memory.Save(call with { InCallUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds() });
             }
         }
     }
 
-    private void ForgetCall()
+    public void Forget()
     {
-        lock (_memoryGate)
+        lock (_gate)
         {
             _memory?.Forget();
         }
     }
 
     /// <summary>A join or leave asked for by a person replaces a rejoin still trying.</summary>
-    private void CancelRejoin()
+    public void CancelRejoin()
     {
-        lock (_memoryGate)
+        lock (_gate)
         {
             _rejoin?.Cancel();
         }
@@ -100,7 +99,7 @@ internal sealed partial class ConferenceLink
     {
         RememberedCall? call;
         CancellationTokenSource rejoin;
-        lock (_memoryGate)
+        lock (_gate)
         {
             call = _memory?.Load();
             if (call is null)
@@ -117,7 +116,7 @@ internal sealed partial class ConferenceLink
         }
         finally
         {
-            lock (_memoryGate)
+            lock (_gate)
             {
                 _rejoin = null;
             }
@@ -133,32 +132,20 @@ internal sealed partial class ConferenceLink
         if (away > _options.RejoinWindow || away < -TimeSpan.FromMinutes(1))
         {
             LogRejoinDropped(call.Session, away.TotalSeconds, _options.RejoinWindow.TotalSeconds);
-            ForgetCall();
+            Forget();
             return;
         }
 
         LogRejoining(call.Session, call.Relay, away.TotalSeconds);
-        lock (_lock)
-        {
-            _muted = call.Muted;
-            _cameraOn = call.CameraOn;
-        }
-
         var key = call.PassphraseKey is null ? null : Convert.FromBase64String(call.PassphraseKey);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await JoinCoreAsync(new JoinRequest { Session = call.Session, Relay = call.Relay, Name = call.Name }, key, rejoining: true, cancellationToken)
-                    .ConfigureAwait(false);
+                await _target.RejoinAsync(call, key, cancellationToken).ConfigureAwait(false);
                 var after = (_time.GetUtcNow() - lastInCall).TotalSeconds;
-                lock (_lock)
-                {
-                    _rejoinedAfterSeconds = Math.Round(after, 1);
-                }
-
                 LogRejoined(call.Session, after);
-                Publish(ControlEventKind.ConnectionChanged, null);
+                _target.Rejoined(Math.Round(after, 1));
                 return;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -171,7 +158,7 @@ internal sealed partial class ConferenceLink
                 if (ex.Final || _time.GetUtcNow() + delay > lastInCall + _options.RejoinWindow)
                 {
                     LogRejoinFailed(call.Session, ex.Message);
-                    ForgetCall();
+                    Forget();
                     return;
                 }
 
@@ -180,17 +167,17 @@ internal sealed partial class ConferenceLink
         }
     }
 
-    private async ValueTask StopMemoryAsync()
+    /// <summary>A stop keeps the memory, stamped now: a start within the window (a restart, an upgrade) rejoins.</summary>
+    public async ValueTask DisposeAsync()
     {
         CancelRejoin();
-        if (_memoryTimer is not null)
+        if (_timer is not null)
         {
-            await _memoryTimer.DisposeAsync().ConfigureAwait(false);
+            await _timer.DisposeAsync().ConfigureAwait(false);
         }
 
-        // A stop keeps the memory, stamped now: a start within the window (a restart, an upgrade) rejoins.
         Remember();
-        lock (_memoryGate)
+        lock (_gate)
         {
             _memory = null;
         }

@@ -9,6 +9,6 @@ public sealed record HelloResult
     /// <summary>The daemon's product version.</summary>
     public required string DaemonVersion { get; init; }
 
-    /// <summary>The role the daemon runs in: <c>participant</c> or <c>relay</c>.</summary>
-    public required string Role { get; init; }
+    /// <summary>The role the daemon runs in.</summary>
+    public required DaemonRole Role { get; init; }
 }

@@ -18,6 +18,9 @@ internal sealed record CallSettings(string Name, bool Muted = false, bool Camera
     /// <summary>Seconds away before this stay began as a rejoin after a restart, or null.</summary>
     public double? RejoinedAfterSeconds { get; init; }
 
+    /// <summary>Our flags as the relay carries them to the others.</summary>
+    public Wire.MemberFlags Flags => (Muted ? Wire.MemberFlags.Muted : 0) | (CameraOn ? Wire.MemberFlags.CameraOn : 0);
+
     /// <summary>The same call, left: who we are and our mute and camera state stay.</summary>
     public CallSettings Left() => this with { Session = null, Relay = null, PassphraseKey = null, RejoinedAfterSeconds = null };
 }

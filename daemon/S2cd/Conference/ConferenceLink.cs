@@ -4,34 +4,30 @@ using S2cd.Contract;
 using S2cd.Platform;
 using S2cd.Security;
 using S2cd.Transport;
-using S2cd.Transport.RelayLink;
 using S2cd.Wire;
 
 namespace S2cd.Conference;
 
 /// <summary>
-/// This daemon's stay in a session: a small state machine over the call (who we are, in which session, our mute and
-/// camera), the members, and the link the transport opened (which reconnects by itself and reports a refusal with
-/// its reason). Its lock guards only that state; devices, trust, memory, media and the status each keep their own,
-/// and are called after it is released. What the transport reports is applied in <c>ConferenceLink.Events.cs</c>.
+/// This daemon's stay in a session, and what the control API and the camera and audio services ask of it: join and
+/// leave through the transport (which reconnects by itself and reports a refusal with its reason), mute, camera,
+/// volumes, previews, and the status. The call's state is <see cref="CallState"/>'s, under its own lock; what a link
+/// reports is applied by <see cref="CallEvents"/>; devices, trust, memory, media and the status keep their own.
 /// </summary>
-internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
+internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
 {
     private readonly ConferenceOptions _options;
     private readonly IConferenceTransport _transport;
     private readonly SemaphoreSlim _joinGate = new(1, 1);
-    private readonly Lock _lock = new();
-    private readonly Membership _membership = new();
+    private readonly CallState _state;
     private readonly EndToEndTrust _trust;
     private readonly CallMemory _memory;
     private readonly CameraDemand _demand = new();
     private readonly MediaRouter _media;
-    private readonly EventHub _events;
+    private readonly CallAnnouncer _announce;
     private readonly StatusComposer _status;
     private readonly TimeProvider _time;
     private readonly ILogger<ConferenceLink> _logger;
-    private CallSettings _call;
-    private LinkState _link = LinkState.Idle;
 
     public ConferenceLink(
         IOptions<ConferenceOptions> options,
@@ -46,14 +42,14 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
     {
         _options = options.Value;
         _transport = transport;
-        _events = events;
         _trust = trust;
         _status = status;
         _media = media;
         _time = time;
         _logger = logger;
-        _call = new CallSettings(_options.ResolveName());
-        status.Devices.Changed += () => Publish(ControlEventKind.ConnectionChanged, null);
+        _state = new CallState(_options.ResolveName());
+        _announce = new CallAnnouncer(events, status, _state, media.Video);
+        status.Devices.Changed += () => _announce.Publish(ControlEventKind.ConnectionChanged, null);
         _memory = new CallMemory(_options, trust.Identity is null ? null : daemon.Value.ResolvedStateDirectory, this, time, logger);
     }
 
@@ -61,38 +57,25 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
     public LocalDevices Devices => _status.Devices;
 
     /// <summary>True while the camera should run: in a session with the camera on, or while someone previews.</summary>
-    public bool WantsCamera => Read(c => c.Call is { Session: not null, CameraOn: true }) || _demand.Previewing;
+    public bool WantsCamera => _state.Snapshot().Call is { Session: not null, CameraOn: true } || _demand.Previewing;
 
     /// <summary>True while in a session (connected or reconnecting): the microphone and speaker are open.</summary>
-    public bool InSession => Read(c => c.Call.Session is not null && c.Link.State is ConnectionState.Connected or ConnectionState.Reconnecting);
+    public bool InSession => _state.Snapshot() is { Call.Session: not null, Link.State: ConnectionState.Connected or ConnectionState.Reconnecting };
 
     /// <summary>True while captured audio goes to the session: connected and not muted.</summary>
-    public bool SendsAudio => Read(c => c.Link.State == ConnectionState.Connected && !c.Call.Muted);
+    public bool SendsAudio => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.Muted: false };
 
     /// <summary>True while captured pictures go to the session.</summary>
-    public bool SendsVideo => Read(c => c.Link.State == ConnectionState.Connected && c.Call.CameraOn);
+    public bool SendsVideo => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.CameraOn: true };
 
-    public StatusResult GetStatus() => _status.Of(Snapshot());
+    public StatusResult GetStatus() => _announce.Status();
 
     /// <summary>What the call view's status line needs, typed.</summary>
-    public ViewStatus GetViewStatus() => _status.OfView(Snapshot());
+    public ViewStatus GetViewStatus() => _status.OfView(_state.Snapshot());
 
     public IReadOnlyList<ParticipantInfo> GetParticipants()
     {
-        List<ParticipantInfo> list;
-        string? session;
-        lock (_lock)
-        {
-            session = _call.Session;
-            list = new List<ParticipantInfo>(_membership.Count + 1);
-            if (session is not null || _demand.Previewing)
-            {
-                list.Add(SelfLocked());
-            }
-
-            list.AddRange(_membership.Others);
-        }
-
+        var (list, session) = _state.Participants(_demand.Previewing);
         return _status.Participants(list, session, _media.Volumes);
     }
 
@@ -105,7 +88,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// <summary>Sends a media payload to the session, sealed under our end-to-end key, when connected; dropped otherwise.</summary>
     public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload)
     {
-        var link = Read(c => c.Link.State == ConnectionState.Connected ? c.Link.Link : null);
+        var link = _state.Snapshot().Link is { State: ConnectionState.Connected, Link: { } connected } ? connected : null;
         var e2e = _trust.Current;
         if (link is null || (e2e is null && _trust.Enabled))
         {
@@ -147,10 +130,10 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var already = Read(c => c.Call.Session == request.Session && c.Call.Relay == relay && (request.Name is null || request.Name == c.Call.Name)
-                && (passphraseKey ?? []).AsSpan().SequenceEqual(c.Call.PassphraseKey ?? [])
-                && c.Link.State is ConnectionState.Connected or ConnectionState.Reconnecting);
-            if (already)
+            var now = _state.Snapshot();
+            if (now.Call.Session == request.Session && now.Call.Relay == relay && (request.Name is null || request.Name == now.Call.Name)
+                && (passphraseKey ?? []).AsSpan().SequenceEqual(now.Call.PassphraseKey ?? [])
+                && now.Link.State is ConnectionState.Connected or ConnectionState.Reconnecting)
             {
                 return GetStatus();
             }
@@ -162,22 +145,13 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
                 _memory.Forget();
             }
 
-            lock (_lock)
-            {
-                _call = _call with { Session = request.Session, Relay = relay, Name = request.Name ?? _call.Name, PassphraseKey = passphraseKey };
-                _membership.Reset();
-                _link = _link with { Reason = null };
-            }
-
+            _state.Begin(request.Session, relay, request.Name, passphraseKey);
             _trust.ResetTotals();
-            SetState(ConnectionState.Connecting, null);
+            _announce.Move(ConnectionState.Connecting, null);
             _demand.Poke();
-            var link = _transport.Open(new TransportJoin(relay, request.Session, request.RelayFingerprint), new LinkEvents(this));
-            lock (_lock)
-            {
-                _link = _link with { Link = link };
-            }
-
+            var events = new CallEvents(_state, _trust, _media, _memory, _announce, _logger);
+            var link = _transport.Open(new TransportJoin(relay, request.Session, request.RelayFingerprint), events);
+            _state.SwapLink(link);
             await link.Welcomed.WaitAsync(cancellationToken).ConfigureAwait(false);
             return GetStatus();
         }
@@ -202,7 +176,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (Read(c => c.Call.Session is null))
+            if (_state.Snapshot().Call.Session is null)
             {
                 throw new InvalidOperationException("not in a session");
             }
@@ -218,7 +192,7 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
         }
     }
 
-    /// <summary>Mutes or unmutes the microphone; null turns it over (in one step, under the lock).</summary>
+    /// <summary>Mutes or unmutes the microphone; null turns it over (in one step, under the call's lock).</summary>
     public StatusResult SetMuted(bool? muted) => ChangeOwn(c => c with { Muted = muted ?? !c.Muted });
 
     /// <summary>Turns the camera on or off; null turns it over.</summary>
@@ -231,25 +205,20 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// </summary>
     public IReadOnlyList<ParticipantInfo> SetVolume(string name, int percent)
     {
-        string session;
-        lock (_lock)
+        if (percent is < 0 or > MemberVolumes.MaxPercent)
         {
-            session = _call.Session ?? throw new InvalidOperationException("not in a session: join one first");
-            if (!_membership.Others.Any(m => m.Name == name))
-            {
-                throw new ArgumentException($"nobody named '{name}' is in session {session}");
-            }
+            throw new ArgumentException($"volume must be 0 to {MemberVolumes.MaxPercent} percent, not {percent}");
         }
 
-        _media.Volumes.Set(session, name, percent);
-        Publish(ControlEventKind.ParticipantChanged, null);
+        _media.Volumes.Set(_state.SessionWithMember(name), name, percent);
+        _announce.Publish(ControlEventKind.ParticipantChanged, null);
         return GetParticipants();
     }
 
     /// <summary>At start: joins the call a restarted daemon was in, when it is fresh (<see cref="CallMemory"/>).</summary>
     public Task RejoinAsync(CancellationToken stopping) => _memory.RejoinAsync(stopping);
 
-    RememberedCall? IRejoinTarget.CallToRemember() => Read(c => c is { Call: { Session: { } session, Relay: { } relay } call, Link.State: ConnectionState.Connected or ConnectionState.Reconnecting }
+    RememberedCall? IRejoinTarget.CallToRemember() => _state.Snapshot() is { Call: { Session: { } session, Relay: { } relay } call, Link.State: ConnectionState.Connected or ConnectionState.Reconnecting }
         ? new RememberedCall
         {
             Session = session,
@@ -259,64 +228,57 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
             CameraOn = call.CameraOn,
             PassphraseKey = call.PassphraseKey is null ? null : Convert.ToBase64String(call.PassphraseKey),
         }
-        : null);
+        : null;
 
     async Task IRejoinTarget.RejoinAsync(RememberedCall call, byte[]? passphraseKey, CancellationToken cancellationToken)
     {
-        lock (_lock)
-        {
-            _call = _call with { Muted = call.Muted, CameraOn = call.CameraOn };
-        }
-
+        _state.Change(c => c with { Muted = call.Muted, CameraOn = call.CameraOn });
         await JoinCoreAsync(new JoinRequest { Session = call.Session, Relay = call.Relay, Name = call.Name }, passphraseKey, rejoining: true, cancellationToken)
             .ConfigureAwait(false);
     }
 
     void IRejoinTarget.Rejoined(double afterSeconds)
     {
-        lock (_lock)
-        {
-            _call = _call with { RejoinedAfterSeconds = afterSeconds };
-        }
-
-        Publish(ControlEventKind.ConnectionChanged, null);
-    }
-
-    /// <summary>The call and the link, read at once under the lock (the status is composed from it outside).</summary>
-    private CallSnapshot Snapshot() => Read(c => c);
-
-    private T Read<T>(Func<CallSnapshot, T> read)
-    {
-        CallSnapshot snapshot;
-        lock (_lock)
-        {
-            snapshot = new CallSnapshot(_call, _link, _membership.SelfId, _membership.Count);
-        }
-
-        return read(snapshot);
+        _state.Rejoined(afterSeconds);
+        _announce.Publish(ControlEventKind.ConnectionChanged, null);
     }
 
     private StatusResult ChangeOwn(Func<CallSettings, CallSettings> change)
     {
-        ITransportLink? link;
-        CallSettings call;
-        ParticipantInfo self;
-        lock (_lock)
-        {
-            _call = call = change(_call);
-            link = _link.State == ConnectionState.Connected ? _link.Link : null;
-            self = SelfLocked();
-        }
-
-        link?.SendPresence(Flags(call), call.Name);
+        var (call, link, self) = _state.Change(change);
+        link?.SendPresence(call.Flags, call.Name);
         _memory.Remember();
         _demand.Poke();
         if (call.Session is not null)
         {
-            Publish(ControlEventKind.ParticipantChanged, self);
+            _announce.Publish(ControlEventKind.ParticipantChanged, self);
         }
 
         return GetStatus();
+    }
+
+    private async Task StopRunAsync(bool sendLeave)
+    {
+        if (_state.SwapLink(null) is not { } link)
+        {
+            return;
+        }
+
+        if (sendLeave)
+        {
+            await link.LeaveAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _trust.EndAsync().ConfigureAwait(false);
+        _state.End();
+        _media.Volumes.Members(null, new Dictionary<uint, string>());
+        _media.Clear();
+        _demand.Poke();
+        _announce.Move(ConnectionState.Idle, null);
     }
 
     /// <summary>
@@ -326,22 +288,11 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
     private async Task TrimAfterCallAsync()
     {
         await Task.Delay(TimeSpan.FromSeconds(3), _time).ConfigureAwait(false);
-        if (Read(c => c.Call.Session is null))
+        if (_state.Snapshot().Call.Session is null)
         {
             MemoryTrim.Now();
         }
     }
-
-    private static MemberFlags Flags(CallSettings call) => (call.Muted ? MemberFlags.Muted : 0) | (call.CameraOn ? MemberFlags.CameraOn : 0);
-
-    private ParticipantInfo SelfLocked() => new()
-    {
-        Id = _membership.SelfId,
-        Name = _call.Name,
-        IsSelf = true,
-        Muted = _call.Muted,
-        CameraOn = _call.CameraOn,
-    };
 
     public async ValueTask DisposeAsync()
     {
@@ -349,7 +300,4 @@ internal sealed partial class ConferenceLink : IAsyncDisposable, IRejoinTarget
         await StopRunAsync(sendLeave: true).ConfigureAwait(false);
         _joinGate.Dispose();
     }
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
-    private partial void LogJoined(string session, string relay, int count);
 }

@@ -46,7 +46,7 @@ internal sealed partial class ControlSession(
 
         _greeted = true;
         LogHello(clientName is { Length: <= 64 } ? clientName : "?", clientVersion);
-        return Task.FromResult(new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.RoleName });
+        return Task.FromResult(new HelloResult { ProtocolVersion = ControlProtocol.Version, DaemonVersion = DaemonInfo.Version, Role = daemon.Role });
     }
 
     public Task<StatusResult> StatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(Status());

@@ -15,9 +15,6 @@ internal sealed class DaemonOptions
 
     public bool IsRelay => Role == DaemonRole.Relay;
 
-    /// <summary>The role as configured and as the control API says it: <c>participant</c> or <c>relay</c>.</summary>
-    public string RoleName => IsRelay ? "relay" : "participant";
-
     /// <summary>The role named <paramref name="name"/>, or null for a name that is not one.</summary>
     public static DaemonRole? ParseRole(string name) => name switch
     {

@@ -20,9 +20,9 @@ internal sealed class InMemoryCall(TimeProvider time) : IDisposable
     public void Dispose() => _root.Dispose();
 
     /// <summary>A core named <paramref name="name"/> (its own state directory and identity), joined to session "core".</summary>
-    public async Task<Core> JoinAsync(string name)
+    public async Task<Core> JoinAsync(string name, Func<IVideoSink, IVideoSink>? wrapVideo = null)
     {
-        var core = Start(name);
+        var core = Start(name, wrapVideo: wrapVideo);
         await core.Link.JoinAsync(new JoinRequest { Session = "core", Relay = "memory:1" }, CancellationToken.None);
         return core;
     }
@@ -31,14 +31,15 @@ internal sealed class InMemoryCall(TimeProvider time) : IDisposable
     /// A core named <paramref name="name"/> that has joined nothing yet: a daemon just started, on the state directory
     /// an earlier core of that name used.
     /// </summary>
-    public Core Start(string name, TimeSpan? rejoinWindow = null)
+    public Core Start(string name, TimeSpan? rejoinWindow = null, Func<IVideoSink, IVideoSink>? wrapVideo = null)
     {
         var daemon = Options.Create(new DaemonOptions { StateDirectory = _root.Sub(name) });
         var conference = Options.Create(new ConferenceOptions { Name = name, RejoinWindow = rejoinWindow ?? TimeSpan.FromMinutes(2) });
         var pictures = new PictureStore(time);
         var audio = new AudioMixer(Options.Create(new AudioOptions()), time);
         var health = new LoopHealth(time);
-        var video = new VideoSink(pictures, new VideoReceiver(pictures));
+        IVideoSink sink = new VideoSink(pictures, new VideoReceiver(pictures));
+        var video = wrapVideo?.Invoke(sink) ?? sink;
         var trust = new EndToEndTrust(conference, daemon, time, NullLogger<EndToEndTrust>.Instance);
         var media = new MediaRouter(video, audio);
         var link = new ConferenceLink(

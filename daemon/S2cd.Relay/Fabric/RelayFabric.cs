@@ -306,25 +306,25 @@ internal sealed partial class RelayFabric : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "The relay joined its fabric {Fabric} as node {Node:x16}, tag {Tag}")]
+    [LoggerMessage(EventId = RelayLogEvents.Connected, Level = LogLevel.Information, Message = "The relay joined its fabric {Fabric} as node {Node:x16}, tag {Tag}")]
     private static partial void LogConnected(ILogger logger, string fabric, ulong node, uint tag);
 
-    [LoggerMessage(EventId = 3036, Level = LogLevel.Warning, Message = "Another relay of the fabric holds tag {Old} too (the fabric was split); new members here get tag {New}")]
+    [LoggerMessage(EventId = RelayLogEvents.Retagged, Level = LogLevel.Warning, Message = "Another relay of the fabric holds tag {Old} too (the fabric was split); new members here get tag {New}")]
     private partial void LogRetagged(uint old, uint @new);
 
-    [LoggerMessage(EventId = 3034, Level = LogLevel.Warning, Message = "The relay lost its fabric connection; reconnecting to another node of the cluster")]
+    [LoggerMessage(EventId = RelayLogEvents.Disconnected, Level = LogLevel.Warning, Message = "The relay lost its fabric connection; reconnecting to another node of the cluster")]
     private partial void LogDisconnected();
 
-    [LoggerMessage(EventId = 3035, Level = LogLevel.Information, Message = "The relay is on its fabric (NATS node {Node})")]
+    [LoggerMessage(EventId = RelayLogEvents.Reconnected, Level = LogLevel.Information, Message = "The relay is on its fabric (NATS node {Node})")]
     private partial void LogReconnected(string node);
 
-    [LoggerMessage(EventId = 3031, Level = LogLevel.Warning, Message = "The fabric dropped messages for a subscriber that fell behind ({Total} so far)")]
+    [LoggerMessage(EventId = RelayLogEvents.Dropped, Level = LogLevel.Warning, Message = "The fabric dropped messages for a subscriber that fell behind ({Total} so far)")]
     private partial void LogDropped(long total);
 
-    [LoggerMessage(EventId = 3032, Level = LogLevel.Warning, Message = "A fabric subscription ended: {Reason}")]
+    [LoggerMessage(EventId = RelayLogEvents.SubscriptionEnded, Level = LogLevel.Warning, Message = "A fabric subscription ended: {Reason}")]
     private partial void LogSubscriptionEnded(string reason);
 
-    [LoggerMessage(EventId = 3033, Level = LogLevel.Warning, Message = "The fabric's heartbeat failed: {Reason}")]
+    [LoggerMessage(EventId = RelayLogEvents.TickFailed, Level = LogLevel.Warning, Message = "The fabric's heartbeat failed: {Reason}")]
     private partial void LogTickFailed(string reason);
 
     private sealed class Entry(FabricSession session, Func<Wire.WireMember[]> localMembers)

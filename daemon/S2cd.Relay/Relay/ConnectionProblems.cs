@@ -106,10 +106,10 @@ internal sealed partial class ConnectionProblems : IDisposable
         Flush();
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "{Cause}: {Remote}: {Detail}")]
+    [LoggerMessage(EventId = RelayLogEvents.One, Level = LogLevel.Warning, Message = "{Cause}: {Remote}: {Detail}")]
     private partial void LogOne(string cause, string remote, string detail);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "{Cause}: {Count} connections in the last {Seconds} s (the last from {Remote}: {Detail})")]
+    [LoggerMessage(EventId = RelayLogEvents.Summary, Level = LogLevel.Warning, Message = "{Cause}: {Count} connections in the last {Seconds} s (the last from {Remote}: {Detail})")]
     private partial void LogSummary(string cause, long count, double seconds, string remote, string detail);
 
     private sealed class Cause

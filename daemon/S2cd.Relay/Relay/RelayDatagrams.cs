@@ -335,12 +335,12 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         public ConcurrentQueue<uint> Departed { get; } = new();
     }
 
-    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "The relay takes no datagrams on {Endpoint}: {Reason}; media stays on the TLS links")]
+    [LoggerMessage(EventId = RelayLogEvents.NotStarted, Level = LogLevel.Warning, Message = "The relay takes no datagrams on {Endpoint}: {Reason}; media stays on the TLS links")]
     private static partial void LogNotStarted(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(EventId = 3022, Level = LogLevel.Warning, Message = "A datagram could not be forwarded: {Reason}")]
+    [LoggerMessage(EventId = RelayLogEvents.Failed, Level = LogLevel.Warning, Message = "A datagram could not be forwarded: {Reason}")]
     private partial void LogFailed(string reason);
 
-    [LoggerMessage(EventId = 3021, Level = LogLevel.Information, Message = "{Name} (#{Id}) sends datagrams from {Address}")]
+    [LoggerMessage(EventId = RelayLogEvents.Moved, Level = LogLevel.Information, Message = "{Name} (#{Id}) sends datagrams from {Address}")]
     private partial void LogMoved(string name, uint id, string address);
 }

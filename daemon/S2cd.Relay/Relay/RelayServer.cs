@@ -354,24 +354,24 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         }
     }
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Relay TLS certificate {Action}: {Fingerprint} ({Path})")]
+    [LoggerMessage(EventId = RelayLogEvents.Certificate, Level = LogLevel.Information, Message = "Relay TLS certificate {Action}: {Fingerprint} ({Path})")]
     private partial void LogCertificate(string action, string fingerprint, string path);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "The relay serves plain TCP (Relay:Tls is false): links to it are not encrypted")]
+    [LoggerMessage(EventId = RelayLogEvents.Plain, Level = LogLevel.Warning, Message = "The relay serves plain TCP (Relay:Tls is false): links to it are not encrypted")]
     private partial void LogPlain();
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "The {Kind} listens on {Endpoint}")]
+    [LoggerMessage(EventId = RelayLogEvents.RelayServerListening, Level = LogLevel.Information, Message = "The {Kind} listens on {Endpoint}")]
     private partial void LogListening(string kind, string endpoint);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "The embedded relay did not start on {Endpoint}: {Reason}. Another daemon may host it; joins use the configured relay")]
+    [LoggerMessage(EventId = RelayLogEvents.EmbeddedNotStarted, Level = LogLevel.Warning, Message = "The embedded relay did not start on {Endpoint}: {Reason}. Another daemon may host it; joins use the configured relay")]
     private partial void LogEmbeddedNotStarted(string endpoint, string reason);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "{Name} (#{Id}) joined session {Session} from {Remote}")]
+    [LoggerMessage(EventId = RelayLogEvents.Joined, Level = LogLevel.Information, Message = "{Name} (#{Id}) joined session {Session} from {Remote}")]
     private partial void LogJoined(string name, uint id, string session, string remote);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Name} (#{Id}) left session {Session}: {Reason}")]
+    [LoggerMessage(EventId = RelayLogEvents.Left, Level = LogLevel.Information, Message = "{Name} (#{Id}) left session {Session}: {Reason}")]
     private partial void LogLeft(string name, uint id, string session, string reason);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
+    [LoggerMessage(EventId = RelayLogEvents.AcceptFailed, Level = LogLevel.Warning, Message = "Accept failed: {Reason}")]
     private partial void LogAcceptFailed(string reason);
 }

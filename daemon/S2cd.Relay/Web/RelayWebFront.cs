@@ -259,10 +259,10 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         return context.Response.WriteAsync(text + "\n", context.RequestAborted);
     }
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "The relay's web front listens on {Address}")]
+    [LoggerMessage(EventId = RelayLogEvents.RelayWebFrontListening, Level = LogLevel.Information, Message = "The relay's web front listens on {Address}")]
     private partial void LogListening(string address);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "The relay's web front does not serve on {Address}: {Reason}. The relay forwards calls without it; free the address or change Relay:Web")]
+    [LoggerMessage(EventId = RelayLogEvents.NotServing, Level = LogLevel.Error, Message = "The relay's web front does not serve on {Address}: {Reason}. The relay forwards calls without it; free the address or change Relay:Web")]
     private partial void LogNotServing(string address, string reason);
 
     /// <summary>A lifetime that listens to no signal: the daemon's own host starts and stops the web front.</summary>

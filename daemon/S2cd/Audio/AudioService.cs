@@ -231,9 +231,9 @@ internal sealed partial class AudioService(
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "{Kind} on: {Device} ({Period} frames a period, {Buffer} buffered)")]
+    [LoggerMessage(EventId = LogEvents.DeviceOpened, Level = LogLevel.Information, Message = "{Kind} on: {Device} ({Period} frames a period, {Buffer} buffered)")]
     private partial void LogDeviceOpened(string kind, string device, int period, int buffer);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "{Kind} {Device} unavailable: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DeviceUnavailable, Level = LogLevel.Warning, Message = "{Kind} {Device} unavailable: {Reason}")]
     private partial void LogDeviceUnavailable(string kind, string device, string reason);
 }

@@ -134,6 +134,6 @@ internal sealed partial class CallEvents(
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
+    [LoggerMessage(EventId = LogEvents.Joined, Level = LogLevel.Information, Message = "Joined session {Session} on relay {Relay} with {Count} participants")]
     private partial void LogJoined(string session, string relay, int count);
 }

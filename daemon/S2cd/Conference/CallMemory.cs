@@ -183,15 +183,15 @@ internal sealed partial class CallMemory : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2033, Level = LogLevel.Information, Message = "Rejoining session {Session} on relay {Relay}: this daemon was in it {Seconds:0.0} s ago")]
+    [LoggerMessage(EventId = LogEvents.Rejoining, Level = LogLevel.Information, Message = "Rejoining session {Session} on relay {Relay}: this daemon was in it {Seconds:0.0} s ago")]
     private partial void LogRejoining(string session, string relay, double seconds);
 
-    [LoggerMessage(EventId = 2034, Level = LogLevel.Information, Message = "Rejoined session {Session}, {Seconds:0.0} s after last being in it")]
+    [LoggerMessage(EventId = LogEvents.Rejoined, Level = LogLevel.Information, Message = "Rejoined session {Session}, {Seconds:0.0} s after last being in it")]
     private partial void LogRejoined(string session, double seconds);
 
-    [LoggerMessage(EventId = 2035, Level = LogLevel.Information, Message = "Not rejoining session {Session}: this daemon was last in it {Seconds:0} s ago, longer than Conference:RejoinWindow ({Window:0} s)")]
+    [LoggerMessage(EventId = LogEvents.RejoinDropped, Level = LogLevel.Information, Message = "Not rejoining session {Session}: this daemon was last in it {Seconds:0} s ago, longer than Conference:RejoinWindow ({Window:0} s)")]
     private partial void LogRejoinDropped(string session, double seconds, double window);
 
-    [LoggerMessage(EventId = 2036, Level = LogLevel.Warning, Message = "Could not rejoin session {Session}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.RejoinFailed, Level = LogLevel.Warning, Message = "Could not rejoin session {Session}: {Reason}")]
     private partial void LogRejoinFailed(string session, string reason);
 }

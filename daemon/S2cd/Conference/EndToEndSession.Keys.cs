@@ -146,18 +146,18 @@ internal sealed partial class EndToEndSession
         }
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Member {Member} verified: certificate {Fingerprint}")]
+    [LoggerMessage(EventId = LogEvents.Verified, Level = LogLevel.Information, Message = "Member {Member} verified: certificate {Fingerprint}")]
     private partial void LogVerified(uint member, string fingerprint);
 
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Member {Member} refused, given no keys: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.EndToEndSessionRefused, Level = LogLevel.Warning, Message = "Member {Member} refused, given no keys: {Reason}")]
     private partial void LogRefused(uint member, string reason);
 
-    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Dropped a signal from member {Member}: {Problem}")]
+    [LoggerMessage(EventId = LogEvents.BadSignal, Level = LogLevel.Warning, Message = "Dropped a signal from member {Member}: {Problem}")]
     private partial void LogBadSignal(uint member, string problem);
 
-    [LoggerMessage(EventId = 2104, Level = LogLevel.Debug, Message = "New media key {KeyId}, given to {Count} members")]
+    [LoggerMessage(EventId = LogEvents.Rekeyed, Level = LogLevel.Debug, Message = "New media key {KeyId}, given to {Count} members")]
     private partial void LogRekeyed(uint keyId, int count);
 
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "Could not make a new media key: {Message}")]
+    [LoggerMessage(EventId = LogEvents.RekeyFailed, Level = LogLevel.Error, Message = "Could not make a new media key: {Message}")]
     private partial void LogRekeyFailed(string message);
 }

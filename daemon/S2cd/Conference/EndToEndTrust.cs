@@ -163,6 +163,6 @@ internal sealed partial class EndToEndTrust
     /// <summary>An end-to-end signal from member <paramref name="sender"/>.</summary>
     public void OnSignal(uint sender, ReadOnlySequence<byte> payload) => Current?.OnSignal(sender, payload);
 
-    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Identity {How}: certificate {Fingerprint} ({Path})")]
+    [LoggerMessage(EventId = LogEvents.Identity, Level = LogLevel.Information, Message = "Identity {How}: certificate {Fingerprint} ({Path})")]
     private partial void LogIdentity(string how, string fingerprint, string path);
 }

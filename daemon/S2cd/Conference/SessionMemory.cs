@@ -114,13 +114,13 @@ internal sealed partial class SessionMemory(string stateDirectory, ILogger logge
         return null;
     }
 
-    [LoggerMessage(EventId = 2030, Level = LogLevel.Warning, Message = "Ignored the remembered call in {Path}: {Why}")]
+    [LoggerMessage(EventId = LogEvents.Dropped, Level = LogLevel.Warning, Message = "Ignored the remembered call in {Path}: {Why}")]
     private partial void LogDropped(string path, string why);
 
-    [LoggerMessage(EventId = 2031, Level = LogLevel.Warning, Message = "Cannot read the remembered call in {Path}: {Why}")]
+    [LoggerMessage(EventId = LogEvents.Unreadable, Level = LogLevel.Warning, Message = "Cannot read the remembered call in {Path}: {Why}")]
     private partial void LogUnreadable(string path, string why);
 
-    [LoggerMessage(EventId = 2032, Level = LogLevel.Warning, Message = "Cannot keep the remembered call in {Path}: {Why}; a restart will not rejoin")]
+    [LoggerMessage(EventId = LogEvents.Unwritable, Level = LogLevel.Warning, Message = "Cannot keep the remembered call in {Path}: {Why}; a restart will not rejoin")]
     private partial void LogUnwritable(string path, string why);
 }
 

@@ -216,30 +216,30 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Control socket listens on {Path}")]
+    [LoggerMessage(EventId = LogEvents.Listening, Level = LogLevel.Information, Message = "Control socket listens on {Path}")]
     private partial void LogListening(string path);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Control client connected: uid {Uid}, pid {Pid}")]
+    [LoggerMessage(EventId = LogEvents.ClientConnected, Level = LogLevel.Information, Message = "Control client connected: uid {Uid}, pid {Pid}")]
     private partial void LogClientConnected(int uid, int pid);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Control client disconnected: uid {Uid}, pid {Pid}")]
+    [LoggerMessage(EventId = LogEvents.ClientDisconnected, Level = LogLevel.Debug, Message = "Control client disconnected: uid {Uid}, pid {Pid}")]
     private partial void LogClientDisconnected(int uid, int pid);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} dropped: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ClientDropped, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} dropped: {Reason}")]
     private partial void LogClientDropped(int uid, int pid, string reason);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Turned a control client away: {Max} are connected already")]
+    [LoggerMessage(EventId = LogEvents.TooManyClients, Level = LogLevel.Warning, Message = "Turned a control client away: {Max} are connected already")]
     private partial void LogTooManyClients(int max);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Group {Group} does not exist; {Path} keeps the daemon's group. Create it to let its members use s2c-attach")]
+    [LoggerMessage(EventId = LogEvents.GroupMissing, Level = LogLevel.Warning, Message = "Group {Group} does not exist; {Path} keeps the daemon's group. Create it to let its members use s2c-attach")]
     private partial void LogGroupMissing(string group, string path);
 
-    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "Could not give {Path} to group {Group}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.GroupNotApplied, Level = LogLevel.Warning, Message = "Could not give {Path} to group {Group}: {Reason}")]
     private partial void LogGroupNotApplied(string group, string path, string reason);
 
-    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Accept on the control socket failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.AcceptFailed, Level = LogLevel.Warning, Message = "Accept on the control socket failed: {Reason}")]
     private partial void LogAcceptFailed(string reason);
 
-    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} said no hello in time; closing it")]
+    [LoggerMessage(EventId = LogEvents.NoHello, Level = LogLevel.Warning, Message = "Control client uid {Uid}, pid {Pid} said no hello in time; closing it")]
     private partial void LogNoHello(int uid, int pid);
 }

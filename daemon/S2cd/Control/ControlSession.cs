@@ -278,12 +278,12 @@ internal sealed partial class ControlSession(
         return new LocalRpcException(message) { ErrorCode = code };
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Client {ClientName} said hello with protocol {Version}")]
+    [LoggerMessage(EventId = LogEvents.Hello, Level = LogLevel.Debug, Message = "Client {ClientName} said hello with protocol {Version}")]
     private partial void LogHello(string clientName, int version);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Refused a control request: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ControlSessionRefused, Level = LogLevel.Information, Message = "Refused a control request: {Reason}")]
     private partial void LogRefused(string reason);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "A control client does not read its events; closing it")]
+    [LoggerMessage(EventId = LogEvents.SlowSubscriber, Level = LogLevel.Warning, Message = "A control client does not read its events; closing it")]
     private partial void LogSlowSubscriber();
 }

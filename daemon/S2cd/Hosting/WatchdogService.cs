@@ -81,12 +81,12 @@ internal sealed partial class WatchdogService(
         }
     }
 
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "systemd watchdog every {Seconds:0.#} s: WATCHDOG=1 while the loops are healthy")]
+    [LoggerMessage(EventId = LogEvents.Watchdog, Level = LogLevel.Information, Message = "systemd watchdog every {Seconds:0.#} s: WATCHDOG=1 while the loops are healthy")]
     private partial void LogWatchdog(double seconds);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Unhealthy, no more watchdog pings (systemd will restart the daemon): {Problem}")]
+    [LoggerMessage(EventId = LogEvents.Unhealthy, Level = LogLevel.Error, Message = "Unhealthy, no more watchdog pings (systemd will restart the daemon): {Problem}")]
     private partial void LogUnhealthy(string problem);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Healthy again; watchdog pings resume")]
+    [LoggerMessage(EventId = LogEvents.Healthy, Level = LogLevel.Information, Message = "Healthy again; watchdog pings resume")]
     private partial void LogHealthy();
 }

@@ -74,9 +74,9 @@ internal abstract partial class SupervisedService(string name, LoopHealth health
         }
     }
 
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Error, Message = "The {Service} service stopped with an unexpected error; restarting it in {Seconds:0} s")]
+    [LoggerMessage(EventId = LogEvents.ServiceFailed, Level = LogLevel.Error, Message = "The {Service} service stopped with an unexpected error; restarting it in {Seconds:0} s")]
     private static partial void LogServiceFailed(ILogger logger, Exception exception, string service, double seconds);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "The {Service} service restarted ({Restarts} restarts so far)")]
+    [LoggerMessage(EventId = LogEvents.ServiceRestarted, Level = LogLevel.Information, Message = "The {Service} service restarted ({Restarts} restarts so far)")]
     private static partial void LogServiceRestarted(ILogger logger, string service, int restarts);
 }

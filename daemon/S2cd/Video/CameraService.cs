@@ -154,9 +154,9 @@ internal sealed partial class CameraService(
         return (Math.Max(2, (int)(width * scale) & ~1), Math.Max(2, (int)(height * scale) & ~1));
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Camera on: {Description}")]
+    [LoggerMessage(EventId = LogEvents.CameraOpened, Level = LogLevel.Information, Message = "Camera on: {Description}")]
     private partial void LogCameraOpened(string description);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Camera unavailable: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.CameraUnavailable, Level = LogLevel.Warning, Message = "Camera unavailable: {Reason}")]
     private partial void LogCameraUnavailable(string reason);
 }

@@ -26,4 +26,22 @@ public sealed class LogEventIdTests
         var shared = messages.GroupBy(m => m.Id).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(m => m.Where))}").ToList();
         Assert.True(shared.Count == 0, "event ids used twice: " + string.Join("; ", shared));
     }
+
+    [Theory]
+    [InlineData(typeof(S2cd.LogEvents))]
+    [InlineData(typeof(S2cd.Relay.RelayLogEvents))]
+    public void EveryEventIdOfAnAssembly_IsDeclaredInItsOnePlace(Type place)
+    {
+        var declared = place.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).ToDictionary(f => (int)f.GetRawConstantValue()!, f => f.Name);
+        var used = place.Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>()?.EventId)
+            .OfType<int>()
+            .ToHashSet();
+        Assert.True(declared.Count == declared.Values.Distinct().Count() && declared.Count > 10, $"{place.Name} declares {declared.Count} ids");
+        var undeclared = used.Where(id => !declared.ContainsKey(id)).ToList();
+        Assert.True(undeclared.Count == 0, "ids written at a message: " + string.Join(", ", undeclared));
+        var unused = declared.Where(d => !used.Contains(d.Key)).Select(d => d.Value).ToList();
+        Assert.True(unused.Count == 0, "ids declared for no message: " + string.Join(", ", unused));
+    }
 }

@@ -233,12 +233,12 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         return true;
     }
 
-    [LoggerMessage(EventId = 2043, Level = LogLevel.Warning, Message = "A datagram from the relay could not be delivered: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DeliveryFailed, Level = LogLevel.Warning, Message = "A datagram from the relay could not be delivered: {Reason}")]
     private partial void LogDeliveryFailed(string reason);
 
-    [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "Media goes over UDP to the relay")]
+    [LoggerMessage(EventId = LogEvents.Active, Level = LogLevel.Information, Message = "Media goes over UDP to the relay")]
     private partial void LogActive();
 
-    [LoggerMessage(EventId = 2041, Level = LogLevel.Warning, Message = "No datagram from the relay for {Seconds:0} s: media goes over the TLS link until UDP answers again")]
+    [LoggerMessage(EventId = LogEvents.Silent, Level = LogLevel.Warning, Message = "No datagram from the relay for {Seconds:0} s: media goes over the TLS link until UDP answers again")]
     private partial void LogSilent(double seconds);
 }

@@ -112,6 +112,6 @@ internal sealed partial class TlsRelayLink
         }
     }
 
-    [LoggerMessage(EventId = 2042, Level = LogLevel.Warning, Message = "No UDP to relay {Relay}: {Reason}; media goes over the TLS link")]
+    [LoggerMessage(EventId = LogEvents.NoDatagrams, Level = LogLevel.Warning, Message = "No UDP to relay {Relay}: {Reason}; media goes over the TLS link")]
     private partial void LogNoDatagrams(string relay, string reason);
 }

@@ -382,15 +382,15 @@ internal sealed partial class TlsRelayLink : ITransportLink
         }
     }
 
-    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Relay {Relay}: {Reason}; trying {Next}")]
+    [LoggerMessage(EventId = LogEvents.NextRelay, Level = LogLevel.Warning, Message = "Relay {Relay}: {Reason}; trying {Next}")]
     private partial void LogNextRelay(string relay, string reason, string next);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
+    [LoggerMessage(EventId = LogEvents.Reconnecting, Level = LogLevel.Warning, Message = "Lost relay {Relay}: {Reason}; reconnecting in {Seconds:0.0} s")]
     private partial void LogReconnecting(string relay, string reason, double seconds);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "{Message}")]
+    [LoggerMessage(EventId = LogEvents.LinkFailed, Level = LogLevel.Warning, Message = "{Message}")]
     private partial void LogLinkFailed(string message);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Pinned relay {Relay} at first use: {Fingerprint} (in {Path})")]
+    [LoggerMessage(EventId = LogEvents.RelayPinned, Level = LogLevel.Information, Message = "Pinned relay {Relay} at first use: {Fingerprint} (in {Path})")]
     private partial void LogRelayPinned(string relay, string fingerprint, string path);
 }

@@ -114,9 +114,9 @@ public static class NameRules
     /// Checks a relay, or a list of relays to try in turn (HOST:PORT,HOST:PORT, at most <see cref="MaxRelays"/>).
     /// Returns null and the relays when it is good, otherwise why not.
     /// </summary>
-    public static string? TryParseRelays(string? value, out string[] relays)
+    public static string? TryParseRelays(string? value, out RelayList relays)
     {
-        relays = [];
+        relays = new RelayList([]);
         if (string.IsNullOrWhiteSpace(value) || value.Length > MaxRelays * 64)
         {
             return "expected HOST:PORT, or several separated by commas";
@@ -136,7 +136,7 @@ public static class NameRules
             }
         }
 
-        relays = parts;
+        relays = new RelayList(parts);
         return null;
     }
 

@@ -104,8 +104,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// </summary>
     public async Task<StatusResult> JoinAsync(JoinRequest request, CancellationToken cancellationToken)
     {
-        var relay = request.Relay ?? _options.Relay;
-        if (CheckJoin(request, relay) is { } problem)
+        if (CheckJoin(request, request.Relay ?? _options.Relay, out var relays) is { } problem)
         {
             throw new ArgumentException(problem);
         }
@@ -115,7 +114,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         _memory.CancelRejoin();
         try
         {
-            return await JoinCoreAsync(request with { Relay = relay }, passphraseKey, rejoining: false, cancellationToken).ConfigureAwait(false);
+            return await JoinCoreAsync(request.Session, relays, request, passphraseKey, rejoining: false, cancellationToken).ConfigureAwait(false);
         }
         catch (LinkFailedException ex)
         {
@@ -124,9 +123,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     }
 
     /// <summary>The join itself, with the passphrase already stretched; throws <see cref="LinkFailedException"/> when it fails.</summary>
-    private async Task<StatusResult> JoinCoreAsync(JoinRequest request, byte[]? passphraseKey, bool rejoining, CancellationToken cancellationToken)
+    private async Task<StatusResult> JoinCoreAsync(string session, RelayList relays, JoinRequest request, byte[]? passphraseKey, bool rejoining, CancellationToken cancellationToken)
     {
-        var relay = request.Relay!;
+        var relay = relays.ToString();
         await _joinGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -150,7 +149,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
             _announce.Move(ConnectionState.Connecting, null);
             _demand.Poke();
             var events = new CallEvents(_state, _trust, _media, _memory, _announce, _logger);
-            var link = _transport.Open(new TransportJoin(relay, request.Session, request.RelayFingerprint), events);
+            var link = _transport.Open(new TransportJoin(relays, session, request.RelayFingerprint), events);
             _state.SwapLink(link);
             await link.Welcomed.WaitAsync(cancellationToken).ConfigureAwait(false);
             return GetStatus();
@@ -162,13 +161,16 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     }
 
     /// <summary>What is wrong with a join request, in one line, or null.</summary>
-    private static string? CheckJoin(JoinRequest request, string relay) =>
-        NameRules.CheckSession(request.Session)
-        ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
-        ?? NameRules.CheckPassphrase(request.Passphrase)
-        ?? NameRules.CheckFingerprint(request.RelayFingerprint)
-        ?? (NameRules.TryParseRelays(relay, out var relays) is { } relayProblem ? $"relay: {relayProblem}" : null)
-        ?? (request.RelayFingerprint is not null && relays.Length > 1 ? "a relay fingerprint pins one relay: give one relay with it" : null);
+    private static string? CheckJoin(JoinRequest request, string relay, out RelayList relays)
+    {
+        var relayProblem = NameRules.TryParseRelays(relay, out relays);
+        return NameRules.CheckSession(request.Session)
+            ?? (request.Name is null ? null : NameRules.CheckDisplayName(request.Name))
+            ?? NameRules.CheckPassphrase(request.Passphrase)
+            ?? NameRules.CheckFingerprint(request.RelayFingerprint)
+            ?? (relayProblem is null ? null : $"relay: {relayProblem}")
+            ?? (request.RelayFingerprint is not null && relays.Count > 1 ? "a relay fingerprint pins one relay: give one relay with it" : null);
+    }
 
     public async Task<StatusResult> LeaveAsync(CancellationToken cancellationToken)
     {
@@ -233,7 +235,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     async Task IRejoinTarget.RejoinAsync(RememberedCall call, byte[]? passphraseKey, CancellationToken cancellationToken)
     {
         _state.Change(c => c with { Muted = call.Muted, CameraOn = call.CameraOn });
-        await JoinCoreAsync(new JoinRequest { Session = call.Session, Relay = call.Relay, Name = call.Name }, passphraseKey, rejoining: true, cancellationToken)
+        // A remembered call was checked when it was read back (RememberedCall.Check): its relays parse.
+        NameRules.TryParseRelays(call.Relay, out var relays);
+        await JoinCoreAsync(call.Session, relays, new JoinRequest { Session = call.Session, Name = call.Name }, passphraseKey, rejoining: true, cancellationToken)
             .ConfigureAwait(false);
     }
 

@@ -31,7 +31,7 @@ internal sealed record RememberedCall
     /// <summary>What is wrong with a remembered call read back from disk, or null.</summary>
     public string? Check() =>
         NameRules.CheckSession(Session) is { } session ? $"session: {session}"
-        : NameRules.TryParseEndpoint(Relay, out _, out _) is { } relay ? $"relay: {relay}"
+        : NameRules.TryParseRelays(Relay, out _) is { } relay ? $"relay: {relay}"
         : NameRules.CheckDisplayName(Name) is { } name ? $"name: {name}"
         : PassphraseKey is not null && (PassphraseKey.Length != 44 || !Convert.TryFromBase64String(PassphraseKey, new byte[32], out var length) || length != 32)
             ? "passphrase key: not 32 bytes of base64"

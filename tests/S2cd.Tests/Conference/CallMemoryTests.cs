@@ -38,6 +38,21 @@ public sealed class CallMemoryTests : IDisposable
     }
 
     [Fact]
+    public async Task ACallOnAListOfRelays_IsRememberedWithTheList()
+    {
+        var target = new Target { Call = Standup with { Relay = "127.0.0.1:1122,[::1]:1123" } };
+        await using (var before = Make(target))
+        {
+            before.Remember();
+        }
+
+        target.Call = null;
+        await using var after = Make(target);
+        await after.RejoinAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("127.0.0.1:1122,[::1]:1123", Assert.Single(target.Rejoins).Call.Relay);
+    }
+
+    [Fact]
     public async Task ACallOlderThanTheWindow_IsForgotten_NotJoined()
     {
         var target = new Target { Call = Standup };

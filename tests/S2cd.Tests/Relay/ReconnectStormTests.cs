@@ -1,3 +1,4 @@
+using S2cd.Contract;
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -72,7 +73,8 @@ public sealed class ReconnectStormTests(ITestOutputHelper output)
             TimeProvider.System,
             NullLogger<TlsRelayTransport>.Instance);
         var members = Enumerable.Range(0, 400).Select(i => new CountingEvents($"m{i % 4}")).ToArray();
-        var links = members.Select((m, i) => transport.Open(new TransportJoin($"127.0.0.1:{port}", $"restart{i / 4}"), m)).ToArray();
+        Assert.Null(NameRules.TryParseRelays($"127.0.0.1:{port}", out var relays));
+        var links = members.Select((m, i) => transport.Open(new TransportJoin(relays, $"restart{i / 4}"), m)).ToArray();
         try
         {
             await Task.WhenAll(links.Select(l => l.Welcomed)).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);

@@ -102,7 +102,7 @@ internal sealed partial class TlsRelayLink
         catch (SocketException ex)
         {
             // No UDP socket towards the relay (no route, a sandbox without it): media stays on this link.
-            LogNoDatagrams(_join.Relay, ex.Message);
+            LogNoDatagrams(Relay, ex.Message);
             return;
         }
 

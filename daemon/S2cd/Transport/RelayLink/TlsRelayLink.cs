@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using S2cd.Security;
+using S2cd.Contract;
 using S2cd.Wire;
 
 namespace S2cd.Transport.RelayLink;
@@ -35,13 +36,13 @@ internal sealed partial class TlsRelayLink : ITransportLink
     private long _rejectedBefore;
 
     // The relays to try in turn (one, or the list given), and which is in use.
-    private readonly string[] _relays;
+    private readonly RelayList _relays;
     private int _current;
 
     public TlsRelayLink(TransportJoin join, RelayLinkOptions options, KnownRelays knownRelays, ITransportEvents events, TimeProvider time, ILogger logger)
     {
         _join = join;
-        _relays = join.Relay.Split(',');
+        _relays = join.Relays;
         _options = options;
         _knownRelays = knownRelays;
         _events = events;
@@ -163,13 +164,13 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 tried = 1;
             }
 
-            if (TakesTheNextRelay(outcome) && tried < _relays.Length)
+            if (TakesTheNextRelay(outcome) && tried < _relays.Count)
             {
                 // Busy, full of sessions, going away, or (before we were ever let in) out of reach: the next relay of
                 // the list, at once. Once let in, a lost link comes back to the same relay, which holds the session.
                 var from = Relay;
                 tried++;
-                Volatile.Write(ref _current, (_current + 1) % _relays.Length);
+                Volatile.Write(ref _current, (_current + 1) % _relays.Count);
                 LogNextRelay(from, outcome.Reason, Relay);
                 continue;
             }
@@ -184,11 +185,11 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 return;
             }
 
-            if (!outcome.Joined && _relays.Length > 1)
+            if (!outcome.Joined && _relays.Count > 1)
             {
                 // The relay that had us cannot be reached again: the next attempt goes to the next of the list
                 // (on a fabric the session is there too).
-                Volatile.Write(ref _current, (_current + 1) % _relays.Length);
+                Volatile.Write(ref _current, (_current + 1) % _relays.Count);
             }
 
             var delay = ReconnectBackoff.Delay(attempt++, _options.ReconnectMax, Random.Shared.NextDouble());

@@ -183,7 +183,7 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
-            if (e.Message.Contains("Authorization", StringComparison.OrdinalIgnoreCase))
+            if (e is NatsServerException { IsAuthError: true })
             {
                 return "authorization refused (Relay:FabricUser/FabricPassword, FabricToken or FabricCredentials)";
             }

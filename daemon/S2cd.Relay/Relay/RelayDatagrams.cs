@@ -149,7 +149,7 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
     /// </summary>
     private void SendFrame(Socket via, RelayMember receiver, uint sender, MediaKind kind, uint frame, ReadOnlySpan<byte> payload)
     {
-        if (payload.Length > MediaFragment.MaxPayloadBytes || receiver.DatagramAddress is not { } address || receiver.DatagramKey is not { } key)
+        if (payload.Length > MediaFragment.MaxPayloadBytes || receiver.Datagrams is not { Address: { } address, Key: var key } path)
         {
             return;
         }
@@ -164,8 +164,8 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         {
             var length = key.Seal(
                 DatagramType.Media,
-                receiver.DatagramToken,
-                receiver.NextDownSequence(),
+                path.Token,
+                path.NextDownSequence(),
                 DatagramKey.Downstream,
                 plaintext[..(MediaFragment.SenderBytes + fragment.Length)],
                 buffer.AsSpan(used));
@@ -199,13 +199,13 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
 
     private static void Send(Socket via, RelayMember receiver, DatagramType type, ReadOnlySpan<byte> plaintext)
     {
-        if (receiver.DatagramAddress is not { } address || receiver.DatagramKey is not { } key)
+        if (receiver.Datagrams is not { Address: { } address, Key: var key } path)
         {
             return;
         }
 
         Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
-        var length = key.Seal(type, receiver.DatagramToken, receiver.NextDownSequence(), DatagramKey.Downstream, plaintext, datagram);
+        var length = key.Seal(type, path.Token, path.NextDownSequence(), DatagramKey.Downstream, plaintext, datagram);
         SendTo(via, datagram[..length], address);
     }
 
@@ -299,16 +299,16 @@ internal sealed partial class RelayDatagrams : IAsyncDisposable
         if (datagram.Length > DatagramKey.MaxDatagramBytes
             || !DatagramKey.TryReadToken(datagram, out var token)
             || !_members.TryGetValue(token, out var member)
-            || member.DatagramKey is not { } key
+            || member.Datagrams is not { Key: var key } path
             || !key.TryOpen(datagram, DatagramKey.Upstream, out var type, out var sequence, plaintext, out var length)
             || type is not (DatagramType.Media or DatagramType.Keepalive)
-            || !member.AcceptUpSequence(sequence))
+            || !path.AcceptUpSequence(sequence))
         {
             return false;
         }
 
         Interlocked.Increment(ref _received);
-        if (member.FollowAddress(from) is { } moved)
+        if (path.Follow(from) is { } moved)
         {
             LogMoved(member.Name, member.Id, moved);
         }

@@ -20,27 +20,23 @@ internal delegate void FrameSender(RelayMember receiver, uint sender, MediaKind 
 /// </summary>
 internal sealed class RelayMember
 {
-    private readonly RelayServer _relay;
+    private readonly RelayContext _relay;
     private readonly TokenBucket _bytes;
     private readonly Lock _bytesLock = new();
-    private readonly ReplayWindow _upReplay = new(DatagramKey.ReplayWindowSize);
     private uint _audioCounter;
 
     // Video frames from this member seen while the relay thins video under load.
     private uint _videoCounter;
-    private long _downSequence;
     private uint _videoFrame;
     private uint _audioFrame;
-    private SocketAddress? _datagramAddress;
-    private volatile bool _wantsDatagrams;
 
-    public RelayMember(RelayServer relay, FrameConnection connection, uint id, string remote, TimeProvider time)
+    public RelayMember(RelayContext relay, FrameConnection connection, uint id, string remote)
     {
         _relay = relay;
         Connection = connection;
         Id = id;
         Remote = remote;
-        _bytes = new TokenBucket(relay.Options.MaxBytesPerSecondPerSender, relay.Options.MaxBytesPerSecondPerSender, time);
+        _bytes = new TokenBucket(relay.Options.MaxBytesPerSecondPerSender, relay.Options.MaxBytesPerSecondPerSender, relay.Time);
     }
 
     public FrameConnection Connection { get; }
@@ -57,43 +53,11 @@ internal sealed class RelayMember
 
     public WireMember ToWire() => new(Id, Flags, Name);
 
-    /// <summary>The token of this member's datagram path (0: none).</summary>
-    public uint DatagramToken { get; private set; }
+    /// <summary>This member's datagram path, once the relay set one up for it (null: none).</summary>
+    public MemberDatagrams? Datagrams { get; private set; }
 
-    public DatagramKey? DatagramKey { get; private set; }
-
-    /// <summary>Where this member's datagrams come from, and so where ours go: the last address an authentic one came from.</summary>
-    public SocketAddress? DatagramAddress => Volatile.Read(ref _datagramAddress);
-
-    /// <summary>The member asked for media as datagrams (they reach it) and we know where to send them.</summary>
-    public bool UsesDatagrams => _wantsDatagrams && DatagramAddress is not null;
-
-    public ulong NextDownSequence() => (ulong)Interlocked.Increment(ref _downSequence);
-
-    /// <summary>Whether an authentic datagram's sequence number is new; called by the relay's one receive loop.</summary>
-    public bool AcceptUpSequence(ulong sequence)
-    {
-        // Uncontended: a member's datagrams come from one address, which the kernel keeps to one receive loop.
-        lock (_upReplay)
-        {
-            return _upReplay.TryAccept(sequence);
-        }
-    }
-
-    /// <summary>Takes <paramref name="from"/> as the member's datagram address; returns it as text when it changed.</summary>
-    public string? FollowAddress(SocketAddress from)
-    {
-        var current = DatagramAddress;
-        if (current is not null && current.Equals(from))
-        {
-            return null;
-        }
-
-        var copy = new SocketAddress(from.Family, from.Size);
-        from.Buffer.Span[..from.Size].CopyTo(copy.Buffer.Span);
-        Volatile.Write(ref _datagramAddress, copy);
-        return new IPEndPoint(IPAddress.Any, 0).Create(copy).ToString();
-    }
+    /// <summary>The member takes media as datagrams now.</summary>
+    public bool UsesDatagrams => Datagrams is { InUse: true };
 
     public void OnFrame(FrameType type, ReadOnlySequence<byte> body)
     {
@@ -120,7 +84,8 @@ internal sealed class RelayMember
                 OnState(body);
                 break;
             case FrameType.MediaPath:
-                _wantsDatagrams = FrameReader.ReadMediaPath(body) && DatagramKey is not null;
+                var wants = FrameReader.ReadMediaPath(body);
+                Datagrams?.Want(wants);
                 break;
             case FrameType.Leave:
                 FrameReader.EnsureEmpty(body);
@@ -141,13 +106,13 @@ internal sealed class RelayMember
         }
 
         Session = null;
-        _relay.RemoveMember(session, this);
+        _relay.Sessions.RemoveMember(session, this);
         session.BroadcastPresence(this, PresenceEvent.Left);
-        if (DatagramKey is not null)
+        if (Datagrams is { } path)
         {
             // The key is not disposed here: a receive loop may be opening a datagram with it this moment. Its
             // native handle goes with the finalizer.
-            _relay.Datagrams?.Unregister(DatagramToken, Id);
+            _relay.Datagrams?.Unregister(path.Token, Id);
         }
     }
 
@@ -169,7 +134,7 @@ internal sealed class RelayMember
 
         Name = name;
         Flags = flags & (MemberFlags.Muted | MemberFlags.CameraOn);
-        var (joined, error) = _relay.AddMember(session, this, SendWelcome);
+        var (joined, error) = _relay.Sessions.AddMember(session, this, SendWelcome);
         if (joined is null)
         {
             Refuse(error.Code, error.Message);
@@ -180,8 +145,7 @@ internal sealed class RelayMember
         if (_relay.Datagrams is { } datagrams)
         {
             var (token, key) = datagrams.Register(this);
-            DatagramToken = token;
-            DatagramKey = new DatagramKey(key);
+            Datagrams = new MemberDatagrams(token, key);
             Connection.SendControl((token, key), static (w, s) => FrameWriter.WriteDatagramSetup(w, s.token, s.key));
         }
     }
@@ -191,7 +155,7 @@ internal sealed class RelayMember
 
     private void Refuse(WireError code, string message)
     {
-        _relay.LogRefused(Remote, message);
+        _relay.Refused(Remote, message);
         Connection.CloseWithError(code, message);
     }
 
@@ -229,7 +193,7 @@ internal sealed class RelayMember
     /// <paramref name="except"/>: as datagrams to those that take them (through <paramref name="forward"/>, the
     /// receiving loop's own sender, when it came as datagrams), in one shared frame on the others' links.
     /// </summary>
-    internal static void Fanout(RelayServer relay, RelayMember[] members, RelayMember? except, uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, uint datagramFrame, FrameSender? forward = null)
+    internal static void Fanout(RelayContext relay, RelayMember[] members, RelayMember? except, uint senderId, MediaKind kind, ReadOnlySequence<byte> payload, uint datagramFrame, FrameSender? forward = null)
     {
         if (members.Length == 0 || (members.Length == 1 && members[0] == except))
         {
@@ -265,7 +229,7 @@ internal sealed class RelayMember
         }
 
         SendOnLinks(senderId, kind, payload, linkReceivers, onLink);
-        relay.CountForwarded(kind, members.Length - (except is null ? 0 : 1), (int)payload.Length);
+        relay.Counters.CountForwarded(kind, members.Length - (except is null ? 0 : 1), (int)payload.Length);
     }
 
     /// <summary>One MediaForward frame, shared by the receivers that take media on their TLS link; returns the rented list.</summary>
@@ -325,7 +289,7 @@ internal sealed class RelayMember
             }
         }
 
-        _relay.CountRateLimited();
+        _relay.Counters.CountRateLimited();
         return false;
     }
 

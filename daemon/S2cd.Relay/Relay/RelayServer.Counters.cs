@@ -3,25 +3,17 @@ using S2cd.Wire;
 namespace S2cd.Relay;
 
 /// <summary>
-/// What the relay has carried and dropped, and how many it serves: counters the forwarding path keeps with one
-/// interlocked add, read by <c>status</c> and the web front's metrics.
+/// What the relay has carried and dropped (<see cref="RelayCounters"/>, with what live queues dropped), and how many it
+/// serves, read by <c>status</c> and the web front's metrics.
 /// </summary>
 internal sealed partial class RelayServer
 {
-    private readonly long[] _forwardedMessages = new long[3];
-    private readonly long[] _forwardedBytes = new long[3];
-    private long _forwarded;
-    private long _rateLimited;
-    private long _queueDrops;
-    private long _queueFull;
-    private long _queueStale;
-
-    public long Forwarded => Interlocked.Read(ref _forwarded);
+    public long Forwarded => Counters.Forwarded;
 
     /// <summary>Media frames dropped because their sender went over its byte rate.</summary>
-    public long RateLimited => Interlocked.Read(ref _rateLimited);
+    public long RateLimited => Counters.RateLimited;
 
-    /// <summary>Media frames dropped at receivers' queues: replaced video, stale audio, full queues (one walk of the members, with <see cref="QueueDropReasons"/>).</summary>
+    /// <summary>Media frames dropped at receivers' queues: replaced video, stale audio, full queues.</summary>
     public long QueueDrops
     {
         get
@@ -31,16 +23,12 @@ internal sealed partial class RelayServer
         }
     }
 
-    /// <summary>Media messages and bytes forwarded to receivers (one per receiver) of <paramref name="kind"/>.</summary>
-    public (long Messages, long Bytes) ForwardedOf(MediaKind kind) =>
-        ((int)kind < _forwardedMessages.Length ? (Interlocked.Read(ref _forwardedMessages[(int)kind]), Interlocked.Read(ref _forwardedBytes[(int)kind])) : (0, 0));
-
     /// <summary>Media dropped at receivers' queues, by reason: the queue was full, the frame was too old, a newer video frame replaced it.</summary>
     public (long Full, long Stale, long Replaced) QueueDropReasons
     {
         get
         {
-            long full = Interlocked.Read(ref _queueFull), stale = Interlocked.Read(ref _queueStale), all = Interlocked.Read(ref _queueDrops);
+            var (all, full, stale) = Counters.EndedQueues;
             lock (_sessionsLock)
             {
                 foreach (var session in _sessions.Values)
@@ -89,16 +77,4 @@ internal sealed partial class RelayServer
 
         return session.Members.Length + (session.Fabric?.RemoteMembers().Length ?? 0);
     }
-
-    internal void CountForwarded(MediaKind kind, int receivers, int bytes)
-    {
-        Interlocked.Add(ref _forwarded, receivers);
-        if ((int)kind < _forwardedMessages.Length)
-        {
-            Interlocked.Add(ref _forwardedMessages[(int)kind], receivers);
-            Interlocked.Add(ref _forwardedBytes[(int)kind], (long)receivers * bytes);
-        }
-    }
-
-    internal void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
 }

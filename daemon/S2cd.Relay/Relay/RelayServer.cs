@@ -17,18 +17,15 @@ namespace S2cd.Relay;
 /// The relay: accepts daemons on TCP, groups them by session and forwards media and presence between
 /// them. Runs in the relay role, and embedded in a participant daemon on loopback.
 /// </summary>
-internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IRelayFigures
+internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IRelayFigures, IRelaySessions
 {
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
     private readonly RelayPlacement _placement;
     private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _sessionsLock = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private Socket? _listener;
-    private X509Certificate2? _certificate;
-    private Task? _acceptLoop;
-    private Acceptor? _acceptor;
+    private Listener? _listener;
+    private RelayTls? _tls;
     private int _nextId;
 
     /// <param name="cpu">Where the relay's CPU time is read (for tests; default the process's own).</param>
@@ -39,45 +36,45 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         _time = time;
         _logger = logger;
         ConnectionOptions = Options.ConnectionOptions();
-        Overload = new RelayOverload(Options.MaxLoad, time, cpu, Options.TestLoad);
         Problems = new ConnectionProblems(TimeSpan.FromSeconds(Options.LogSummarySeconds), time, logger);
+        Context = new RelayContext(Options, time, new RelayOverload(Options.MaxLoad, time, cpu, Options.TestLoad), Problems, this);
     }
+
+    /// <summary>What the relay's members and sessions are given of it.</summary>
+    internal RelayContext Context { get; }
+
+    /// <summary>What the relay has carried and dropped.</summary>
+    internal RelayCounters Counters => Context.Counters;
 
     /// <summary>Refused and failed connections, by cause: counted, and logged one summary line per cause per interval.</summary>
     internal ConnectionProblems Problems { get; }
 
     /// <summary>The relay's load, and what gives way past its capacity.</summary>
-    internal RelayOverload Overload { get; }
+    internal RelayOverload Overload => Context.Overload;
 
     public RelayOptions Options { get; }
 
     public FrameConnectionOptions ConnectionOptions { get; }
 
     /// <summary>The SHA-256 fingerprint of the relay's TLS certificate, or null for plain TCP or when it does not run.</summary>
-    public string? CertificateFingerprint { get; private set; }
+    public string? CertificateFingerprint => _tls?.Fingerprint;
 
     /// <summary>The endpoint the relay listens on, once started; null when it does not run.</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
-    public int ConnectionCount => _acceptor?.Count ?? 0;
-
-    /// <summary>Where the relay's web front listens (http://HOST:PORT), when it has one.</summary>
-    public string? WebAddress { get; set; }
-
-    /// <summary>Why the configured web front does not serve (its address taken), or null.</summary>
-    public string? WebProblem { get; set; }
+    public int ConnectionCount => _listener?.Count ?? 0;
 
     /// <summary>The link to the other relays of its fabric (Relay:Fabric), when it has one.</summary>
     internal RelayFabric? Fabric { get; private set; }
 
     /// <summary>The UDP side on the listener's port, when it runs (Relay:Udp and the port was free).</summary>
-    internal RelayDatagrams? Datagrams { get; private set; }
+    internal RelayDatagrams? Datagrams => Context.Datagrams;
 
     /// <inheritdoc/>
     public RelayFigures? Figures() => LocalEndPoint is null ? null : new RelayFigures(
         LocalEndPoint.ToString(),
-        WebAddress,
-        WebProblem,
+        null,
+        null,
         SessionCount,
         ConnectionCount,
         Datagrams?.Received ?? 0,
@@ -132,7 +129,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         try
         {
             socket.Bind(endpoint);
-            socket.Listen(512);
         }
         catch (SocketException ex) when (!_placement.Standalone)
         {
@@ -145,19 +141,19 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         // The certificate is logged before "listens on", so that whoever waits for the latter has seen the former.
         if (Options.Tls)
         {
-            _certificate = RelayCertificate.LoadOrCreate(_placement.StateDirectory, out var created);
-            CertificateFingerprint = Fingerprint.Of(_certificate);
-            LogCertificate(created ? "made" : "loaded", CertificateFingerprint, Path.Combine(_placement.StateDirectory, RelayCertificate.FileName));
+            _tls = RelayTls.LoadOrCreate(_placement.StateDirectory, out var created);
+            LogCertificate(created ? "made" : "loaded", _tls.Fingerprint, Path.Combine(_placement.StateDirectory, RelayCertificate.FileName));
         }
         else
         {
             LogPlain();
         }
 
-        _listener = socket;
+        // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
+        // line each would flood the log.
+        _listener = Listener.Start(socket, 512, Options.MaxConnections, HandleConnectionAsync, LogAcceptFailed, static () => { });
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
-        _acceptor = new Acceptor(socket, Options.MaxConnections, HandleConnectionAsync);
         if (_placement.Standalone)
         {
             // Only a relay of its own measures its load: an embedded relay shares its process with the participant's
@@ -166,32 +162,19 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         }
         if (Options.Udp)
         {
-            Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);
+            Context.Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);
         }
-
-        // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
-        // line each would flood the log.
-        _acceptLoop = _acceptor.RunAsync(LogAcceptFailed, static () => { }, _stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_listener is null)
+        if (_listener is not { Stopping: false } listener)
         {
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
         Overload.Dispose();
-        if (_acceptLoop is not null)
-        {
-            await _acceptLoop.ConfigureAwait(false);
-        }
-
-        var running = _acceptor?.Running() ?? [];
-
-        await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await listener.StopAsync(cancellationToken).ConfigureAwait(false);
         if (Datagrams is not null)
         {
             await Datagrams.DisposeAsync().ConfigureAwait(false);
@@ -205,18 +188,18 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_listener is not null)
         {
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await _listener.DisposeAsync().ConfigureAwait(false);
         }
 
-        _stopping.Dispose();
-        _certificate?.Dispose();
+        _tls?.Dispose();
         Problems.Dispose();
     }
 
     /// <summary>Puts a member into session <paramref name="name"/> (made if new), queueing its welcome and telling the others.</summary>
-    internal (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<WireMember[]> welcome)
+    public (RelaySession? Session, (Wire.WireError Code, string Message) Error) AddMember(string name, RelayMember member, Action<WireMember[]> welcome)
     {
         if (Overload.Busy)
         {
@@ -232,7 +215,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
                     return (null, (WireError.TooManySessions, $"the relay holds its limit of {Options.MaxSessions} sessions"));
                 }
 
-                session = new RelaySession(name, this);
+                session = new RelaySession(name, Context);
                 if (Fabric is not null)
                 {
                     session.Fabric = Fabric.Open(name, session, session.LocalMembers);
@@ -251,7 +234,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         }
     }
 
-    internal void RemoveMember(RelaySession session, RelayMember member)
+    public void RemoveMember(RelaySession session, RelayMember member)
     {
         lock (_sessionsLock)
         {
@@ -265,8 +248,6 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         LogLeft(member.Name, member.Id, session.Name, member.Connection.CloseReason ?? "closed");
     }
 
-    internal void LogRefused(string remote, string reason) => Problems.Report(ConnectionProblems.JoinRefused, remote, reason);
-
     private async Task HandleConnectionAsync(Socket socket, CancellationToken cancellationToken)
     {
         await Task.Yield();
@@ -277,11 +258,11 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         // replaced by newer video or dropped as stale audio; what sits in a socket buffer cannot.
         socket.SendBufferSize = FrameConnection.SocketSendBufferBytes;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (_certificate is not null)
+        if (_tls is not null)
         {
             try
             {
-                stream = await AuthenticateAsync(stream, cancellationToken).ConfigureAwait(false);
+                stream = await _tls.AuthenticateAsync(stream, ConnectionOptions.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException)
             {
@@ -292,7 +273,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
         }
 
         var connection = new FrameConnection(stream, ConnectionOptions, _time);
-        var member = new RelayMember(this, connection, NextMemberId(), remote, _time);
+        var member = new RelayMember(Context, connection, NextMemberId(), remote);
         try
         {
             // A connection that does not say hello within the heartbeat timeout is dropped.
@@ -322,35 +303,8 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
             }
 
             member.Detach();
-            Interlocked.Add(ref _queueDrops, connection.Queue.Dropped);
-            Interlocked.Add(ref _queueFull, connection.Queue.FullDropped);
-            Interlocked.Add(ref _queueStale, connection.Queue.StaleDropped);
+            Counters.AddEndedQueue(connection.Queue.Dropped, connection.Queue.FullDropped, connection.Queue.StaleDropped);
             await connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>TLS 1.3 only, with a handshake deadline so that a silent client cannot hold a connection.</summary>
-    private async Task<Stream> AuthenticateAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectionOptions.HeartbeatTimeout);
-        try
-        {
-            await ssl.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions
-                {
-                    ServerCertificate = _certificate,
-                    EnabledSslProtocols = SslProtocols.Tls13,
-                    ClientCertificateRequired = false,
-                },
-                timeout.Token).ConfigureAwait(false);
-            return ssl;
-        }
-        catch
-        {
-            await ssl.DisposeAsync().ConfigureAwait(false);
-            throw;
         }
     }
 

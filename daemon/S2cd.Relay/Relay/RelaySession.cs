@@ -11,7 +11,7 @@ namespace S2cd.Relay;
 /// Presence (welcome, joined, changed, left) is queued under the session's lock, so every member sees one order of
 /// events: its welcome first (with everyone present here and on the other relays), then each change after it.
 /// </summary>
-internal sealed class RelaySession(string name, RelayServer? relay = null) : IFabricSessionEvents
+internal sealed class RelaySession(string name, RelayContext? relay = null) : IFabricSessionEvents
 {
     private readonly Lock _lock = new();
     private RelayMember[] _members = [];

@@ -117,7 +117,7 @@ internal sealed class RelayMetrics
         _busy.Set(_relay.Overload.Busy ? 1 : 0);
         foreach (var (kind, label) in Kinds)
         {
-            var (messages, bytes) = _relay.ForwardedOf(kind);
+            var (messages, bytes) = _relay.Counters.ForwardedOf(kind);
             _forwardedMessages.WithLabels(label).IncTo(messages);
             _forwardedBytes.WithLabels(label).IncTo(bytes);
         }

@@ -31,6 +31,9 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
     /// <summary>Where the web front listens (http://HOST:PORT), once started.</summary>
     public string? Address { get; private set; }
 
+    /// <summary>Why the configured web front does not serve (its address taken), or null.</summary>
+    public string? Problem { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (relay.Options.Web is not { } web || NameRules.TryParseEndpoint(web, out var host, out var port, allowAnyPort: true) is not null)
@@ -111,14 +114,13 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         {
             // The address is taken, or not this machine's: the relay's calls matter more than its web pages.
             await app.DisposeAsync().ConfigureAwait(false);
-            relay.WebProblem = $"Relay:Web {web}: {ex.Message}";
+            Problem = $"Relay:Web {web}: {ex.Message}";
             LogNotServing(web, ex.Message);
             return;
         }
 
         _app = app;
         Address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        relay.WebAddress = Address;
         LogListening(Address ?? web);
     }
 

@@ -29,16 +29,13 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
     private readonly Audio.AudioOptions _audio;
     private readonly TimeProvider _time;
     private readonly ILogger<ControlServer> _logger;
-    private readonly CancellationTokenSource _stopping = new();
-    private Socket? _listener;
-    private Task? _acceptLoop;
-    private Acceptor? _acceptor;
+    private Listener? _listener;
 
     public ControlServer(
         IOptions<ControlOptions> options,
         IOptions<DaemonOptions> daemon,
         EventHub events,
-        RelayServer relay,
+        IRelayFigures relay,
         IOptions<ConferenceOptions> conference,
         IOptions<VideoOptions> video,
         IOptions<Audio.AudioOptions> audio,
@@ -61,7 +58,7 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
 
     public string SocketPath { get; }
 
-    public int ClientCount => _acceptor?.Count ?? 0;
+    public int ClientCount => _listener?.Count ?? 0;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -77,49 +74,37 @@ internal sealed partial class ControlServer : IHostedService, IAsyncDisposable
         listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
         File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         ApplyGroup();
-        listener.Listen(64);
-        _listener = listener;
+        _listener = Listener.Start(listener, 64, _options.MaxClients, ServeClientAsync, LogAcceptFailed, () => LogTooManyClients(_options.MaxClients));
         LogListening(SocketPath);
-        _acceptor = new Acceptor(listener, _options.MaxClients, ServeClientAsync);
-        _acceptLoop = _acceptor.RunAsync(LogAcceptFailed, () => LogTooManyClients(_options.MaxClients), _stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_listener is not { Stopping: false } listener)
         {
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener?.Dispose();
-        if (_acceptLoop is not null)
+        await listener.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only the daemon that bound the socket (it has a listener) removes it: one that found it taken leaves it alone.
+        try
         {
-            await _acceptLoop.ConfigureAwait(false);
+            File.Delete(SocketPath);
         }
-
-        var clients = _acceptor?.Running() ?? [];
-
-        await Task.WhenAll(clients).WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        // Only the daemon that bound the socket removes it: one that found it taken must leave it alone.
-        if (_listener is not null)
+        catch (IOException)
         {
-            try
-            {
-                File.Delete(SocketPath);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Dispose();
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private void RemoveStaleSocket()

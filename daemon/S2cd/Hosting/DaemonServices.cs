@@ -28,7 +28,7 @@ internal static class DaemonServices
         services.AddSingleton<EventHub>();
         services.AddSingleton(new RelayPlacement(settings.Daemon.IsRelay, settings.Daemon.ResolvedStateDirectory));
         services.AddSingleton<RelayServer>();
-        services.AddSingleton<IRelayFigures>(sp => sp.GetRequiredService<RelayServer>());
+        services.AddSingleton<IRelayFigures>(sp => new Relay.Web.RelayWithWebFront(sp.GetRequiredService<RelayServer>(), sp.GetService<Relay.Web.RelayWebFront>()));
         services.AddSingleton<ControlServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());
 

@@ -1,0 +1,11 @@
+namespace S2cd.Relay.Web;
+
+/// <summary>A relay's figures with its web front's: where the front serves, or why it does not.</summary>
+internal sealed class RelayWithWebFront(IRelayFigures relay, RelayWebFront? web) : IRelayFigures
+{
+    public RelayFigures? Figures()
+    {
+        var figures = relay.Figures();
+        return figures is not null && web is not null ? figures with { Web = web.Address, WebProblem = web.Problem } : figures;
+    }
+}

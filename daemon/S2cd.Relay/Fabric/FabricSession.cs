@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Text;
 using S2cd.Contract;
 using S2cd.Wire;
 
@@ -55,37 +53,21 @@ internal sealed class FabricSession : IDisposable
         }
     }
 
-    public void PublishPresence(PresenceEvent ev, WireMember member) => Publish(FabricMessage.Presence, w =>
-    {
-        w.Write((byte)ev);
-        WriteMember(w, member);
-    });
+    public void PublishPresence(PresenceEvent ev, WireMember member) => Publish(FabricMessages.Presence(_node, ev, member));
 
     /// <summary>This relay's members of the session, in full: a heartbeat, and the answer to a newcomer's query.</summary>
-    public void PublishState(WireMember[] local) => Publish(FabricMessage.State, w =>
-    {
-        w.Write((ushort)local.Length);
-        foreach (var member in local)
-        {
-            WriteMember(w, member);
-        }
-    });
+    public void PublishState(WireMember[] local) => Publish(FabricMessages.State(_node, local));
 
     /// <summary>Asks the other relays for their members (a relay that just took the session's first local member).</summary>
-    public void PublishQuery() => Publish(FabricMessage.Query, _ => { });
+    public void PublishQuery() => Publish(FabricMessages.Query(_node));
 
-    /// <summary>A local member's media, once for all other relays: the hot path, so written without a stream.</summary>
+    /// <summary>A local member's media, once for all other relays: the hot path, so written into a rented buffer.</summary>
     public void PublishMedia(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
-        var length = 9 + 5 + (int)payload.Length;
-        var plain = ArrayPool<byte>.Shared.Rent(length);
+        var plain = ArrayPool<byte>.Shared.Rent(FabricMessages.MediaHeaderBytes + (int)payload.Length);
         try
         {
-            plain[0] = (byte)FabricMessage.Media;
-            BinaryPrimitives.WriteUInt64LittleEndian(plain.AsSpan(1), _node);
-            BinaryPrimitives.WriteUInt32LittleEndian(plain.AsSpan(9), sender);
-            plain[13] = (byte)kind;
-            payload.CopyTo(plain.AsSpan(14));
+            var length = FabricMessages.WriteMedia(plain, _node, sender, kind, payload);
             _publish(Subject, _seal.Seal(plain.AsSpan(0, length)));
         }
         finally
@@ -94,26 +76,16 @@ internal sealed class FabricSession : IDisposable
         }
     }
 
-    public void PublishSignal(uint sender, uint target, ReadOnlySequence<byte> payload) => Publish(FabricMessage.Signal, w =>
-    {
-        w.Write(sender);
-        w.Write(target);
-        foreach (var segment in payload)
-        {
-            w.Write(segment.Span);
-        }
-    });
+    public void PublishSignal(uint sender, uint target, ReadOnlySequence<byte> payload) => Publish(FabricMessages.Signal(_node, sender, target, payload));
 
     /// <summary>A message from the fabric; false when it does not open or does not parse (dropped and counted by the caller).</summary>
     public bool OnMessage(ReadOnlySpan<byte> sealed_)
     {
-        if (_seal.Open(sealed_) is not { } plain || plain.Length < 9)
+        if (_seal.Open(sealed_) is not { } plain || !FabricMessages.TryReadHeader(plain, out var type, out var node))
         {
             return false;
         }
 
-        var type = (FabricMessage)plain[0];
-        var node = BinaryPrimitives.ReadUInt64LittleEndian(plain.AsSpan(1));
         if (node == _node)
         {
             return true;
@@ -124,56 +96,26 @@ internal sealed class FabricSession : IDisposable
             _heard[node] = _time.GetTimestamp();
         }
 
-        try
+        var body = plain.AsSpan(FabricMessages.HeaderBytes);
+        switch (type)
         {
-            var body = new BinaryReader(new MemoryStream(plain, 9, plain.Length - 9, writable: false), Encoding.UTF8);
-            switch (type)
-            {
-                case FabricMessage.Presence:
-                    var ev = (PresenceEvent)body.ReadByte();
-                    var member = ReadMember(body);
-                    if (ev is not (PresenceEvent.Joined or PresenceEvent.Changed or PresenceEvent.Left) || !Acceptable(member))
-                    {
-                        return false;
-                    }
-
-                    OnPresence(node, ev, member);
-                    return true;
-                case FabricMessage.State:
-                    var count = body.ReadUInt16();
-                    var members = new WireMember[count];
-                    for (var i = 0; i < count; i++)
-                    {
-                        members[i] = ReadMember(body);
-                    }
-
-                    if (!members.All(Acceptable))
-                    {
-                        return false;
-                    }
-
-                    OnState(node, members);
-                    return true;
-                case FabricMessage.Query:
-                    _events.StateAsked();
-                    return true;
-                case FabricMessage.Media:
-                    var sender = body.ReadUInt32();
-                    var kind = (MediaKind)body.ReadByte();
-                    _events.RemoteMedia(sender, kind, plain.AsMemory(9 + 5));
-                    return true;
-                case FabricMessage.Signal:
-                    var from = body.ReadUInt32();
-                    var target = body.ReadUInt32();
-                    _events.RemoteSignal(from, target, plain.AsMemory(9 + 8));
-                    return true;
-                default:
-                    return false;
-            }
-        }
-        catch (EndOfStreamException)
-        {
-            return false;
+            case FabricMessage.Presence when FabricMessages.TryReadPresence(body, out var ev, out var member) && Acceptable(member):
+                OnPresence(node, ev, member);
+                return true;
+            case FabricMessage.State when FabricMessages.TryReadState(body, out var members) && members.All(Acceptable):
+                OnState(node, members);
+                return true;
+            case FabricMessage.Query when FabricMessages.TryReadQuery(body):
+                _events.StateAsked();
+                return true;
+            case FabricMessage.Media when FabricMessages.TryReadMedia(body, out var sender, out var kind):
+                _events.RemoteMedia(sender, kind, plain.AsMemory(FabricMessages.MediaHeaderBytes));
+                return true;
+            case FabricMessage.Signal when FabricMessages.TryReadSignal(body, out var from, out var target):
+                _events.RemoteSignal(from, target, plain.AsMemory(FabricMessages.SignalHeaderBytes));
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -259,31 +201,10 @@ internal sealed class FabricSession : IDisposable
         }
     }
 
-    private void Publish(FabricMessage type, Action<BinaryWriter> body)
-    {
-        var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write((byte)type);
-            writer.Write(_node);
-            body(writer);
-        }
-
-        _publish(Subject, _seal.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-    }
+    private void Publish(byte[] plain) => _publish(Subject, _seal.Seal(plain));
 
     /// <summary>A member from another relay passes the checks this relay makes of its own (a name a daemon may show).</summary>
     private static bool Acceptable(WireMember member) => member.Id != 0 && NameRules.CheckDisplayName(member.Name) is null;
-
-    private static void WriteMember(BinaryWriter writer, WireMember member)
-    {
-        writer.Write(member.Id);
-        writer.Write((byte)member.Flags);
-        writer.Write(member.Name);
-    }
-
-    private static WireMember ReadMember(BinaryReader reader) =>
-        new(reader.ReadUInt32(), (MemberFlags)reader.ReadByte(), reader.ReadString());
 }
 
 /// <summary>What a session learns from the fabric, handed to the relay's session.</summary>
@@ -297,14 +218,4 @@ internal interface IFabricSessionEvents
 
     /// <summary>Another relay asks for the members here.</summary>
     void StateAsked();
-}
-
-/// <summary>The kinds of message on a session's subject.</summary>
-internal enum FabricMessage : byte
-{
-    Presence = 1,
-    State = 2,
-    Query = 3,
-    Media = 4,
-    Signal = 5,
 }

@@ -19,7 +19,28 @@ public sealed class FabricSessionTests
         using var b = new FabricSession(Key, "s", 2, (_, _) => { }, events, _time);
         a.PublishPresence(PresenceEvent.Joined, new WireMember(7, MemberFlags.None, "evil\u001b[2Jname"));
         a.PublishPresence(PresenceEvent.Joined, new WireMember(0, MemberFlags.None, "zero"));
-        a.PublishState([new WireMember(8, MemberFlags.None, "ok"), new WireMember(9, MemberFlags.None, new string('x', 500))]);
+
+        // A state with a name of 500 bytes, as a relay that does not check its names would write it (BinaryWriter's
+        // layout, a two-byte length): this relay's own codec will not write one.
+        var longName = new MemoryStream();
+        using (var w = new BinaryWriter(longName, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write((byte)FabricMessage.State);
+            w.Write(1UL);
+            w.Write((ushort)2);
+            w.Write(8u);
+            w.Write((byte)0);
+            w.Write("ok");
+            w.Write(9u);
+            w.Write((byte)0);
+            w.Write(new string('x', 500));
+        }
+
+        using (var seal = new FabricSeal(Key, "s"))
+        {
+            sent.Add(seal.Seal(longName.ToArray()));
+        }
+
         a.PublishPresence(PresenceEvent.Joined, new WireMember(10, MemberFlags.Muted, "carol"));
         Assert.Equal([false, false, false, true], sent.Select(m => b.OnMessage(m)));
         Assert.Equal([10u], b.RemoteMembers().Select(m => m.Id));

@@ -46,6 +46,9 @@ install -D -m 0644 "$here/s2c-relay.json" "$root/etc/s2cd/s2c-relay.json"
 doc=$root/usr/share/doc/s2cd
 install -D -m 0644 "$here/copyright" "$doc/copyright"
 install -D -m 0644 README.md "$doc/README.md"
+for page in packaging/doc/*.md; do
+    install -D -m 0644 "$page" "$doc/$(basename "$page")"
+done
 install -D -m 0644 "$here/nats-cluster.conf" "$doc/examples/nats-cluster.conf"
 # A native package (upstream builds it): its changelog is changelog.gz.
 gzip -9n -c "$here/changelog" > "$doc/changelog.gz"

@@ -31,7 +31,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: s2cd-bench BENCHMARK [--runs N] [--markdown] [OPTIONS]
           Every benchmark runs N rounds (default 3) and prints each figure as min–max over them, under a line with the
-          date, the commit and the core count; --markdown prints Markdown tables (the README's). A benchmark that
+          date, the commit and the core count; --markdown prints Markdown tables (those of packaging/doc/benchmarks.md). A benchmark that
           measured nothing (no sound carried, no picture, nothing forwarded, a generator short of its load) says so
           and exits 3.
 
@@ -46,7 +46,7 @@ static int Usage()
           impaired [--seconds S]
           attach [--samples N] [--aot PATH]
           daemon-memory [--daemon PATH] [--cycles N]
-          all [--runs N] [--markdown] [--daemon PATH] [--aot PATH]   the set the README quotes, one after another
+          all [--runs N] [--markdown] [--daemon PATH] [--aot PATH]   the set packaging/doc/benchmarks.md quotes
         """);
     return 2;
 }

@@ -207,7 +207,7 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits for the control socket to answer. The README times READY at about 30 ms (NativeAOT) and 180 ms (JIT) on an
+    /// Waits for the control socket to answer. The benchmark page times READY at about 30 ms (NativeAOT) and 180 ms (JIT) on an
     /// idle machine; the limit here is 30 s, not 5 × that, because the suite starts dozens of daemons at once on two
     /// cores, and this wait only guards a start; what a start costs is measured by <c>s2cd-bench daemon-memory</c>.
     /// </summary>

@@ -1,8 +1,8 @@
 namespace S2cd.Benchmarks.Harness;
 
 /// <summary>
-/// <c>s2cd-bench all [--runs N] [--markdown]</c>: the benchmarks the README quotes, one after another, each with its
-/// own rounds and its own first line; with --markdown the output is the README's tables. Exits non-zero when any of
+/// <c>s2cd-bench all [--runs N] [--markdown]</c>: the benchmarks packaging/doc/benchmarks.md quotes, one after another, each with its
+/// own rounds and its own first line; with --markdown the output is that page's tables. Exits non-zero when any of
 /// them did (the others still run).
 /// </summary>
 internal static class AllBenchmarks

@@ -5,7 +5,7 @@ namespace S2cd.Benchmarks.Harness;
 
 /// <summary>
 /// Runs a benchmark's rounds itself (<c>--runs N</c>, default 3) and prints each figure as min–max over them, under a
-/// first line that says when, at which commit and on how many cores; <c>--markdown</c> prints the README's tables
+/// first line that says when, at which commit and on how many cores; <c>--markdown</c> prints the benchmark page's tables
 /// (what each round says on the way goes to stderr then). A round that measured nothing ends the benchmark with
 /// exit code 3 and the reason.
 /// </summary>

@@ -4,7 +4,7 @@ namespace S2cd.Benchmarks.Harness;
 
 /// <summary>
 /// The figures of a benchmark, gathered round by round into tables (rows × columns, a list of values per cell, one
-/// value a round) and printed as min–max over the rounds, as text or as the README's Markdown tables.
+/// value a round) and printed as min–max over the rounds, as text or as the benchmark page's Markdown tables.
 /// </summary>
 internal sealed class Figures
 {

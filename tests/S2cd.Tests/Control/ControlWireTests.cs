@@ -7,7 +7,7 @@ using S2cd.Tests.Support;
 namespace S2cd.Tests.Control;
 
 /// <summary>
-/// The control API as a client written from the README speaks it: newline-delimited JSON-RPC 2.0 lines on a raw
+/// The control API as a client written from the documentation (packaging/doc/architecture.md) speaks it: newline-delimited JSON-RPC 2.0 lines on a raw
 /// Unix socket, no StreamJsonRpc on this side. Every method of the contract is called with today's names and
 /// argument shapes, and every refusal comes back with its code and a message.
 /// </summary>
@@ -92,7 +92,7 @@ public sealed class ControlWireTests
         }
     }
 
-    /// <summary>A JSON-RPC client of a few lines: what anyone could write from the README.</summary>
+    /// <summary>A JSON-RPC client of a few lines: what anyone could write from the documentation.</summary>
     private sealed class RawJsonRpc : IDisposable
     {
         private readonly Socket _socket;

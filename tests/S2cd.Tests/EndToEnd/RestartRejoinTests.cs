@@ -48,11 +48,11 @@ public sealed class RestartRejoinTests(ITestOutputHelper output)
 
             // Back as a new member (the relay gave it a new id) with the same certificate, so nobody is asked to
             // trust it again, the same mute and camera, and verified under the same passphrase.
-            // The README gives 0.51–0.75 s from the new process's start to the others listing it: five times that.
+            // The benchmark page gives 0.51–0.75 s from the new process's start to the others listing it: five times that.
             var after = await WaitForBobAsync(
                 aliceWatch,
                 p => p.Id != before.Id && p.Muted && !p.CameraOn && p.Trust == Trust.Verified,
-                "bob back, verified, muted, camera off (5 × the README's 0.75 s)",
+                "bob back, verified, muted, camera off (5 × the benchmark page's 0.75 s)",
                 TimeSpan.FromSeconds(3.75));
             output.WriteLine($"bob listed again {started.Elapsed.TotalSeconds:0.00} s after his process started");
             Assert.Equal(before.Fingerprint, after.Fingerprint);

@@ -6,7 +6,7 @@ namespace S2cd.Tests.Platform;
 
 /// <summary>
 /// The resident daemon gives back what a call took: the NativeAOT build the .deb ships (S2CD_TEST_DAEMON, which
-/// tests/run sets to its publish), idle, then in a 4-person call with a view drawing, then after leaving. The README's
+/// tests/run sets to its publish), idle, then in a 4-person call with a view drawing, then after leaving. The benchmark page's
 /// claim: back within 10 MB of idle, 4 s after the call in its measurements; the limit here is 5 × that. What the
 /// figures are is for <c>s2cd-bench daemon-memory</c>; this test holds the claim.
 /// </summary>
@@ -74,7 +74,7 @@ public sealed class DaemonMemoryTests(ITestOutputHelper output)
 
                 Assert.True(
                     clock.Elapsed < TimeSpan.FromSeconds(20),
-                    $"not back within 10 MB of idle ({Mb(idle):0.0} MB; in the call {Mb(call):0.0} MB) in 20 s, 5 × the README's 4 s; after leaving: {string.Join(", ", samples)}; now {Memory(daemon.Pid)}");
+                    $"not back within 10 MB of idle ({Mb(idle):0.0} MB; in the call {Mb(call):0.0} MB) in 20 s, 5 × the benchmark page's 4 s; after leaving: {string.Join(", ", samples)}; now {Memory(daemon.Pid)}");
                 await Task.Delay(50, TestContext.Current.CancellationToken);
             }
 

@@ -27,7 +27,7 @@ internal sealed class FrameConnection : IAsyncDisposable
     });
 
     private readonly CancellationTokenSource _closed = new();
-    private readonly int _maxFrameBytes;
+    private readonly FrameConnectionOptions _options;
     private long _lastReceived;
     private long _framesReceived;
     private long _pingSent;
@@ -38,16 +38,14 @@ internal sealed class FrameConnection : IAsyncDisposable
     {
         _stream = stream;
         _time = time;
-        _maxFrameBytes = options.MaxFrameBytes;
-        HeartbeatInterval = options.HeartbeatInterval;
-        HeartbeatTimeout = options.HeartbeatTimeout;
+        _options = options;
         _queue = new OutboundQueue(options.QueueCapacity, options.AudioMaxAge);
         _lastReceived = time.GetTimestamp();
     }
 
-    public TimeSpan HeartbeatInterval { get; }
+    public TimeSpan HeartbeatInterval => _options.HeartbeatInterval;
 
-    public TimeSpan HeartbeatTimeout { get; }
+    public TimeSpan HeartbeatTimeout => _options.HeartbeatTimeout;
 
     public OutboundQueue Queue => _queue;
 
@@ -194,7 +192,7 @@ internal sealed class FrameConnection : IAsyncDisposable
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 _lastReceived = _time.GetTimestamp();
-                while (FrameReader.TryReadFrame(ref buffer, _maxFrameBytes, out var type, out var body))
+                while (FrameReader.TryReadFrame(ref buffer, _options.MaxFrameBytes, out var type, out var body))
                 {
                     Volatile.Write(ref _framesReceived, _framesReceived + 1);
                     switch (type)

@@ -15,8 +15,6 @@ internal sealed class JitterBuffer : IDisposable
     private readonly Lock _lock = new();
     private readonly Packet?[] _slots = new Packet?[Slots];
     private readonly OpusDecoder _decoder = new(AudioOptions.SampleRate);
-    private readonly int _minMs;
-    private readonly int _maxMs;
     private readonly TimeProvider _time;
     private uint _next;
     private uint _highest;
@@ -24,41 +22,39 @@ internal sealed class JitterBuffer : IDisposable
     private bool _playing;
     private bool _pauseAnnounced;
     private int _missesInARow;
-    private double _jitterMs;
-    private double _lastTransit = double.NaN;
+    private readonly JitterCounts _counts = new();
+    private readonly JitterTarget _target;
 
     public JitterBuffer(int startMs, int minMs, int maxMs, TimeProvider time)
     {
-        TargetMs = startMs;
-        _minMs = minMs;
-        _maxMs = maxMs;
+        _target = new JitterTarget(startMs, minMs, maxMs, FrameMs);
         _time = time;
     }
 
-    public int TargetMs { get; private set; }
+    public int TargetMs => _target.Ms;
 
-    public long Received { get; private set; }
+    public long Received => _counts.Received;
 
-    public long Late { get; private set; }
+    public long Late => _counts.Late;
 
-    public long Lost { get; private set; }
+    public long Lost => _counts.Lost;
 
-    public long Recovered { get; private set; }
+    public long Recovered => _counts.Recovered;
 
-    public long Concealed { get; private set; }
+    public long Concealed => _counts.Concealed;
 
-    public long Corrupt { get; private set; }
+    public long Corrupt => _counts.Corrupt;
 
-    public long Trimmed { get; private set; }
+    public long Trimmed => _counts.Trimmed;
 
     /// <summary>Times the buffer ran dry and was stretched by a concealed frame.</summary>
-    public long Underruns { get; private set; }
+    public long Underruns => _counts.Underruns;
 
     /// <summary>The sender's loudness from its last packet, in -dBov, whether it was speech, and when it arrived.</summary>
     public (byte Level, bool Voice, long At) Last { get; private set; } = (127, false, 0);
 
     /// <summary>Talk spurts that ended in a pause the sender announced.</summary>
-    public long Pauses { get; private set; }
+    public long Pauses => _counts.Pauses;
 
     public bool Playing
     {
@@ -87,7 +83,7 @@ internal sealed class JitterBuffer : IDisposable
     {
         lock (_lock)
         {
-            Received++;
+            _counts.Received++;
             Last = (header.Level, header.Voice, _time.GetTimestamp());
             var seq = header.Sequence;
             if (!_started || (int)(seq - _next) > Slots || (int)(seq - _next) < -Slots)
@@ -102,7 +98,7 @@ internal sealed class JitterBuffer : IDisposable
             }
             else if ((int)(seq - _next) < 0)
             {
-                Late++;
+                _counts.Late++;
                 return;
             }
 
@@ -112,14 +108,7 @@ internal sealed class JitterBuffer : IDisposable
                 _highest = seq;
             }
 
-            // Arrival jitter (RFC 3550): how much the transit time varies from packet to packet.
-            var transit = (nowUnixMicroseconds - header.CapturedAt) / 1000.0;
-            if (!double.IsNaN(_lastTransit))
-            {
-                _jitterMs += (Math.Abs(transit - _lastTransit) - _jitterMs) / 16;
-            }
-
-            _lastTransit = transit;
+            _target.Arrived((nowUnixMicroseconds - header.CapturedAt) / 1000.0);
         }
     }
 
@@ -192,7 +181,7 @@ internal sealed class JitterBuffer : IDisposable
             _slots[_next % Slots] = null;
             _next++;
             depth -= FrameMs;
-            Trimmed++;
+            _counts.Trimmed++;
         }
 
         _playing = true;
@@ -208,7 +197,7 @@ internal sealed class JitterBuffer : IDisposable
             return packet.CapturedAt;
         }
 
-        Corrupt++;
+        _counts.Corrupt++;
         Conceal(samples);
         return null;
     }
@@ -219,11 +208,11 @@ internal sealed class JitterBuffer : IDisposable
     /// </summary>
     private void RanDry(Span<short> samples)
     {
-        Underruns++;
+        _counts.Underruns++;
         Conceal(samples);
         if (_missesInARow == 1)
         {
-            TargetMs = Math.Min(_maxMs, TargetMs + FrameMs);
+            _target.Deepen();
         }
 
         StopIfSilent();
@@ -232,11 +221,11 @@ internal sealed class JitterBuffer : IDisposable
     /// <summary>The packet due is lost: rebuilt from the next one's FEC copy when that is here, else concealed.</summary>
     private long? RecoverLost(Span<short> samples)
     {
-        Lost++;
+        _counts.Lost++;
         var following = _slots[(_next + 1) % Slots];
         if (following is { } f && f.Sequence == _next + 1 && _decoder.DecodeFec(f.Opus, samples) == samples.Length)
         {
-            Recovered++;
+            _counts.Recovered++;
             _missesInARow = 0;
             return f.CapturedAt - (FrameMs * 1000);
         }
@@ -250,12 +239,12 @@ internal sealed class JitterBuffer : IDisposable
     /// <summary>The sender paused after the packet just played: stop without counting it against the link, buffer afresh when it speaks.</summary>
     private void EndTalkSpurt()
     {
-        Pauses++;
+        _counts.Pauses++;
         _pauseAnnounced = false;
         _playing = false;
         _started = false;
         _missesInARow = 0;
-        _lastTransit = double.NaN;
+        _target.Restart();
     }
 
     /// <summary>After 100 ms without a packet the sender has stopped (muted, or gone): buffer afresh when it is back.</summary>
@@ -269,15 +258,15 @@ internal sealed class JitterBuffer : IDisposable
         _playing = false;
         _started = false;
         _missesInARow = 0;
-        _lastTransit = double.NaN;
+        _target.Restart();
 
         // The first miss of the run raised the target; a sender that stopped is no reason to aim deeper.
-        TargetMs = Math.Max(_minMs, TargetMs - FrameMs);
+        _target.Undeepen();
     }
 
     private void Conceal(Span<short> samples)
     {
-        Concealed++;
+        _counts.Concealed++;
         _missesInARow++;
         if (_decoder.Conceal(samples) != samples.Length)
         {
@@ -288,25 +277,78 @@ internal sealed class JitterBuffer : IDisposable
     /// <summary>Follows the jitter; trims a backlog above the target, one frame at a time, in silence.</summary>
     private void Adapt(int depth)
     {
-        var wanted = Math.Clamp((int)Math.Ceiling(((2 * _jitterMs) + FrameMs) / FrameMs) * FrameMs, _minMs, _maxMs);
-        if (wanted > TargetMs)
-        {
-            TargetMs = wanted;
-        }
-        else if (wanted < TargetMs && depth <= TargetMs)
-        {
-            TargetMs -= FrameMs / 2;
-            TargetMs = Math.Max(TargetMs, Math.Max(wanted, _minMs));
-        }
+        _target.Follow(depth);
 
         // A backlog is trimmed in silence; one of over 80 ms beyond the target is trimmed at once.
         if ((depth > TargetMs + (2 * FrameMs) && Last.Level > 50) || depth > TargetMs + (4 * FrameMs))
         {
             _slots[_next % Slots] = null;
             _next++;
-            Trimmed++;
+            _counts.Trimmed++;
         }
     }
 
     private sealed record Packet(uint Sequence, long CapturedAt, byte[] Opus, bool Pause);
+}
+
+/// <summary>What one jitter buffer counted, under its lock (read without it, a moment stale).</summary>
+internal sealed class JitterCounts
+{
+    public long Received;
+    public long Late;
+    public long Lost;
+    public long Recovered;
+    public long Concealed;
+    public long Corrupt;
+    public long Trimmed;
+    public long Underruns;
+    public long Pauses;
+}
+
+/// <summary>
+/// How deep a jitter buffer aims: it follows the arrival jitter (RFC 3550's running estimate of how much the transit
+/// time varies from packet to packet) between its bounds, deepens a frame when it runs dry, and comes back down half
+/// a frame at a time. Not thread-safe: the buffer calls it under its lock.
+/// </summary>
+internal sealed class JitterTarget(int startMs, int minMs, int maxMs, int frameMs)
+{
+    private double _jitterMs;
+    private double _lastTransit = double.NaN;
+
+    /// <summary>The depth aimed at, in milliseconds.</summary>
+    public int Ms { get; private set; } = startMs;
+
+    /// <summary>A packet arrived <paramref name="transitMs"/> after its capture (by the sender's clock).</summary>
+    public void Arrived(double transitMs)
+    {
+        if (!double.IsNaN(_lastTransit))
+        {
+            _jitterMs += (Math.Abs(transitMs - _lastTransit) - _jitterMs) / 16;
+        }
+
+        _lastTransit = transitMs;
+    }
+
+    /// <summary>A new talk spurt: the next transit is not compared with the last one's.</summary>
+    public void Restart() => _lastTransit = double.NaN;
+
+    /// <summary>The buffer ran dry: aim a frame deeper.</summary>
+    public void Deepen() => Ms = Math.Min(maxMs, Ms + frameMs);
+
+    /// <summary>The sender stopped, which is no reason to aim deeper: take back the frame its first miss added.</summary>
+    public void Undeepen() => Ms = Math.Max(minMs, Ms - frameMs);
+
+    /// <summary>Follows the jitter: up at once, down half a frame at a time while the buffer holds no more than the target.</summary>
+    public void Follow(int depth)
+    {
+        var wanted = Math.Clamp((int)Math.Ceiling(((2 * _jitterMs) + frameMs) / frameMs) * frameMs, minMs, maxMs);
+        if (wanted > Ms)
+        {
+            Ms = wanted;
+        }
+        else if (wanted < Ms && depth <= Ms)
+        {
+            Ms = Math.Max(Ms - (frameMs / 2), Math.Max(wanted, minMs));
+        }
+    }
 }

@@ -25,21 +25,16 @@ internal sealed partial class DatagramPath : IAsyncDisposable
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
-    private readonly uint _token;
-    private readonly DatagramKey _key;
-    private readonly ReplayWindow _replay = new(DatagramKey.ReplayWindowSize);
+    private readonly PathSeal _seal;
     private readonly Reassembler _reassembler = new();
     private readonly Action<uint, MediaKind, ReadOnlySequence<byte>> _deliver;
     private readonly Action<bool> _changed;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Task _receive;
-    private readonly Task _keepalive;
+    private readonly Task _loops;
     private readonly long _started;
-    private long _sequence;
-    private uint _videoFrame;
-    private uint _audioFrame;
+    private readonly uint[] _frames = new uint[3];
     private long _lastHeard;
     private long _rejected;
     private volatile bool _active;
@@ -47,8 +42,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
 
     public DatagramPath(IPEndPoint relay, uint token, byte[] key, Action<uint, MediaKind, ReadOnlySequence<byte>> deliver, Action<bool> changed, TimeProvider time, ILogger logger)
     {
-        _token = token;
-        _key = new DatagramKey(key);
+        _seal = new PathSeal(token, key);
         _deliver = deliver;
         _changed = changed;
         _time = time;
@@ -56,8 +50,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         _started = time.GetTimestamp();
         _socket = new Socket(relay.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.Connect(relay);
-        _receive = ReceiveAsync(_stop.Token);
-        _keepalive = KeepAliveAsync(_stop.Token);
+        _loops = Task.WhenAll(ReceiveAsync(_stop.Token), KeepAliveAsync(_stop.Token));
     }
 
     /// <summary>Whether media goes this way now.</summary>
@@ -81,7 +74,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
             return false;
         }
 
-        var frame = kind == MediaKind.Video ? Interlocked.Increment(ref _videoFrame) : Interlocked.Increment(ref _audioFrame);
+        var frame = Interlocked.Increment(ref _frames[kind == MediaKind.Video ? 1 : 2]);
         Span<byte> plaintext = stackalloc byte[DatagramKey.MaxPlaintextBytes];
         Span<byte> datagram = stackalloc byte[DatagramKey.MaxDatagramBytes];
         foreach (var fragment in MediaFragment.Split(payload, kind, frame, plaintext))
@@ -98,8 +91,8 @@ internal sealed partial class DatagramPath : IAsyncDisposable
         _active = false;
         await _stop.CancelAsync().ConfigureAwait(false);
         _socket.Dispose();
-        await Task.WhenAll(_receive, _keepalive).ConfigureAwait(false);
-        _key.Dispose();
+        await _loops.ConfigureAwait(false);
+        _seal.Dispose();
         _stop.Dispose();
     }
 
@@ -107,8 +100,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
     {
         try
         {
-            var sequence = (ulong)Interlocked.Increment(ref _sequence);
-            var length = _key.Seal(type, _token, sequence, DatagramKey.Upstream, plaintext, datagram);
+            var length = _seal.Seal(type, plaintext, datagram);
             _socket.Send(datagram[..length], SocketFlags.None);
         }
         catch (SocketException)
@@ -171,7 +163,7 @@ internal sealed partial class DatagramPath : IAsyncDisposable
                 return;
             }
 
-            if (!Open(buffer.AsSpan(0, received), plaintext, out var type, out var length))
+            if (!_seal.TryOpen(buffer.AsSpan(0, received), plaintext, out var type, out var length))
             {
                 Interlocked.Increment(ref _rejected);
                 continue;
@@ -200,17 +192,6 @@ internal sealed partial class DatagramPath : IAsyncDisposable
                 LogDeliveryFailed(ex.Message);
             }
         }
-    }
-
-    private bool Open(ReadOnlySpan<byte> datagram, Span<byte> plaintext, out DatagramType type, out int length)
-    {
-        type = default;
-        length = 0;
-        return datagram.Length <= DatagramKey.MaxDatagramBytes
-            && DatagramKey.TryReadToken(datagram, out var token) && token == _token
-            && _key.TryOpen(datagram, DatagramKey.Downstream, out type, out var sequence, plaintext, out length)
-            && type is DatagramType.Media or DatagramType.KeepaliveAck
-            && _replay.TryAccept(sequence);
     }
 
     /// <summary>A media fragment from a sender: handed on once its payload is whole.</summary>

@@ -8,7 +8,7 @@ namespace S2cd.Conference;
 internal sealed partial class EndToEndSession
 {
     /// <summary>Our announcement, signed once per stay (it names our member id, which does not change in it).</summary>
-    private byte[] Announce() => _announcement ??= [AnnouncementSignal, .. Announcement.Create(_identity, _session, _selfId, _passphraseKey)];
+    private byte[] Announce() => _announcement ??= [AnnouncementSignal, .. Announcement.Create(_self.Identity, _self.Session, _self.SelfId, _self.PassphraseKey)];
 
     private void OnAnnouncement(Peer peer, ReadOnlySpan<byte> body)
     {
@@ -23,7 +23,7 @@ internal sealed partial class EndToEndSession
             return;
         }
 
-        var certificate = Announcement.Verify(body, _session, peer.Id, _passphraseKey, out var refusal);
+        var certificate = Announcement.Verify(body, _self.Session, peer.Id, _self.PassphraseKey, out var refusal);
         lock (_lock)
         {
             if (certificate is null)
@@ -39,7 +39,7 @@ internal sealed partial class EndToEndSession
 
         if (certificate is null)
         {
-            Interlocked.Increment(ref _refused);
+            _counts.Refused();
             LogRefused(peer.Id, refusal!);
         }
         else
@@ -64,7 +64,7 @@ internal sealed partial class EndToEndSession
         }
 
         var outcome = KeyBundle.Open(
-            body, _session, peer.Id, peer.Certificate!, peer.NewestKeyId, _identity, _selfId, out var keyId, out var secret, out var problem,
+            body, _self.Session, peer.Id, peer.Certificate!, peer.NewestKeyId, _self.Identity, _self.SelfId, out var keyId, out var secret, out var problem,
             mayUnwrap: () => peer.Bundles.TryTake(1));
         switch (outcome)
         {
@@ -84,26 +84,7 @@ internal sealed partial class EndToEndSession
         }
     }
 
-    private void RequestRekey() => _rekeyWanted.Writer.TryWrite(true);
-
-    private async Task RekeyLoopAsync(CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        while (await _rekeyWanted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await Task.Delay(RekeyDelay, _time, cancellationToken).ConfigureAwait(false);
-            _rekeyWanted.Reader.TryRead(out _);
-            try
-            {
-                Rekey();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Keep the loop: the next change of members tries again.
-                LogRekeyFailed(ex.Message);
-            }
-        }
-    }
+    private void RequestRekey() => _rekeys.Request();
 
     /// <summary>A fresh key of ours, wrapped to the members verified now and sent before it is first used.</summary>
     private void Rekey()
@@ -119,28 +100,19 @@ internal sealed partial class EndToEndSession
         var key = new MediaKey(keyId, secret);
         if (recipients.Count > 0)
         {
-            var bundle = KeyBundle.Create(_identity, _session, _selfId, keyId, secret, recipients);
+            var bundle = KeyBundle.Create(_self.Identity, _self.Session, _self.SelfId, keyId, secret, recipients);
             _sendSignal(0, [KeyBundleSignal, .. bundle]);
         }
 
         CryptographicOperations.ZeroMemory(secret);
-        MediaKey old;
-        lock (_sendLock)
-        {
-            old = _sendKey;
-            _sendKey = key;
-            _sendCounter = 0;
-            Volatile.Write(ref _sendKeyId, keyId);
-        }
-
-        old.Dispose();
+        _sendKey.Replace(key, keyId);
         LogRekeyed(keyId, recipients.Count);
     }
 
     private void CountBadBundle(uint member, string problem)
     {
-        Interlocked.Increment(ref _badBundles);
-        if (Interlocked.Increment(ref _loggedProblems) <= MaxLoggedProblems)
+        _counts.BadBundle();
+        if (_counts.MayLog(MaxLoggedProblems))
         {
             LogBadSignal(member, problem);
         }
@@ -157,7 +129,4 @@ internal sealed partial class EndToEndSession
 
     [LoggerMessage(EventId = LogEvents.Rekeyed, Level = LogLevel.Debug, Message = "New media key {KeyId}, given to {Count} members")]
     private partial void LogRekeyed(uint keyId, int count);
-
-    [LoggerMessage(EventId = LogEvents.RekeyFailed, Level = LogLevel.Error, Message = "Could not make a new media key: {Message}")]
-    private partial void LogRekeyFailed(string message);
 }

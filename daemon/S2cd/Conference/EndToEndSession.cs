@@ -1,12 +1,9 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using S2cd.Contract;
 using S2cd.Security;
 using S2cd.Transport;
 using S2cd.Wire;
-
-using S2cd.Contract;
 
 namespace S2cd.Conference;
 
@@ -38,34 +35,20 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
     public const double BundlesPerSecond = 5;
 
     /// <summary>How long a change of members waits for more changes before one rekey covers them all.</summary>
-    public static readonly TimeSpan RekeyDelay = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan RekeyDelay = RekeyLoop.Delay;
 
     private const int MaxLoggedProblems = 20;
-    private readonly DaemonIdentity _identity;
-    private readonly string _session;
-    private readonly uint _selfId;
-    private readonly byte[]? _passphraseKey;
+    private readonly SessionSelf _self;
     private readonly Action<uint, byte[]> _sendSignal;
     private readonly Action<uint> _memberChanged;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Lock _sendLock = new();
     private readonly Dictionary<uint, Peer> _peers = [];
-    private readonly Channel<bool> _rekeyWanted = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _rekeyLoop;
-    private MediaKey _sendKey;
-    private ulong _sendCounter;
-    private uint _sendKeyId = 1;
-    private int _loggedProblems;
+    private readonly RekeyLoop _rekeys;
+    private readonly SendKey _sendKey = new();
+    private readonly RejectionCounts _counts = new();
     private byte[]? _announcement;
-    private long _tampered;
-    private long _replayed;
-    private long _oldKey;
-    private long _badBundles;
-    private long _refused;
-    private long _awaitingKey;
 
     public EndToEndSession(
         DaemonIdentity identity,
@@ -77,19 +60,13 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         TimeProvider time,
         ILogger logger)
     {
-        _identity = identity;
-        _session = session;
-        _selfId = selfId;
-        _passphraseKey = passphraseKey;
+        _self = new SessionSelf(identity, session, selfId, passphraseKey);
         _sendSignal = sendSignal;
         _memberChanged = memberChanged;
         _time = time;
         _logger = logger;
-        _sendKey = new MediaKey(_sendKeyId, RandomNumberGenerator.GetBytes(MediaKey.SecretBytes));
-        _rekeyLoop = RekeyLoopAsync(_stop.Token);
+        _rekeys = new RekeyLoop(Rekey, time, logger);
     }
-
-    public readonly record struct Figures(long Tampered, long Replayed, long OldKey, long BadKeyBundles, long RefusedMembers, long AwaitingKey);
 
     public enum OpenResult
     {
@@ -101,16 +78,10 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         Tampered,
     }
 
-    public Figures Counters => new(
-        Interlocked.Read(ref _tampered),
-        Interlocked.Read(ref _replayed),
-        Interlocked.Read(ref _oldKey),
-        Interlocked.Read(ref _badBundles),
-        Interlocked.Read(ref _refused),
-        Interlocked.Read(ref _awaitingKey));
+    public EndToEndFigures Counters => _counts.Figures;
 
     /// <summary>Our key id now (it grows by one with every rekey).</summary>
-    public uint SendKeyId => Volatile.Read(ref _sendKeyId);
+    public uint SendKeyId => _sendKey.Id;
 
     /// <summary>Tells everyone in the session who we are; call once, when welcomed.</summary>
     public void AnnounceToAll() => _sendSignal(0, Announce());
@@ -187,10 +158,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
     /// <summary>Seals a media payload under our current key into <paramref name="destination"/> (<see cref="SealedLength"/> bytes).</summary>
     public void Seal(MediaKind kind, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        lock (_sendLock)
-        {
-            _sendKey.Seal(_sendCounter++, _selfId, kind, plaintext, destination);
-        }
+        _sendKey.Seal(_self.SelfId, kind, plaintext, destination);
     }
 
     /// <summary>
@@ -213,7 +181,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
 
         if (!MediaKey.TryReadHeader(frame, out var keyId, out var counter))
         {
-            Interlocked.Increment(ref _tampered);
+            _counts.Tampered();
             return OpenResult.Tampered;
         }
 
@@ -222,23 +190,23 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         {
             if (keyId > peer.NewestKeyId)
             {
-                Interlocked.Increment(ref _awaitingKey);
+                _counts.AwaitingKey();
                 return OpenResult.AwaitingKey;
             }
 
-            Interlocked.Increment(ref _oldKey);
+            _counts.OldKey();
             return OpenResult.OldKey;
         }
 
         if (!key.Window.IsFresh(counter))
         {
-            Interlocked.Increment(ref _replayed);
+            _counts.Replayed();
             return OpenResult.Replayed;
         }
 
         if (!key.Key.TryOpen(frame, counter, sender, kind, plaintext))
         {
-            Interlocked.Increment(ref _tampered);
+            _counts.Tampered();
             return OpenResult.Tampered;
         }
 
@@ -286,40 +254,21 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         }
     }
 
-    /// <summary>
-    /// A short code derived from the certificates of everyone verified in the call, ourselves included. It is
-    /// the same for all members exactly when they all see the same certificates, so people can compare it aloud.
-    /// </summary>
+    /// <summary>The call code (<see cref="CallCodes"/>) of the certificates verified now, ours included.</summary>
     public string CallCode()
     {
-        List<byte[]> hashes = [_identity.CertificateHash];
+        List<byte[]> hashes = [_self.Identity.CertificateHash];
         lock (_lock)
         {
             hashes.AddRange(_peers.Values.Where(p => p.State == PeerState.Verified).Select(p => p.CertificateHash!));
         }
 
-        return CallCodeOf(hashes);
-    }
-
-    public static string CallCodeOf(IEnumerable<byte[]> certificateHashes)
-    {
-        var sorted = certificateHashes.Select(Convert.ToHexString).Order(StringComparer.Ordinal);
-        var digest = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes("s2cd call code v1:" + string.Join(',', sorted)));
-        var value = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest) % 1_000_000_000UL;
-        var digits = value.ToString("D9", System.Globalization.CultureInfo.InvariantCulture);
-        return $"{digits[..3]}-{digits[3..6]}-{digits[6..]}";
+        return CallCodes.Of(hashes);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _rekeyLoop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await _rekeys.DisposeAsync().ConfigureAwait(false);
 
         lock (_lock)
         {
@@ -331,11 +280,9 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
             _peers.Clear();
         }
 
-        lock (_sendLock)
-        {
-            _sendKey.Dispose();
-        }
-
-        _stop.Dispose();
+        _sendKey.Dispose();
     }
 }
+
+/// <summary>Who we are in one end-to-end session: our identity, the session, our member id in it, and its stretched passphrase.</summary>
+internal sealed record SessionSelf(DaemonIdentity Identity, string Session, uint SelfId, byte[]? PassphraseKey);

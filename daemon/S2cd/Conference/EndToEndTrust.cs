@@ -19,7 +19,7 @@ internal sealed partial class EndToEndTrust
     private readonly ILogger<EndToEndTrust> _logger;
     private readonly Lock _lock = new();
     private EndToEndSession? _session;
-    private EndToEndSession.Figures _totals;
+    private EndToEndFigures _totals;
 
     public EndToEndTrust(IOptions<ConferenceOptions> options, IOptions<DaemonOptions> daemon, TimeProvider time, ILogger<EndToEndTrust> logger)
     {
@@ -103,7 +103,7 @@ internal sealed partial class EndToEndTrust
         var c = e2e.Counters;
         lock (_lock)
         {
-            _totals = new EndToEndSession.Figures(
+            _totals = new EndToEndFigures(
                 _totals.Tampered + c.Tampered,
                 _totals.Replayed + c.Replayed,
                 _totals.OldKey + c.OldKey,
@@ -116,10 +116,10 @@ internal sealed partial class EndToEndTrust
     }
 
     /// <summary>The counters of this call: the ended connections' and the current one's.</summary>
-    public EndToEndSession.Figures Figures()
+    public EndToEndFigures Figures()
     {
         EndToEndSession? e2e;
-        EndToEndSession.Figures totals;
+        EndToEndFigures totals;
         lock (_lock)
         {
             e2e = _session;

@@ -28,32 +28,27 @@ internal sealed partial class TlsRelayLink : ITransportLink
     private readonly Lock _lock = new();
     private readonly Task _run;
     private readonly Lock _deliver = new();
+    private readonly RelayRotation _relays;
+    private readonly LinkDatagrams _datagrams;
     private FrameConnection? _connection;
     private bool _joined;
-    private IPEndPoint? _remote;
-    private DatagramPath? _datagrams;
-    private bool _offered;
-    private long _rejectedBefore;
-
-    // The relays to try in turn (one, or the list given), and which is in use.
-    private readonly RelayList _relays;
-    private int _current;
 
     public TlsRelayLink(TransportJoin join, RelayLinkOptions options, KnownRelays knownRelays, ITransportEvents events, TimeProvider time, ILogger logger)
     {
         _join = join;
-        _relays = join.Relays;
+        _relays = new RelayRotation(join.Relays);
         _options = options;
         _knownRelays = knownRelays;
         _events = events;
         _time = time;
         _logger = logger;
+        _datagrams = new LinkDatagrams(options.Udp, DeliverMedia, time, logger);
         _run = RunAsync(_stop.Token);
     }
 
     public Task Welcomed => _welcomed.Task;
 
-    public string Relay => _relays[Volatile.Read(ref _current)];
+    public string Relay => _relays.Current;
 
     public TimeSpan? RoundTrip
     {
@@ -82,28 +77,20 @@ internal sealed partial class TlsRelayLink : ITransportLink
 
     public void SendMedia(MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer)
     {
-        FrameConnection? connection;
-        DatagramPath? datagrams;
-        lock (_lock)
-        {
-            connection = _joined ? _connection : null;
-            datagrams = _datagrams;
-        }
-
-        if (connection is null)
+        if (JoinedConnection() is not { } connection)
         {
             return;
         }
 
         var length = sealer?.SealedLength(payload.Length) ?? payload.Length;
-        if (datagrams is { Active: true } && SendDatagrams(datagrams, kind, payload, sealer, length))
+        if (_datagrams.TrySend(kind, payload, sealer, length))
         {
             return;
         }
 
         var frame = SharedFrame.Rent(WireProtocol.LengthPrefixBytes + 2 + length);
         var span = FrameWriter.BeginMedia(frame, kind, length);
-        Seal(kind, payload, sealer, span);
+        MediaSealing.Seal(kind, payload, sealer, span);
         frame.Advance(WireProtocol.LengthPrefixBytes + 2 + length);
         connection.SendMedia(frame, kind, 0);
     }
@@ -170,7 +157,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 // the list, at once. Once let in, a lost link comes back to the same relay, which holds the session.
                 var from = Relay;
                 tried++;
-                Volatile.Write(ref _current, (_current + 1) % _relays.Count);
+                _relays.Next();
                 LogNextRelay(from, outcome.Reason, Relay);
                 continue;
             }
@@ -189,7 +176,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
             {
                 // The relay that had us cannot be reached again: the next attempt goes to the next of the list
                 // (on a fabric the session is there too).
-                Volatile.Write(ref _current, (_current + 1) % _relays.Count);
+                _relays.Next();
             }
 
             var delay = ReconnectBackoff.Delay(attempt++, _options.ReconnectMax, Random.Shared.NextDouble());
@@ -268,21 +255,13 @@ internal sealed partial class TlsRelayLink : ITransportLink
             }
             finally
             {
-                DatagramPath? datagrams;
                 lock (_lock)
                 {
                     _connection = null;
                     _joined = false;
-                    _offered = false;
-                    datagrams = _datagrams;
-                    _datagrams = null;
-                    _rejectedBefore += datagrams?.Rejected ?? 0;
                 }
 
-                if (datagrams is not null)
-                {
-                    await datagrams.DisposeAsync().ConfigureAwait(false);
-                }
+                await _datagrams.EndAsync().ConfigureAwait(false);
             }
 
             return (refusal ?? connection.CloseReason ?? "connection closed", refusal is not null, code, joined);
@@ -328,10 +307,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            lock (_lock)
-            {
-                _remote = (IPEndPoint?)socket.RemoteEndPoint;
-            }
+            _datagrams.Connected((IPEndPoint?)socket.RemoteEndPoint);
         }
         catch
         {
@@ -372,7 +348,7 @@ internal sealed partial class TlsRelayLink : ITransportLink
                 return false;
             case FrameType.DatagramSetup:
                 var (token, key) = FrameReader.ReadDatagramSetup(body);
-                StartDatagrams(token, key);
+                OfferedDatagrams(token, key);
                 return false;
             case FrameType.SignalForward:
                 var (from, signal) = FrameReader.ReadSignal(body);

@@ -11,15 +11,10 @@ internal sealed record HeardAudio(double SilencePercent, int Gaps, double Longes
 {
     private const short Silent = 300;
 
-    /// <summary>
-    /// The tone the benchmarks send: 440 Hz at −12 dBFS, sent continuously and with noise suppression and automatic
-    /// gain off, so a steady tone is neither held back as "not speech", taken out as noise, nor turned down to nothing:
-    /// speexdsp's automatic gain left seconds of silence in about half of these calls (the receiver lost nothing,
-    /// ran dry never; what the sender sent was silent), and none in six calls with it off.
-    /// </summary>
-    public static readonly string[] ToneSettings = ["--Audio:Transmit", "continuous", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false"];
+    /// <summary>The tone the benchmarks send: 440 Hz at −12 dBFS, sent continuously and with noise suppression off, so a steady tone is neither held back as "not speech" nor taken out as noise.</summary>
+    public static readonly string[] ToneSettings = ["--Audio:Transmit", "continuous", "--Audio:NoiseSuppress", "false"];
 
-    public const string ToneNote = "The sender plays a 440 Hz tone at −12 dBFS, sent continuously with noise suppression and automatic gain off (--Audio:Transmit continuous --Audio:NoiseSuppress false --Audio:AutoGain false), not the shipped voice-activated transmission, which sends nothing for a steady tone, nor the shipped automatic gain, which can turn a steady tone down to silence for seconds.";
+    public const string ToneNote = "The sender plays a 440 Hz tone at −12 dBFS, sent continuously with noise suppression off (--Audio:Transmit continuous --Audio:NoiseSuppress false), not the shipped voice-activated transmission, which sends nothing for a steady tone.";
 
     public static byte[] Tone(int seconds)
     {

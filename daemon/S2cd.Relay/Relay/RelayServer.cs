@@ -149,21 +149,24 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
             LogPlain();
         }
 
-        // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
-        // line each would flood the log.
-        _listener = Listener.Start(socket, 512, Options.MaxConnections, HandleConnectionAsync, LogAcceptFailed, static () => { });
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
         if (_placement.Standalone)
         {
             // Only a relay of its own measures its load: an embedded relay shares its process with the participant's
             // camera, sound and views, whose CPU says nothing of the relay's, and serves a handful of people.
             Overload.Start();
         }
+
+        // The datagram side runs before the first connection is taken, so every member is offered it.
         if (Options.Udp)
         {
             Context.Datagrams = RelayDatagrams.TryStart(LocalEndPoint, _logger);
         }
+
+        // Past MaxConnections a connection is closed before its TLS handshake, unlogged: under a reconnect storm a
+        // line each would flood the log.
+        _listener = Listener.Start(socket, 512, Options.MaxConnections, HandleConnectionAsync, LogAcceptFailed, static () => { });
+        LogListening(_placement.Standalone ? "relay" : "embedded relay", LocalEndPoint.ToString());
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

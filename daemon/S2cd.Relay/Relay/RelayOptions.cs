@@ -113,6 +113,13 @@ internal sealed class RelayOptions
     /// </summary>
     public string? PublicAddress { get; set; }
 
+    /// <summary>
+    /// A token the web front's form asks for before it makes a session (16 to 256 printable characters, no spaces);
+    /// null: anyone who reaches the page may make one. Session pages stay open to whoever has their link. Keep it in
+    /// the configuration file (mode 0640) or the environment (S2CD_Relay__WebToken), not on a command line.
+    /// </summary>
+    public string? WebToken { get; set; }
+
     /// <summary>Sessions one address may make on the web front per minute.</summary>
     [InRange(1, 10_000)]
     public int WebSessionsPerMinute { get; set; } = 10;

@@ -10,7 +10,7 @@ namespace S2cd.Relay.Web;
 /// </summary>
 internal static class Pages
 {
-    public static string Home(string? problem = null, string? session = null, string? hint = null, bool passphrase = false)
+    public static string Home(string? problem = null, string? session = null, string? hint = null, bool passphrase = false, bool token = false)
     {
         var body = new StringBuilder();
         body.Append("<h1>Start a call</h1>\n");
@@ -29,6 +29,7 @@ internal static class Pages
             .Append("<label for=\"passphrase\">Protect it with a passphrase</label> <small>(agree on it another way: the relay never sees it)</small></p>\n")
             .Append("<p><label for=\"hint\">Passphrase hint (optional)</label><br>\n")
             .Append("<input id=\"hint\" name=\"hint\" maxlength=\"").Append(SessionLinks.MaxHintLength.ToString(CultureInfo.InvariantCulture)).Append("\" value=\"").Append(Encode(hint ?? string.Empty)).Append("\"></p>\n")
+            .Append(token ? "<p><label for=\"token\">Token (this relay makes sessions only for those who have it)</label><br>\n<input type=\"password\" id=\"token\" name=\"token\" maxlength=\"256\" autocomplete=\"off\" required></p>\n" : string.Empty)
             .Append("<p><button type=\"submit\" id=\"make\">Make the session</button></p>\n</form>\n");
         return Document("Start a call", body.ToString());
     }

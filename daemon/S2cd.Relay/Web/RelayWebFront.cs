@@ -143,7 +143,7 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
 
     private void Map(WebApplication app, RelayMetrics metrics)
     {
-        app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, Pages.Home()));
+        app.MapGet("/", (HttpContext context) => WriteAsync(context, StatusCodes.Status200OK, Pages.Home(token: relay.Options.WebToken is not null)));
         app.MapPost("/", MakeAsync).RequireRateLimiting(MakePolicy);
         app.MapGet("/s/{name}", (HttpContext context, string name) =>
         {
@@ -166,6 +166,12 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
             : WriteTextAsync(context, StatusCodes.Status200OK, "ready"));
         app.MapFallback((HttpContext context) => WriteAsync(context, StatusCodes.Status404NotFound, Pages.Problem("Not found", "There is nothing at this address.")));
     }
+
+    /// <summary>Whether <paramref name="given"/> is the token, compared in time that does not depend on where they differ.</summary>
+    private static bool SameToken(string given, string token) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(given)),
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 
     /// <summary>POST /: checks the form, records the session and sends the browser to its page (always a path of ours).</summary>
     private async Task MakeAsync(HttpContext context)
@@ -191,10 +197,17 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         var typed = form["session"].ToString().Trim();
         var hint = form["hint"].ToString();
         var passphrase = form["passphrase"] == "on" || !string.IsNullOrWhiteSpace(hint);
+        if (relay.Options.WebToken is { } token && !SameToken(form["token"].ToString(), token))
+        {
+            // What was typed comes back, but never the token.
+            await WriteAsync(context, StatusCodes.Status403Forbidden, Pages.Home("The token is not this relay's: ask whoever runs it.", typed, hint, passphrase, token: true)).ConfigureAwait(false);
+            return;
+        }
+
         var name = typed.Length == 0 ? SessionLinks.NewName() : typed;
         if ((NameRules.CheckSession(name) ?? SessionLinks.CheckHint(hint)) is { } problem)
         {
-            await WriteAsync(context, StatusCodes.Status400BadRequest, Pages.Home(problem, typed, hint, passphrase)).ConfigureAwait(false);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, Pages.Home(problem, typed, hint, passphrase, token: relay.Options.WebToken is not null)).ConfigureAwait(false);
             return;
         }
 

@@ -108,6 +108,20 @@ internal static class OptionsValidator
             }
         }
 
+        if (relay.WebToken is { } token)
+        {
+            // The token itself is never written into the message: it is a secret.
+            if (relay.Web is null)
+            {
+                return "invalid configuration: Relay:WebToken is set but Relay:Web is not: only a web front asks for it";
+            }
+
+            if (token.Length is < 16 or > 256 || token.Any(c => c <= ' ' || c > '~'))
+            {
+                return $"invalid configuration: Relay:WebToken (not shown, {token.Length} characters): expected 16 to 256 printable ASCII characters without spaces";
+            }
+        }
+
         if (relay.PublicAddress is not null && NameRules.TryParseEndpoint(relay.PublicAddress, out _, out _) is { } publicProblem)
         {
             return Describe("Relay:PublicAddress", relay.PublicAddress, publicProblem);

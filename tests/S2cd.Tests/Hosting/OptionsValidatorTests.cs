@@ -34,6 +34,23 @@ public sealed class OptionsValidatorTests
         Assert.Null(OptionsValidator.Validate(d with { Daemon = new DaemonOptions { Role = DaemonRole.Relay }, Relay = new RelayOptions { Web = "127.0.0.1:8122", PublicAddress = "relay.example.org:1122" } }));
         Assert.Equal("invalid configuration: Audio:GainTargetDbfs = '0': expected -40 to -6", OptionsValidator.Validate(d with { Audio = new AudioOptions { GainTargetDbfs = 0 } }));
     }
+
+    [Fact]
+    public void AWebToken_NeedsAWebFront_AndAShapeOfItsOwn_AndIsNeverShown()
+    {
+        var d = Defaults();
+        var relay = new DaemonOptions { Role = DaemonRole.Relay };
+        Assert.Equal("invalid configuration: Relay:WebToken is set but Relay:Web is not: only a web front asks for it", OptionsValidator.Validate(d with { Daemon = relay, Relay = new RelayOptions { WebToken = "0123456789abcdef" } }));
+        foreach (var token in new[] { "short-secret", "has a space in it ok", "tab\tinside-0123456789", "wide-ü-0123456789", new string('x', 257) })
+        {
+            var problem = OptionsValidator.Validate(d with { Daemon = relay, Relay = new RelayOptions { Web = "127.0.0.1:8122", WebToken = token } });
+            Assert.NotNull(problem);
+            Assert.StartsWith("invalid configuration: Relay:WebToken (not shown,", problem, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, problem, StringComparison.Ordinal);
+        }
+
+        Assert.Null(OptionsValidator.Validate(d with { Daemon = relay, Relay = new RelayOptions { Web = "127.0.0.1:8122", WebToken = "0123456789abcdef" } }));
+    }
     [Fact]
     public void TheFabricsTlsFiles_GoTogether_AndMustExist()
     {

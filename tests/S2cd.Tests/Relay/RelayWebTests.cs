@@ -57,6 +57,37 @@ public sealed partial class RelayWebTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task WithAWebToken_TheFormAsksForIt_AndMakesNothingWithoutTheRightOne()
+    {
+        const string Token = "s2c-web-token-0123456789";
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root, "--Relay:WebToken", Token);
+        using var http = web.Client();
+        Assert.Contains("name=\"token\"", await http.GetStringAsync("/", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        foreach (var wrong in new[] { null, string.Empty, "s2c-web-token-012345678", Token + "x" })
+        {
+            (string, string)[] fields = wrong is null ? [("session", "gated"), ("hint", "the usual")] : [("session", "gated"), ("hint", "the usual"), ("token", wrong)];
+            var refused = await http.PostAsync("/", Form(fields), TestContext.Current.CancellationToken);
+            var page = await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Null(refused.Headers.Location);
+            Assert.Contains("The token is not this relay", page, StringComparison.Ordinal);
+            Assert.Contains("value=\"gated\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain(Token[..16], page, StringComparison.Ordinal);
+        }
+
+        // Nothing was made: the session's page knows no passphrase hint yet.
+        Assert.DoesNotContain("the usual", await http.GetStringAsync("/s/gated", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        var made = await http.PostAsync("/", Form(("session", "gated"), ("hint", "the usual"), ("token", Token)), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.SeeOther, made.StatusCode);
+        Assert.Equal("/s/gated", made.Headers.Location!.OriginalString);
+        Assert.Contains("the usual", await http.GetStringAsync("/s/gated", TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, web.Relay.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task BadInput_GetsAClearPage_AndChangesNothing_NoRedirectLeavesTheRelay_AndMakingSessionsIsRateLimited()
     {
         using var root = new TempDirectory();

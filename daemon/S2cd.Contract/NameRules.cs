@@ -41,6 +41,12 @@ public static class NameRules
         return null;
     }
 
+    /// <summary>
+    /// The form every spelling of a session shares ("Standup" and "standup" are one call): relays group members by it,
+    /// and end-to-end keys and passphrases are bound to it. A valid name is ASCII, so this is its lower case.
+    /// </summary>
+    public static string SessionKey(string session) => session.ToLowerInvariant();
+
     /// <summary>Returns null when <paramref name="name"/> is a valid display name, otherwise why not.</summary>
     public static string? CheckDisplayName(string? name)
     {

@@ -26,7 +26,7 @@ internal sealed class FabricSession : IDisposable
 
     public FabricSession(byte[] fabricKey, string name, ulong node, Action<string, byte[]> publish, IFabricSessionEvents events, TimeProvider time)
     {
-        _seal = new FabricSeal(fabricKey, name);
+        _seal = new FabricSeal(fabricKey, NameRules.SessionKey(name));
         _node = node;
         _publish = publish;
         _events = events;

@@ -19,7 +19,7 @@ internal sealed partial class RelayFabric : IAsyncDisposable
     private readonly byte[] _key;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stop = new();
     private readonly FabricTags _tags;
     private ITimer? _tick;

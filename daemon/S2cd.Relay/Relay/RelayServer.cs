@@ -22,7 +22,7 @@ internal sealed partial class RelayServer : IHostedService, IAsyncDisposable, IR
     private readonly ILogger<RelayServer> _logger;
     private readonly TimeProvider _time;
     private readonly RelayPlacement _placement;
-    private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RelaySession> _sessions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _sessionsLock = new();
     private Listener? _listener;
     private RelayTls? _tls;

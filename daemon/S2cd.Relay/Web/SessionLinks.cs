@@ -14,7 +14,7 @@ internal sealed class SessionLinks(TimeProvider time)
     public const int MaxHintLength = 120;
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Link> _links = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Link> _links = new(StringComparer.OrdinalIgnoreCase);
     private readonly Queue<(string Name, DateTimeOffset At)> _order = new();
 
     /// <summary>A name nobody can guess: "s2c-" and 16 characters of base32 (80 random bits).</summary>

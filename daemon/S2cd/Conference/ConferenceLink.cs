@@ -110,7 +110,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         }
 
         // Stretched once per join (it is slow on purpose); the passphrase itself is not kept, logged or sent.
-        var passphraseKey = request.Passphrase is null ? null : Announcement.DerivePassphraseKey(request.Passphrase, request.Session);
+        var passphraseKey = request.Passphrase is null ? null : Announcement.DerivePassphraseKey(request.Passphrase, NameRules.SessionKey(request.Session));
         _memory.CancelRejoin();
         try
         {

@@ -60,7 +60,7 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
         TimeProvider time,
         ILogger logger)
     {
-        _self = new SessionSelf(identity, session, selfId, passphraseKey);
+        _self = new SessionSelf(identity, NameRules.SessionKey(session), selfId, passphraseKey);
         _sendSignal = sendSignal;
         _memberChanged = memberChanged;
         _time = time;
@@ -284,5 +284,5 @@ internal sealed partial class EndToEndSession : IAsyncDisposable, IMediaSealer
     }
 }
 
-/// <summary>Who we are in one end-to-end session: our identity, the session, our member id in it, and its stretched passphrase.</summary>
+/// <summary>Who we are in one end-to-end session: our identity, the session (its <see cref="NameRules.SessionKey"/>), our member id in it, and its stretched passphrase.</summary>
 internal sealed record SessionSelf(DaemonIdentity Identity, string Session, uint SelfId, byte[]? PassphraseKey);

@@ -8,7 +8,7 @@ internal static class AttachRunner
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string? socket, params string[] args) =>
         RunWithInputAsync(socket, null, args);
 
-    /// <summary>Runs s2c-attach with <paramref name="input"/> on its standard input (a pipe), when given.</summary>
+    /// <summary>Runs s2c-attach with <paramref name="input"/> on its standard input (a pipe; empty when none is given).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(string? socket, string? input, params string[] args)
     {
         var (program, prefix) = DaemonProcess.AttachProgram;
@@ -16,7 +16,8 @@ internal static class AttachRunner
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = input is not null,
+            // Always its own standard input (empty, when none is given): never the test process's, which the runner uses.
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in prefix.Concat(args))
@@ -33,8 +34,9 @@ internal static class AttachRunner
         if (input is not null)
         {
             await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
-            process.StandardInput.Close();
         }
+
+        process.StandardInput.Close();
 
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -84,7 +84,7 @@ internal sealed class NatsCluster : IAsyncDisposable
 
     private async Task<Node> StartNodeAsync(string? seed)
     {
-        var info = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(Binary) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[]
         {
             "-a", "127.0.0.1", "-p", "-1", "-m", "-1",
@@ -110,6 +110,7 @@ internal sealed class NatsCluster : IAsyncDisposable
         }
 
         var process = Process.Start(info)!;
+        process.StandardInput.Close();
         var endWithTest = TestProcesses.EndWithTest(process);
         var client = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var route = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);

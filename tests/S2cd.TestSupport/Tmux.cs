@@ -59,7 +59,7 @@ internal sealed class Tmux : IDisposable
 
     private string Run(params string[] args)
     {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("tmux") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-u");
         info.ArgumentList.Add("-L");
         info.ArgumentList.Add(_server);
@@ -71,6 +71,7 @@ internal sealed class Tmux : IDisposable
         }
 
         using var process = Process.Start(info)!;
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEnd();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -10,7 +10,9 @@ internal static class Run
 
     public static async Task<(int ExitCode, string Output)> ProgramWithEnvironmentAsync(string program, IDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Standard input is the child's own, closed at once: a child never reads from (or holds) the test process's,
+        // which the test runner uses to talk to it.
+        var info = new ProcessStartInfo(program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -22,6 +24,7 @@ internal static class Run
         }
 
         using var process = Process.Start(info)!;
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

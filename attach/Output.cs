@@ -27,6 +27,14 @@ internal static class Output
             if (status.RelayWeb is not null)
             {
                 text.AppendLine(inv, $"Web front  {Clean(status.RelayWeb)} (session links, /metrics, /healthz, /readyz)");
+                if (status.RelayJoinBuild is not null)
+                {
+                    text.AppendLine(inv, $"Join line  offers {Clean(status.RelayJoinBuild)}");
+                }
+                else if (status.RelayJoinBuildMissing is not null)
+                {
+                    text.AppendLine(inv, $"Join line  not offered, only the command for an installed s2c-attach: {Clean(status.RelayJoinBuildMissing)}");
+                }
             }
 
             foreach (var problem in status.Problems)

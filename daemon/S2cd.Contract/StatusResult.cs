@@ -162,6 +162,12 @@ public sealed record StatusResult
     /// <summary>Where a relay's web front listens (http://HOST:PORT), or null without one.</summary>
     public string? RelayWeb { get; init; }
 
+    /// <summary>The build a relay's web front offers with the one-line join (file, size, SHA-256), or null.</summary>
+    public string? RelayJoinBuild { get; init; }
+
+    /// <summary>Why a relay's web front offers no build with the one-line join (Relay:Downloads false, none beside the program), or null.</summary>
+    public string? RelayJoinBuildMissing { get; init; }
+
     /// <summary>The number of sessions on this process's relay (relay role and embedded relay).</summary>
     public int RelaySessions { get; init; }
 

@@ -69,4 +69,13 @@ internal static class RelayLogEvents
 
     /// <summary>Error, from RelayWebFront.LogNotServing.</summary>
     public const int NotServing = 3202;
+
+    /// <summary>Information, from JoinBuild.LogPacked.</summary>
+    public const int BuildPacked = 3203;
+
+    /// <summary>Information, from JoinBuild.LogReused.</summary>
+    public const int BuildReused = 3204;
+
+    /// <summary>Error, from JoinBuild.LogPackFailed.</summary>
+    public const int BuildPackFailed = 3205;
 }

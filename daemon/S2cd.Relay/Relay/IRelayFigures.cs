@@ -12,7 +12,14 @@ internal sealed record RelayFigures(
     double Load,
     bool Busy,
     long VideoShed,
-    RelayFabricFigures? Fabric);
+    RelayFabricFigures? Fabric)
+{
+    /// <summary>The build the web front's one-line join offers ("s2cd-0.1.0-linux-x64.tar.gz, 41.2 MB, SHA-256 …"), or null.</summary>
+    public string? JoinBuild { get; init; }
+
+    /// <summary>Why the web front offers no build for the one-line join, or null.</summary>
+    public string? JoinBuildMissing { get; init; }
+}
 
 /// <summary>A relay's fabric: whether its link to NATS is up, and the messages it counted.</summary>
 internal sealed record RelayFabricFigures(bool Connected, long Published, long Received, long Rejected, long Dropped);

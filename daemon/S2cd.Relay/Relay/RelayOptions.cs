@@ -120,6 +120,39 @@ internal sealed class RelayOptions
     /// </summary>
     public string? WebToken { get; set; }
 
+    /// <summary>
+    /// The address the web front is reached at from outside, as scheme://host[:port] (https://call.example.org behind a
+    /// TLS-terminating proxy): the join line and its script use it. Null: the scheme and host the request came with
+    /// (from a proxy of <see cref="TrustedProxies"/>, its X-Forwarded-Proto and X-Forwarded-Host).
+    /// </summary>
+    public string? PublicWebUrl { get; set; }
+
+    /// <summary>
+    /// IP addresses of reverse proxies (comma-separated) whose X-Forwarded-For, -Proto and -Host the web front believes:
+    /// the client's address they name is the one the per-address limits count. Null: no proxy is believed.
+    /// </summary>
+    public string? TrustedProxies { get; set; }
+
+    /// <summary>
+    /// Whether the web front offers the one-line join (<c>curl … /j/NAME | sh</c>) and the relay's own build of s2cd and
+    /// s2c-attach as one tarball for machines without s2cd. False: only the command for an installed s2c-attach.
+    /// </summary>
+    public bool Downloads { get; set; } = true;
+
+    /// <summary>
+    /// The directory whose NativeAOT s2cd and s2c-attach (and the libraries beside them) are offered. Null: the directory
+    /// of this relay's own program (/usr/lib/s2cd for the .deb).
+    /// </summary>
+    public string? DownloadsFrom { get; set; }
+
+    /// <summary>Downloads of the build one address may start per hour.</summary>
+    [InRange(1, 10_000)]
+    public int DownloadsPerAddressPerHour { get; set; } = 10;
+
+    /// <summary>Downloads of the build sent at once; more are refused with 503 until one ends.</summary>
+    [InRange(1, 1000)]
+    public int MaxConcurrentDownloads { get; set; } = 8;
+
     /// <summary>Sessions one address may make on the web front per minute.</summary>
     [InRange(1, 10_000)]
     public int WebSessionsPerMinute { get; set; } = 10;

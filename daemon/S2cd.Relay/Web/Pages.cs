@@ -5,11 +5,22 @@ using System.Text;
 namespace S2cd.Relay.Web;
 
 /// <summary>
-/// The web front's pages: plain server-rendered HTML, no script, a little CSS, readable in w3m or lynx. Every value
-/// from outside is HTML-encoded. They show how many members a session has and nothing of who they are.
+/// The web front's pages: plain server-rendered HTML, a little CSS, readable in w3m or lynx; one small script, the
+/// copy button's, allowed by the content security policy by its hash (nothing else runs). Every value from outside is
+/// HTML-encoded. They show how many members a session has and nothing of who they are.
 /// </summary>
 internal static class Pages
 {
+    /// <summary>The copy button's script: puts the one-line join on the clipboard, or selects it where that is refused.</summary>
+    public const string CopyScript = """
+        const b=document.getElementById("copy"),l=document.getElementById("join-line");
+        b.addEventListener("click",()=>{const t=l.textContent;const pick=()=>{const r=document.createRange();r.selectNodeContents(l);const s=getSelection();s.removeAllRanges();s.addRange(r);b.textContent="Selected: press Ctrl+C";};
+        if(navigator.clipboard){navigator.clipboard.writeText(t).then(()=>{b.textContent="Copied";},pick);}else{pick();}});
+        """;
+
+    /// <summary>The copy script's hash as the content security policy names it ('sha256-…').</summary>
+    public static readonly string CopyScriptHash = "sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(CopyScript)));
+
     public static string Home(string? problem = null, string? session = null, string? hint = null, bool passphrase = false, bool token = false)
     {
         var body = new StringBuilder();
@@ -34,7 +45,7 @@ internal static class Pages
         return Document("Start a call", body.ToString());
     }
 
-    public static string Session(string name, int members, string command, SessionLinks.Link? link)
+    public static string Session(string name, int members, string command, string? joinLine, SessionLinks.Link? link)
     {
         var body = new StringBuilder();
         body.Append("<h1>Session ").Append(Encode(name)).Append("</h1>\n");
@@ -44,7 +55,19 @@ internal static class Pages
             1 => "1 member is in it now.",
             _ => string.Create(CultureInfo.InvariantCulture, $"{members} members are in it now."),
         }).Append("</p>\n");
-        body.Append("<p>To join, run this in a terminal with s2cd installed:</p>\n");
+        if (joinLine is not null)
+        {
+            body.Append("<p>To join from any Linux terminal, s2cd installed or not (no root needed), paste this:</p>\n");
+            body.Append("<pre><code id=\"join-line\">").Append(Encode(joinLine)).Append("</code></pre>\n");
+            body.Append("<p><button type=\"button\" id=\"copy\">Copy</button> <small>It fetches a short script from this relay (open the link without ")
+                .Append("<code>| sh</code> to read it first); without s2cd it downloads this relay's build into your home, checked by its SHA-256.</small></p>\n");
+            body.Append("<p>With s2cd installed, this is the same:</p>\n");
+        }
+        else
+        {
+            body.Append("<p>To join, run this in a terminal with s2cd installed:</p>\n");
+        }
+
         body.Append("<pre><code id=\"command\">").Append(Encode(command)).Append("</code></pre>\n");
         body.Append("<p><small>The fingerprint pins this relay's certificate: your daemon refuses any other, so nobody can put ")
             .Append("themselves between you and the relay.</small></p>\n");
@@ -60,6 +83,11 @@ internal static class Pages
         }
 
         body.Append("<p><a href=\"/s/").Append(Uri.EscapeDataString(name)).Append("\">Refresh</a> · <a href=\"/\">Start another call</a></p>\n");
+        if (joinLine is not null)
+        {
+            body.Append("<script>").Append(CopyScript).Append("</script>\n");
+        }
+
         return Document("Session " + name, body.ToString());
     }
 

@@ -28,7 +28,7 @@ internal sealed class RelayMetrics
     private readonly ProcessMetrics _process;
     private readonly FabricMetrics? _fabric;
 
-    public RelayMetrics(RelayServer relay)
+    public RelayMetrics(RelayServer relay, JoinDownloads? downloads = null)
     {
         _relay = relay;
         var factory = Metrics.WithCustomRegistry(_registry);
@@ -49,6 +49,10 @@ internal sealed class RelayMetrics
         _datagrams = factory.CreateCounter("s2c_relay_datagrams_received_total", "UDP datagrams received on the relay's port.");
         _fabric = relay.Options.Fabric is null ? null : new FabricMetrics(factory);
         _registry.AddBeforeCollectCallback(Update);
+        if (downloads is not null)
+        {
+            _registry.AddBeforeCollectCallback(new DownloadMetrics(factory, downloads).Update);
+        }
     }
 
     public Task ExportAsync(Stream stream, CancellationToken cancellationToken) =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -21,18 +22,23 @@ namespace S2cd.Relay.Web;
 /// rendered from values checked here. It runs on the thread pool beside the relay and takes nothing from it but reads
 /// of its counters.
 /// </summary>
-internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory loggers, TimeProvider time) : IHostedService, IAsyncDisposable
+internal sealed partial class RelayWebFront(RelayServer relay, RelayPlacement placement, ILoggerFactory loggers, TimeProvider time) : IHostedService, IAsyncDisposable
 {
     private const string MakePolicy = "make";
     private readonly ILogger _logger = loggers.CreateLogger<RelayWebFront>();
     private readonly SessionLinks _links = new(time);
+    private readonly JoinBuild _build = new(relay.Options, placement.StateDirectory, loggers.CreateLogger<JoinBuild>());
     private WebApplication? _app;
+    private JoinDownloads? _downloads;
 
     /// <summary>Where the web front listens (http://HOST:PORT), once started.</summary>
     public string? Address { get; private set; }
 
     /// <summary>Why the configured web front does not serve (its address taken), or null.</summary>
     public string? Problem { get; private set; }
+
+    /// <summary>The build the one-line join offers, or why none.</summary>
+    public JoinBuild Build => _build;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -95,17 +101,36 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         });
 
         var app = builder.Build();
+        if (relay.Options.TrustedProxies is { } trusted && WebAddresses.CheckTrustedProxies(trusted, out var proxies) is null)
+        {
+            // Only these proxies' X-Forwarded-* are believed: the client address they name is the one the limits count.
+            var forwarded = new ForwardedHeadersOptions
+            {
+                ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost,
+                ForwardLimit = 1,
+            };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies)
+            {
+                forwarded.KnownProxies.Add(proxy);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.Use(static (context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+            headers.ContentSecurityPolicy = $"default-src 'none'; style-src 'unsafe-inline'; script-src '{Pages.CopyScriptHash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
             headers.XContentTypeOptions = "nosniff";
             headers["Referrer-Policy"] = "no-referrer";
             headers.CacheControl = "no-store";
             return next(context);
         });
         app.UseRateLimiter();
-        Map(app, new RelayMetrics(relay));
+        _downloads = new JoinDownloads(_build, relay.Options);
+        Map(app, new RelayMetrics(relay, _downloads));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -120,6 +145,7 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         }
 
         _app = app;
+        _build.Start();
         Address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         LogListening(Address ?? web);
     }
@@ -139,6 +165,8 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
             await app.DisposeAsync().ConfigureAwait(false);
             _app = null;
         }
+
+        _downloads?.Dispose();
     }
 
     private void Map(WebApplication app, RelayMetrics metrics)
@@ -153,8 +181,11 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
             }
 
             var link = _links.Find(name);
-            return WriteAsync(context, StatusCodes.Status200OK, Pages.Session(name, relay.MembersOf(name), Command(context, name, link), link));
+            var line = _build.Offered && PageUrl(context) is { } page ? JoinScript.Line(page, name) : null;
+            return WriteAsync(context, StatusCodes.Status200OK, Pages.Session(name, relay.MembersOf(name), Command(context, name, link), line, link));
         });
+        app.MapGet("/j/{name}", ScriptAsync);
+        app.MapGet("/download/{file}", (HttpContext context, string file) => _downloads!.SendAsync(context, file));
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -215,6 +246,36 @@ internal sealed partial class RelayWebFront(RelayServer relay, ILoggerFactory lo
         context.Response.StatusCode = StatusCodes.Status303SeeOther;
         context.Response.Headers.Location = "/s/" + Uri.EscapeDataString(name);
     }
+
+    /// <summary>GET /j/NAME: the script behind the one-line join, with this session's values written in.</summary>
+    private async Task ScriptAsync(HttpContext context, string name)
+    {
+        if (NameRules.CheckSession(name) is { } problem)
+        {
+            await WriteTextAsync(context, StatusCodes.Status404NotFound, $"echo 's2c: there is no session of that name: {problem.Replace('\'', ' ')}' >&2; exit 1").ConfigureAwait(false);
+            return;
+        }
+
+        if (PageUrl(context) is not { } page)
+        {
+            await WriteTextAsync(context, StatusCodes.Status400BadRequest, "echo 's2c: the relay cannot tell its own address from this request (set Relay:PublicWebUrl)' >&2; exit 1").ConfigureAwait(false);
+            return;
+        }
+
+        var offer = _build.Offered ? await _build.ReadyAsync().ConfigureAwait(false) : null;
+        var script = JoinScript.Render(new JoinScript.Values(
+            name, PublicAddress(context), relay.CertificateFingerprint, _links.Find(name)?.Passphrase == true, page, offer, _build.Problem));
+        await WriteTextAsync(context, StatusCodes.Status200OK, script.TrimEnd('\n')).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The web front's address as the person reached it: Relay:PublicWebUrl; else the scheme and host of the request (a
+    /// trusted proxy's forwarded ones); null when the host is not one to write into a page or script.
+    /// </summary>
+    private string? PageUrl(HttpContext context) =>
+        relay.Options.PublicWebUrl is { } configured && WebAddresses.CheckPublicWebUrl(configured, out var url) is null
+            ? url
+            : WebAddresses.BaseUrl(context.Request.Scheme, context.Request.Host.Value ?? string.Empty);
 
     /// <summary>The one command that joins <paramref name="name"/> on this relay, pinning its certificate.</summary>
     private string Command(HttpContext context, string name, SessionLinks.Link? link)

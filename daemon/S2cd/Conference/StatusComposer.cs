@@ -222,6 +222,8 @@ internal sealed class StatusComposer(
         {
             RelayListen = relay.Listen,
             RelayWeb = relay.Web,
+            RelayJoinBuild = relay.JoinBuild,
+            RelayJoinBuildMissing = relay.JoinBuildMissing,
             RelaySessions = relay.Sessions,
             RelayConnections = relay.Connections,
             RelayDatagramsReceived = relay.DatagramsReceived,

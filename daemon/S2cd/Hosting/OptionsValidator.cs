@@ -127,6 +127,21 @@ internal static class OptionsValidator
             return Describe("Relay:PublicAddress", relay.PublicAddress, publicProblem);
         }
 
+        if (relay.PublicWebUrl is not null && Relay.Web.WebAddresses.CheckPublicWebUrl(relay.PublicWebUrl, out _) is { } urlProblem)
+        {
+            return Describe("Relay:PublicWebUrl", relay.PublicWebUrl, urlProblem);
+        }
+
+        if (relay.TrustedProxies is not null && Relay.Web.WebAddresses.CheckTrustedProxies(relay.TrustedProxies, out _) is { } proxyProblem)
+        {
+            return Describe("Relay:TrustedProxies", relay.TrustedProxies, proxyProblem);
+        }
+
+        if (relay.DownloadsFrom is { } from && !Path.IsPathFullyQualified(from))
+        {
+            return Describe("Relay:DownloadsFrom", from, "an absolute path");
+        }
+
         return AnnotatedOptions.Check(RelayOptions.Section, relay)
 
             // A range that depends on another setting.

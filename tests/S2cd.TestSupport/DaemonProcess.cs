@@ -185,10 +185,14 @@ public sealed class DaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a relay-role daemon on loopback and waits until it listens; returns it and its port.</summary>
-    public static async Task<(DaemonProcess Relay, int Port)> StartRelayAsync(TempDirectory root, string name, int port = 0, params string[] extra)
+    public static Task<(DaemonProcess Relay, int Port)> StartRelayAsync(TempDirectory root, string name, int port = 0, params string[] extra) =>
+        StartRelayAsync(root, name, port, null, extra);
+
+    /// <summary>Starts a relay-role daemon from <paramref name="program"/> (a native s2cd), or the build's when null.</summary>
+    public static async Task<(DaemonProcess Relay, int Port)> StartRelayAsync(TempDirectory root, string name, int port, string? program, string[] extra)
     {
         // TestLoad 0 unless a test sets it: a test machine busy with other tests must not make the relay refuse joins.
-        var relay = Start(root, name, ["--role", "relay", "--listen", $"127.0.0.1:{port}", "--Relay:TimeoutSeconds", "2", "--Relay:HeartbeatSeconds", "0.5", "--Relay:TestLoad", "0", .. extra]);
+        var relay = Start(root, name, ["--role", "relay", "--listen", $"127.0.0.1:{port}", "--Relay:TimeoutSeconds", "2", "--Relay:HeartbeatSeconds", "0.5", "--Relay:TestLoad", "0", .. extra], program: program);
         await relay.WaitReadyAsync().ConfigureAwait(false);
         await using var client = await TestControlClient.ConnectAsync(relay.SocketPath).ConfigureAwait(false);
         var status = await client.StatusAsync().ConfigureAwait(false);

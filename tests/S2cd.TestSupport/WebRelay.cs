@@ -25,9 +25,12 @@ internal sealed partial class WebRelay : IAsyncDisposable
     /// <summary>The relay's certificate fingerprint, as it logged it.</summary>
     public string Fingerprint { get; }
 
-    public static async Task<WebRelay> StartAsync(TempDirectory root, params string[] extra)
+    public static Task<WebRelay> StartAsync(TempDirectory root, params string[] extra) => StartFromAsync(root, null, extra);
+
+    /// <summary>The relay run from <paramref name="program"/> (a native s2cd, such as the .deb's), or the build's when null.</summary>
+    public static async Task<WebRelay> StartFromAsync(TempDirectory root, string? program, params string[] extra)
     {
-        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, ["--web", "127.0.0.1:0", .. extra]);
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, program, ["--web", "127.0.0.1:0", .. extra]);
         await using var client = await TestControlClient.ConnectAsync(relay.SocketPath);
         string? web = null;
         await Eventually.TrueAsync(async () => (web = (await client.StatusAsync()).RelayWeb) is not null, TimeSpan.FromSeconds(15), "the relay's web front");
@@ -41,7 +44,14 @@ internal sealed partial class WebRelay : IAsyncDisposable
     public static string CommandOf(string page) =>
         WebUtility.HtmlDecode(Command().Match(page) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no command on the page:\n" + page));
 
+    /// <summary>The one-line join a session page shows, decoded, or null when it shows none.</summary>
+    public static string? JoinLineOf(string page) =>
+        JoinLine().Match(page) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : null;
+
     public ValueTask DisposeAsync() => Relay.DisposeAsync();
+
+    [GeneratedRegex("<code id=\"join-line\">([^<]*)</code>")]
+    private static partial Regex JoinLine();
 
     [GeneratedRegex("<code id=\"command\">([^<]*)</code>")]
     private static partial Regex Command();

@@ -53,21 +53,23 @@ internal sealed class JoinDownloads : IDisposable
             return;
         }
 
-        using var lease = _perAddress.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "?");
-        if (!lease.IsAcquired)
-        {
-            Interlocked.Increment(ref _refusedRate);
-            context.Response.Headers.RetryAfter = "600";
-            await WriteAsync(context, StatusCodes.Status429TooManyRequests, "this address downloaded the build too often; wait a few minutes").ConfigureAwait(false);
-            return;
-        }
-
         if (Interlocked.Increment(ref _sending) > _concurrent)
         {
             Interlocked.Decrement(ref _sending);
             Interlocked.Increment(ref _refusedBusy);
             context.Response.Headers.RetryAfter = "30";
             await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "the relay is sending as many downloads as it allows; try again in a little while").ConfigureAwait(false);
+            return;
+        }
+
+        // A refusal for being busy costs the address nothing; one for its rate does not take a place.
+        using var lease = _perAddress.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "?");
+        if (!lease.IsAcquired)
+        {
+            Interlocked.Decrement(ref _sending);
+            Interlocked.Increment(ref _refusedRate);
+            context.Response.Headers.RetryAfter = "600";
+            await WriteAsync(context, StatusCodes.Status429TooManyRequests, "this address downloaded the build too often; wait a few minutes").ConfigureAwait(false);
             return;
         }
 

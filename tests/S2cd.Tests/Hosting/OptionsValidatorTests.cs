@@ -51,6 +51,40 @@ public sealed class OptionsValidatorTests
 
         Assert.Null(OptionsValidator.Validate(d with { Daemon = relay, Relay = new RelayOptions { Web = "127.0.0.1:8122", WebToken = "0123456789abcdef" } }));
     }
+
+    [Fact]
+    public void TheJoinLinesAddresses_AreCheckedBeforeTheyReachAPageOrAScript()
+    {
+        var d = Defaults();
+        var relay = new DaemonOptions { Role = DaemonRole.Relay };
+        string? Check(RelayOptions options) => OptionsValidator.Validate(d with { Daemon = relay, Relay = options });
+        foreach (var good in new[] { "https://call.example.org", "https://call.example.org/", "http://127.0.0.1:8122", "https://[2001:db8::1]:8443" })
+        {
+            Assert.Null(Check(new RelayOptions { PublicWebUrl = good }));
+        }
+
+        foreach (var (bad, why) in new[]
+        {
+            ("call.example.org", "an http:// or https:// address"),
+            ("ftp://call.example.org", "an http:// or https:// address"),
+            ("https://call.example.org/rooms", "no path, query or user"),
+            ("https://user@call.example.org", "no path, query or user"),
+            ("https://call.example.org/?a=b", "no path, query or user"),
+        })
+        {
+            var problem = Check(new RelayOptions { PublicWebUrl = bad });
+            Assert.NotNull(problem);
+            Assert.StartsWith("invalid configuration: Relay:PublicWebUrl", problem, StringComparison.Ordinal);
+            Assert.Contains(why, problem, StringComparison.Ordinal);
+        }
+
+        Assert.Null(Check(new RelayOptions { TrustedProxies = "127.0.0.1, ::1,10.1.2.3" }));
+        Assert.Contains("'10.0.0.0/8' is not an IP address", Check(new RelayOptions { TrustedProxies = "10.0.0.0/8" }), StringComparison.Ordinal);
+        Assert.Contains("'proxy.local' is not an IP address", Check(new RelayOptions { TrustedProxies = "127.0.0.1,proxy.local" }), StringComparison.Ordinal);
+        Assert.Contains("Relay:TrustedProxies", Check(new RelayOptions { TrustedProxies = " , " }), StringComparison.Ordinal);
+        Assert.Contains("Relay:DownloadsFrom", Check(new RelayOptions { DownloadsFrom = "usr/lib/s2cd" }), StringComparison.Ordinal);
+        Assert.Contains("Relay:MaxConcurrentDownloads", Check(new RelayOptions { MaxConcurrentDownloads = 0 }), StringComparison.Ordinal);
+    }
     [Fact]
     public void TheFabricsTlsFiles_GoTogether_AndMustExist()
     {

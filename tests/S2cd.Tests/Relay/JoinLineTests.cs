@@ -214,6 +214,44 @@ public sealed partial class JoinLineTests
         Assert.Null(WebRelay.JoinLineOf(await (await client.SendAsync(bad, token)).Content.ReadAsStringAsync(token)));
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task InChromium_TheCopyButtonRunsUnderThePolicy_AndCopiesTheLine()
+    {
+        using var root = new TempDirectory();
+        await using var web = await WebRelay.StartAsync(root, "--Relay:DownloadsFrom", StandInBuild(root, megabytes: 0));
+        using var browser = HeadlessChromium.Start(root.Sub("chromium"));
+        try
+        {
+            var copied = await CopyJoinLineAsync(browser, new Uri(web.Web, "/s/copied"));
+            Assert.Equal($"curl -fsSL http://{web.Web.Authority}/j/copied | sh", copied);
+        }
+        finally
+        {
+            browser.Screenshot("relay-web-join-line.png");
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="page"/>, clicks Copy, and returns what the person now has to paste: the clipboard (granted
+    /// to the page as a person's click would), or the selection the button makes where the clipboard is refused.
+    /// The button's label says which; a script the policy blocked would leave it "Copy".
+    /// </summary>
+    internal static async Task<string?> CopyJoinLineAsync(HeadlessChromium browser, Uri page)
+    {
+        browser.Driver.ExecuteCdpCommand("Browser.grantPermissions", new Dictionary<string, object?>
+        {
+            ["origin"] = page.GetLeftPart(UriPartial.Authority),
+            ["permissions"] = new[] { "clipboardReadWrite", "clipboardSanitizedWrite" },
+        });
+        browser.Driver.Navigate().GoToUrl(page);
+        await Eventually.TrueAsync(() => Task.FromResult(browser.Text("copy") is not null), TimeSpan.FromSeconds(20), "the copy button");
+        browser.Driver.FindElement(OpenQA.Selenium.By.Id("copy")).Click();
+        await Eventually.TrueAsync(() => Task.FromResult(browser.Text("copy") != "Copy"), TimeSpan.FromSeconds(10), "the copy button's script to run (the page's policy allows it by hash)");
+        return browser.Text("copy") == "Copied"
+            ? (string?)((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("navigator.clipboard.readText().then(arguments[0], e => arguments[0]('refused: ' + e))")
+            : (string?)((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteScript("return getSelection().toString()");
+    }
+
     /// <summary>A request as a TLS-terminating proxy on this machine sends it for <paramref name="client"/>: its status and body.</summary>
     private static async Task<(HttpStatusCode Status, string Body)> ForwardedAsync(WebRelay web, string path, string client)
     {

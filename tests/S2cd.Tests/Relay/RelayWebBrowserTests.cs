@@ -17,7 +17,7 @@ public sealed class RelayWebBrowserTests
         using var root = new TempDirectory();
         await using var web = await WebRelay.StartAsync(root);
         await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "2");
-        using var browser = Browser.Start(root.Sub("chromium"));
+        using var browser = HeadlessChromium.Start(root.Sub("chromium"));
         try
         {
             browser.Driver.Navigate().GoToUrl(web.Web);
@@ -43,51 +43,6 @@ public sealed class RelayWebBrowserTests
         finally
         {
             browser.Screenshot("relay-web-session.png");
-        }
-    }
-
-    /// <summary>Headless Chromium and its driver, both from Debian (chromium, chromium-driver): nothing is downloaded.</summary>
-    private sealed class Browser : IDisposable
-    {
-        private Browser(ChromeDriver driver) => Driver = driver;
-
-        public ChromeDriver Driver { get; }
-
-        public static Browser Start(string profile)
-        {
-            var service = ChromeDriverService.CreateDefaultService("/usr/bin", "chromedriver");
-            service.SuppressInitialDiagnosticInformation = true;
-            service.HideCommandPromptWindow = true;
-            var options = new ChromeOptions { BinaryLocation = "/usr/bin/chromium" };
-            options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,800", $"--user-data-dir={profile}");
-            return new Browser(new ChromeDriver(service, options, TimeSpan.FromSeconds(60)));
-        }
-
-        /// <summary>The text of the element of id <paramref name="id"/> on the page now, or null while it is not there (the page still loading).</summary>
-        public string? Text(string id)
-        {
-            try
-            {
-                return Driver.FindElement(By.Id(id)).Text;
-            }
-            catch (Exception ex) when (ex is NoSuchElementException or StaleElementReferenceException)
-            {
-                return null;
-            }
-        }
-
-        /// <summary>Saves what the browser shows to artifacts/<paramref name="file"/> in the repository.</summary>
-        public void Screenshot(string file)
-        {
-            var directory = Path.Combine(Packaging.Run.RepositoryRoot(), "artifacts");
-            Directory.CreateDirectory(directory);
-            Driver.GetScreenshot().SaveAsFile(Path.Combine(directory, file));
-        }
-
-        public void Dispose()
-        {
-            Driver.Quit();
-            Driver.Dispose();
         }
     }
 }

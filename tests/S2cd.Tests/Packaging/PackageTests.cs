@@ -12,7 +12,7 @@ namespace S2cd.Tests.Packaging;
 /// installed daemon run as its system user with a real second user at its socket, then purged.
 /// </summary>
 [Collection(PackagingCollection.Name)]
-public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPackage>
+public sealed partial class PackageTests
 {
     private readonly BuiltPackage _package;
 
@@ -301,7 +301,7 @@ public sealed partial class PackageTests : IClassFixture<PackageTests.BuiltPacka
     [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
     private static partial Regex ExposureScore();
 
-    /// <summary>The .deb, built once for the class by packaging/build-deb.sh into a folder of its own.</summary>
+    /// <summary>The .deb, built once for the packaging collection by packaging/build-deb.sh into a folder of its own.</summary>
     public sealed class BuiltPackage : IDisposable
     {
         private readonly string _out = Directory.CreateTempSubdirectory("s2cd-deb-test").FullName;

@@ -115,8 +115,14 @@ stop_daemon() {
     fi
 }
 
-# What the daemon could not load, in one line (the call goes on with what works).
+# What the daemon could not load, in one line (the call goes on with what works), once it has tried its devices
+# (at most 5 s).
 say_missing() {
+    tries=0
+    while [ "$tries" -lt 25 ] && s2c status </dev/null 2>/dev/null | grep -Eq '^(Microphone on \(off\)|Speaker +off$|Camera +on \(off\))'; do
+        tries=$((tries + 1))
+        pause
+    done
     packages=$(s2c status </dev/null 2>/dev/null | sed -n 's/.*sudo apt install \([a-z0-9][a-z0-9.+-]*\).*/\1/p' | sort -u | tr '\n' ' ')
     if [ -n "$packages" ]; then
         say "for the camera or sound, install: sudo apt install ${packages% } (the call goes on without them)"

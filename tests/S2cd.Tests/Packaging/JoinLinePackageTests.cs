@@ -65,8 +65,12 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         _root.Dispose();
     }
 
-    [Fact(Timeout = 240_000)]
-    public async Task AUserWithoutS2cd_PastesTheLine_AndIsInTheCallWithin30Seconds()
+    /// <summary>Three runs, each a new user who downloads the build: the time each took is printed (the README quotes them).</summary>
+    [Theory(Timeout = 240_000)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task AUserWithoutS2cd_PastesTheLine_AndIsInTheCallWithin30Seconds(int run)
     {
         var user = await NewUserAsync();
         var line = await LineAsync();
@@ -74,7 +78,7 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         var (code, output) = await AsUserAsync(user, line);
         Assert.True(code == 0, output);
         await BobSeesAsync(user, within: TimeSpan.FromSeconds(30) - clock.Elapsed);
-        TestContext.Current.TestOutputHelper?.WriteLine($"join line: {user} in the call, seen by bob, {clock.Elapsed.TotalSeconds:0.0} s after pasting (download and unpack included)");
+        TestContext.Current.TestOutputHelper?.WriteLine($"join line, run {run}: {user} in the call, seen by bob, {clock.Elapsed.TotalSeconds:0.0} s after pasting (download and unpack included)");
 
         Assert.Contains($"Joined {Session}", output, StringComparison.Ordinal);
         Assert.Contains("bob", output, StringComparison.Ordinal);
@@ -92,19 +96,16 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
     public async Task InATerminal_TheLineOpensTheCall_AndQLeavesItAndStopsTheDaemonItStarted()
     {
         var user = await NewUserAsync();
-        var line = await LineAsync();
-        var socket = $"s2c-{user}";
         try
         {
-            var (started, why) = await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", socket, "new-session", "-d", "-x", "110", "-y", "32", "--", "sh", "-c", $"cd && {line}; echo ENDED $?; sleep 60");
-            Assert.True(started == 0, why);
+            await StartTerminalAsync(user, await LineAsync());
             await BobSeesAsync(user, TimeSpan.FromSeconds(60));
-            await Eventually.TrueAsync(async () => (await PaneAsync()).Contains($" {Session} · ", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the call's view with its status line");
+            await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains($" {Session} · ", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the call's view with its status line");
             Assert.True((await Run.ProgramAsync("pgrep", "-u", user, "-x", "s2cd")).ExitCode == 0);
 
-            await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", socket, "send-keys", "q");
-            await Eventually.TrueAsync(async () => (await PaneAsync()).Contains("ENDED 0", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the script to end after q");
-            var screen = await PaneAsync();
+            await KeysAsync(user, "q");
+            await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains("ENDED 0", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the script to end after q");
+            var screen = await PaneAsync(user);
             Assert.Contains($"s2c: left {Session}.", screen, StringComparison.Ordinal);
             Assert.Contains("to remove what this put in your home", screen, StringComparison.Ordinal);
             Assert.True((await Run.ProgramAsync("pgrep", "-u", user, "-x", "s2cd")).ExitCode != 0, "the daemon the script started is stopped");
@@ -112,12 +113,56 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         }
         finally
         {
-            await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", socket, "kill-server");
+            await KeysAsync(user, "kill-server");
         }
-
-        async Task<string> PaneAsync() =>
-            (await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", socket, "capture-pane", "-J", "-p", "-S", "-40")).Output;
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task ForASessionMadeWithAPassphrase_TheScriptAsksForItInTheTerminal()
+    {
+        const string Guarded = "Guarded";
+        const string Passphrase = "correct horse battery staple";
+        using var http = _web!.Client();
+        using var form = new FormUrlEncodedContent([new("session", Guarded), new("passphrase", "on")]);
+        Assert.Equal(System.Net.HttpStatusCode.SeeOther, (await http.PostAsync("/", form, TestContext.Current.CancellationToken)).StatusCode);
+        var line = WebRelay.JoinLineOf(await http.GetStringAsync("/s/" + Guarded, TestContext.Current.CancellationToken))!;
+        Assert.Contains("passphrase='1'", await http.GetStringAsync(line.Split(' ')[2], TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await using var carol = await DaemonProcess.StartParticipantAsync(_root, "carol", _web.RelayAddress, "--Audio:Enabled", "false", "--Video:Fps", "2");
+        await using var carolControl = await TestControlClient.ConnectAsync(carol.SocketPath);
+        await carolControl.JoinAsync(Guarded, passphrase: Passphrase);
+
+        var user = await NewUserAsync();
+        try
+        {
+            await StartTerminalAsync(user, line);
+            await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains("Session passphrase:", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the script asking for the passphrase");
+            await KeysAsync(user, "send-keys", "-l", Passphrase);
+            await KeysAsync(user, "send-keys", "Enter");
+            await Eventually.TrueAsync(
+                async () => (await carolControl.WhoAsync()).Any(p => p.Name.StartsWith(user + "@", StringComparison.Ordinal) && p.Trust == Trust.Verified),
+                TimeSpan.FromSeconds(30),
+                "carol sees the user, verified (they proved the passphrase)");
+            Assert.DoesNotContain(Passphrase, await PaneAsync(user), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await KeysAsync(user, "kill-server");
+        }
+    }
+
+    /// <summary>A tmux terminal of <paramref name="user"/>'s own in which the line runs, then says how the script ended.</summary>
+    private static async Task StartTerminalAsync(string user, string line)
+    {
+        var (started, why) = await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", "s2c-" + user, "new-session", "-d", "-x", "110", "-y", "32", "--", "sh", "-c", $"cd && {line}; echo ENDED $?; sleep 60");
+        Assert.True(started == 0, why);
+    }
+
+    private static async Task<string> PaneAsync(string user) =>
+        (await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", "s2c-" + user, "capture-pane", "-J", "-p", "-S", "-40")).Output;
+
+    /// <summary>A tmux command in the user's terminal: keys ("q"), or send-keys/kill-server with their arguments.</summary>
+    private static Task KeysAsync(string user, params string[] command) =>
+        Run.ProgramAsync("runuser", ["-u", user, "--", "tmux", "-L", "s2c-" + user, .. command.Length == 1 && command[0] != "kill-server" ? ["send-keys", command[0]] : command]);
 
     [Fact(Timeout = 240_000)]
     public async Task OnAMachineWithoutLibopusAndGtk_TheScriptSaysWhatToInstall_AndTheCallGoesOn()

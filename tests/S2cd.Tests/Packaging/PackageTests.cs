@@ -285,6 +285,13 @@ public sealed partial class PackageTests
             Assert.Equal("ready\n", await http.GetStringAsync("/readyz"));
             Assert.Contains("s2c_relay_fabric_connected 1", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
             Assert.Equal("s2cd s2c 660", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/run/s2c-relay/s2c-relay.sock")).Output.Trim());
+
+            // Under the sandbox the relay packs its own build for the one-line join into its state directory.
+            await Eventually.TrueAsync(
+                async () => (await Run.ProgramAsync("/usr/bin/s2c-attach", "--socket", "/run/s2c-relay/s2c-relay.sock", "status")).Output.Contains("Join line  offers s2cd-", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(60),
+                "the installed relay offering its build");
+            Assert.Equal("s2cd", (await Run.ProgramAsync("stat", "-c", "%U", "/var/lib/s2c-relay/downloads")).Output.Trim());
             Assert.Equal("s2cd s2c 600", (await Run.ProgramAsync("stat", "-c", "%U %G %a", "/var/lib/s2c-relay/relay-certificate.pfx")).Output.Trim());
         }
         finally

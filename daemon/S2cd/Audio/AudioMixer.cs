@@ -71,6 +71,14 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
             }
         }
 
+        if (header.Noise)
+        {
+            // A description of the sender's room in a pause: nothing for the jitter buffer.
+            s.Room.Described(header.Level, UnixTime.Microseconds(_time));
+
+            return;
+        }
+
         s.Buffer.Insert(header, bytes[headerLength..], UnixTime.Microseconds(_time));
     }
 
@@ -121,6 +129,12 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
                 var captured = s.Buffer.Pull(s.Samples);
                 if (captured is null)
                 {
+                    // Not playing: in a pause, the sender's room as it described it.
+                    if (_options.ComfortNoise && s.Room.Active(now))
+                    {
+                        s.Room.AddTo(_sum, _volume(s.Id));
+                    }
+
                     continue;
                 }
 
@@ -264,5 +278,8 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
         public int Available { get; set; }
 
         public long CapturedAt { get; set; }
+
+        /// <summary>The sender's comfort noise: described on the receiving thread, played on the playback one.</summary>
+        public ComfortNoise Room { get; } = new();
     }
 }

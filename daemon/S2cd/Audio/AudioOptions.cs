@@ -75,6 +75,12 @@ internal sealed class AudioOptions
     /// </summary>
     public TransmitMode Transmit { get; set; } = TransmitMode.Voice;
 
+    /// <summary>
+    /// Comfort noise in pauses: a sender describes its room's level while it sends nothing (about once a second), and
+    /// receivers play noise of that level, so a pause sounds like the room, not a dead line. False: neither.
+    /// </summary>
+    public bool ComfortNoise { get; set; } = true;
+
     /// <summary>Seconds between attempts to open a missing or failed device.</summary>
     [InRange(0.5, 300)]
     public double RetrySeconds { get; set; } = 5;

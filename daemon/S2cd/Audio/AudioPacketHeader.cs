@@ -8,15 +8,19 @@ namespace S2cd.Audio;
 /// The level is the frame's loudness in -dBov (0 loudest, 127 silence). Flags: <see cref="VoiceFlag"/>, the sender's
 /// voice activity detection heard speech in the frame (the speaking mark); <see cref="PauseFlag"/>, the sender sends
 /// nothing more until it hears speech again (discontinuous transmission), so a receiver that runs dry after it is
-/// in a pause, not an underrun. Version 1 (14 bytes, no flags) is still read: its speaking mark is its level.
-/// The sequence counts packets sent, so a pause is no loss.
+/// in a pause, not an underrun; <see cref="NoiseFlag"/> (with the pause flag, and no Opus packet after the header): a
+/// comfort-noise description, sent in a pause about once a second, whose level is the room's as the sender hears it,
+/// for the receiver to play as noise of that level until the sender speaks again. Version 1 (14 bytes, no flags) is
+/// still read: its speaking mark is its level. The sequence counts Opus packets sent (a comfort-noise description
+/// repeats the last one's), so a pause is no loss.
 /// </summary>
-internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt, byte Level, bool Voice = false, bool Pause = false)
+internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt, byte Level, bool Voice = false, bool Pause = false, bool Noise = false)
 {
     public const byte Version = 2;
     public const int Size = 1 + 4 + 8 + 1 + 1;
     public const byte VoiceFlag = 1;
     public const byte PauseFlag = 2;
+    public const byte NoiseFlag = 4;
 
     /// <summary>A version-1 header: its level alone marked speaking, below this many dB under full scale.</summary>
     public const byte Version1SpeakingLevel = 45;
@@ -34,7 +38,7 @@ internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt
         BinaryPrimitives.WriteUInt32BigEndian(destination[1..], Sequence);
         BinaryPrimitives.WriteInt64BigEndian(destination[5..], CapturedAt);
         destination[13] = Level;
-        destination[14] = (byte)((Voice ? VoiceFlag : 0) | (Pause ? PauseFlag : 0));
+        destination[14] = (byte)((Voice ? VoiceFlag : 0) | (Pause ? PauseFlag : 0) | (Noise ? NoiseFlag : 0));
     }
 
     /// <summary>The header at the start of <paramref name="source"/> and its length, or null when it is not a valid one.</summary>
@@ -53,6 +57,8 @@ internal readonly record struct AudioPacketHeader(uint Sequence, long CapturedAt
                 return (new AudioPacketHeader(sequence, capturedAt, source[13], Voice: source[13] < Version1SpeakingLevel), Version1Size);
             case Version when source.Length > Size && source.Length <= Size + MaxOpusBytes && source[14] <= (VoiceFlag | PauseFlag):
                 return (new AudioPacketHeader(sequence, capturedAt, source[13], (source[14] & VoiceFlag) != 0, (source[14] & PauseFlag) != 0), Size);
+            case Version when source.Length == Size && source[14] == (PauseFlag | NoiseFlag):
+                return (new AudioPacketHeader(sequence, capturedAt, source[13], Pause: true, Noise: true), Size);
             default:
                 return null;
         }

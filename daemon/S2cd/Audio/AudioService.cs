@@ -138,6 +138,7 @@ internal sealed partial class AudioService(
         var inPeriod = 0;
         var inFrame = 0;
         var sending = false;
+        var room = new RoomLevel();
         uint sequence = 0;
         var clock = Stopwatch.StartNew();
         long periods = 0;
@@ -174,8 +175,18 @@ internal sealed partial class AudioService(
             if (!link.SendsAudio || (!transmit && !sending))
             {
                 sending = false;
+                if (_options.ComfortNoise && (link.SendsAudio ? room.Heard(frame) : room.Silenced()))
+                {
+                    // The room in a pause (silence once muted): a header with no Opus packet, repeating the last sequence.
+                    new AudioPacketHeader(sequence, readAt, link.SendsAudio ? room.Level : (byte)127, Pause: true, Noise: true).Write(payload);
+                    link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size));
+                    link.Devices.CountSent(AudioPacketHeader.Size);
+                }
+
                 continue;
             }
+
+            room.Sent();
 
             // The frame's first sample was read 20 ms (one frame) before its last period. The last frame before a pause
             // says so, and then nothing is sent until speech comes back: a pause costs nothing on the wire.

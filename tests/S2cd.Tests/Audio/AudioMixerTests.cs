@@ -10,6 +10,9 @@ public sealed class AudioMixerTests
 {
     private readonly ManualTimeProvider _time = new();
 
+    /// <summary>Wall-clock time that moves only when a test says so, for what the mixer times in Unix time (comfort noise).</summary>
+    private readonly Microsoft.Extensions.Time.Testing.FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
     [Fact]
     public void OnAudio_GarbageWrongSizesAndWildSequences_NeverThrowAndAreCounted()
     {
@@ -134,6 +137,90 @@ public sealed class AudioMixerTests
     }
 
     [Fact]
+    public void AComfortNoiseDescription_IsAHeaderAlone_WithPauseAndNoise_AndNothingElseLooksLikeOne()
+    {
+        var description = new byte[AudioPacketHeader.Size];
+        new AudioPacketHeader(9, 5678, 62, Pause: true, Noise: true).Write(description);
+        Assert.Equal((new AudioPacketHeader(9, 5678, 62, Pause: true, Noise: true), AudioPacketHeader.Size), AudioPacketHeader.TryRead(description));
+
+        // With an Opus packet after it, without the pause flag, or with the voice flag: refused.
+        var withOpus = new byte[AudioPacketHeader.Size + 3];
+        description.CopyTo(withOpus, 0);
+        Assert.Null(AudioPacketHeader.TryRead(withOpus));
+        foreach (var flags in new byte[] { 4, 5, 7 })
+        {
+            description[14] = flags;
+            Assert.Null(AudioPacketHeader.TryRead(description));
+        }
+
+        // A header alone without the noise flag is no packet at all.
+        description[14] = 2;
+        Assert.Null(AudioPacketHeader.TryRead(description));
+    }
+
+    [Fact]
+    public void InAPause_TheSendersRoomIsPlayedAtItsLevel_NeverLouderThanMinus40_AndFadesWhenDescriptionsStop()
+    {
+        using var mixer = new AudioMixer(Options.Create(new AudioOptions()), _clock);
+        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+
+        Describe(mixer, sender: 1, level: 60);
+        Assert.InRange(Dbfs(MixFor(mixer, 1)), -61.5, -58.5);
+
+        // At the member's volume; and a sender that claims a loud room is played at -40 dBFS at most.
+        mixer.UseVolumes(_ => 50);
+        Assert.InRange(Dbfs(MixFor(mixer, 1)), -67.5, -64.5);
+        mixer.UseVolumes(_ => 100);
+        Describe(mixer, sender: 1, level: 3);
+        Assert.InRange(Dbfs(MixFor(mixer, 1)), -41.5, -38.5);
+
+        // Silence described (the sender muted): nothing. Descriptions that stop: nothing after 2.5 s.
+        Describe(mixer, sender: 1, level: 127);
+        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+        Describe(mixer, sender: 1, level: 60);
+        _clock.Advance(TimeSpan.FromSeconds(2.6));
+        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+    }
+
+    [Fact]
+    public void WithComfortNoiseOff_APauseIsSilent()
+    {
+        using var mixer = new AudioMixer(Options.Create(new AudioOptions { ComfortNoise = false }), _clock);
+        Describe(mixer, sender: 1, level: 60);
+        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 1)));
+    }
+
+    [Fact]
+    public void TheRoomLevel_IsDescribedAtThePausesStart_ThenOnceASecond_AndSilenceOnceWhenMuted()
+    {
+        var room = new RoomLevel();
+        var frame = new short[AudioOptions.FrameSamples];
+        var random = new Random(2);
+        var described = new List<int>();
+        for (var i = 0; i < 120; i++)
+        {
+            for (var j = 0; j < frame.Length; j++)
+            {
+                frame[j] = (short)((random.NextDouble() * 2 - 1) * 32768 * 0.01 * Math.Sqrt(3));
+            }
+
+            if (room.Heard(frame))
+            {
+                described.Add(i);
+            }
+        }
+
+        Assert.Equal([0, 50, 100], described);
+        Assert.InRange(room.Level, 39, 41);
+
+        // Speech, then a pause: described at once. Muted: silence said once.
+        room.Sent();
+        Assert.True(room.Heard(frame));
+        Assert.True(room.Silenced());
+        Assert.False(room.Silenced());
+    }
+
+    [Fact]
     public void Insert_LatePacket_IsDroppedNotQueued()
     {
         using var encoder = new OpusEncoder(48000, 24000, 5);
@@ -218,4 +305,26 @@ public sealed class AudioMixerTests
         var length = encoder.Encode(frame, packet);
         return ((uint)seq, packet[..length]);
     }
+
+    private void Describe(AudioMixer mixer, uint sender, byte level)
+    {
+        var description = new byte[AudioPacketHeader.Size];
+        new AudioPacketHeader(1, 0, level, Pause: true, Noise: true).Write(description);
+        mixer.OnAudio(sender, new ReadOnlySequence<byte>(description));
+    }
+
+    /// <summary>What the mixer plays over <paramref name="seconds"/>, 10 ms at a time, the clock moving with it.</summary>
+    private short[] MixFor(AudioMixer mixer, double seconds)
+    {
+        var all = new short[(int)(seconds * 100) * AudioOptions.PeriodSamples];
+        for (var at = 0; at < all.Length; at += AudioOptions.PeriodSamples)
+        {
+            mixer.Mix(all.AsSpan(at, AudioOptions.PeriodSamples));
+            _clock.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        return all;
+    }
+
+    private static double Dbfs(short[] samples) => 20 * Math.Log10(Signal.Rms(samples) / 32768);
 }

@@ -92,13 +92,46 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
         output.WriteLine($"mark cleared {clearedAfterMs:0} ms after the speech ended");
         Assert.True(clearedAfterMs <= 300, $"the mark stayed {clearedAfterMs:0} ms after the speech ended");
 
-        // Two seconds of silence send (almost) nothing: the pause packet, and no more.
+        // Two seconds of silence send (almost) nothing: the pause packet and the room's description once a second
+        // (a header of 15 bytes, for comfort noise), no more.
         var before = (await call.Client("bob").StatusAsync()).AudioPacketsSent;
         await Task.Delay(2000, TestContext.Current.CancellationToken);
         var sent = (await call.Client("bob").StatusAsync()).AudioPacketsSent - before;
         output.WriteLine($"{before} packets for the speech, {sent} in 2 s of silence");
-        Assert.True(sent <= 1, $"bob sent {sent} audio packets in 2 s of silence");
+        Assert.True(sent <= 3, $"bob sent {sent} audio packets in 2 s of silence");
         Assert.True(before >= 100, $"bob sent {before} audio packets for {speech.Length / (double)Rate:0.0} s of speech");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task InAPause_OthersHearTheSendersRoom_NotADeadLine_AndComfortNoiseFalseTurnsItOff()
+    {
+        using var root = new TempDirectory();
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob", "carol"], new AudioCall.Member(name => name == "carol" ? ["--Audio:ComfortNoise", "false"] : [], CaptureLeadPeriods: 3));
+
+        // bob speaks in a room with a fan (white noise at -50 dBFS), then pauses; the fan goes on.
+        var speech = Speech.At(-20);
+        var random = new Random(5);
+        var start = -1L;
+        var bob = call.Rig("bob");
+        bob.Feed(n =>
+        {
+            start = start < 0 ? n : start;
+            var voice = n - start < speech.Length ? speech[n - start] : 0;
+            var fan = 0.00316 * 32767 * Math.Sqrt(-2 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            return (short)Math.Clamp(voice + fan, short.MinValue, short.MaxValue);
+        });
+        await Task.Delay(TimeSpan.FromSeconds((Speech.End(speech) / (double)Rate) + 1.5), TestContext.Current.CancellationToken);
+
+        // In the pause: alice hears bob's room, quieter than the fan (noise suppression took it down), but not nothing;
+        // carol, with comfort noise off, hears digital silence.
+        var recordings = await Task.WhenAll(call.Rig("alice").RecordFromNowAsync(1.5), call.Rig("carol").RecordFromNowAsync(1.5));
+        var (heard, dead) = (recordings[0], recordings[1]);
+        var level = 20 * Math.Log10(Signal.Rms(heard) / 32768);
+        output.WriteLine($"in bob's pause alice hears {level:0.0} dBFS, carol {20 * Math.Log10(Signal.Rms(dead) / 32768):0.0} dBFS");
+        Assert.InRange(level, -100, -45);
+        Assert.True(Signal.LongestSilenceMs(heard, Rate, 0) < 5, $"alice's speaker was silent for {Signal.LongestSilenceMs(heard, Rate, 0):0} ms in bob's pause");
+        Assert.Equal(0, Signal.Rms(dead));
+        Assert.False((await call.Client("alice").WhoAsync()).Single(p => p.Name == "bob").Speaking);
     }
 
     [Fact(Timeout = 120_000)]

@@ -15,11 +15,13 @@ using S2cd.Contract;
 namespace S2cd.Relay.Web;
 
 /// <summary>
-/// The relay's web front (Relay:Web), on Kestrel: <c>/</c> makes a session and shows the one command that joins it,
-/// <c>/s/NAME</c> says how many are in it, <c>/metrics</c> is for Prometheus, <c>/healthz</c> and <c>/readyz</c> for
-/// whatever watches the relay. Plain HTTP, meant to sit behind a reverse proxy that adds TLS. Requests are small and
-/// bounded (line, headers, body, form fields), making sessions is rate-limited per address, and every page is
-/// rendered from values checked here. It runs on the thread pool beside the relay and takes nothing from it but reads
+/// The relay's web front (Relay:Web), on Kestrel: <c>/</c> makes a session, <c>/s/NAME</c> says how many are in it and
+/// shows the command that joins it and the one-line join, <c>/j/NAME</c> is that line's script and
+/// <c>/download/…</c> the build it fetches (<see cref="JoinBuild"/>, <see cref="JoinDownloads"/>), <c>/metrics</c> is
+/// for Prometheus, <c>/healthz</c> and <c>/readyz</c> for whatever watches the relay. Plain HTTP, meant to sit behind a
+/// reverse proxy that adds TLS (whose forwarded headers are believed only from Relay:TrustedProxies). Requests are
+/// small and bounded (line, headers, body, form fields), making sessions and downloading the build are limited per
+/// address, and every page and script is rendered from values checked here. It runs on the thread pool beside the relay and takes nothing from it but reads
 /// of its counters.
 /// </summary>
 internal sealed partial class RelayWebFront(RelayServer relay, RelayPlacement placement, ILoggerFactory loggers, TimeProvider time) : IHostedService, IAsyncDisposable

@@ -189,7 +189,8 @@ internal sealed partial class AudioService(
             room.Sent();
 
             // The frame's first sample was read 20 ms (one frame) before its last period. The last frame before a pause
-            // says so, and then nothing is sent until speech comes back: a pause costs nothing on the wire.
+            // says so, and then no Opus packet is sent until speech comes back: a pause costs the wire only the room's
+            // description once a second.
             sending = transmit;
             var capturedAt = readAt - 20_000;
             new AudioPacketHeader(++sequence, capturedAt, level, voice, Pause: !transmit).Write(payload);

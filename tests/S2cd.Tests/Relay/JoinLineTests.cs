@@ -116,7 +116,9 @@ public sealed partial class JoinLineTests
     public async Task WithoutABuild_ThePageShowsOnlyTheCommand_StatusSaysWhy_AndTheScriptSaysSo()
     {
         using var root = new TempDirectory();
-        await using var plain = await WebRelay.StartAsync(root);
+
+        // A relay whose program directory holds no NativeAOT build (the suite may run native daemons, whose directory does).
+        await using var plain = await WebRelay.StartAsync(root, "--Relay:DownloadsFrom", root.Sub("no-build"));
         using var offRoot = new TempDirectory();
         await using var off = await WebRelay.StartAsync(offRoot, "--Relay:DownloadsFrom", StandInBuild(root, megabytes: 0), "--Relay:Downloads", "false");
         foreach (var (web, why) in new[] { (plain, "holds no NativeAOT build of s2cd and s2c-attach"), (off, "Relay:Downloads is false") })

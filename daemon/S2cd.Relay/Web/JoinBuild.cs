@@ -12,7 +12,7 @@ namespace S2cd.Relay.Web;
 /// The relay's own build of s2cd and s2c-attach (NativeAOT, with the libraries beside them), packed once into one
 /// tarball for the one-line join of a machine without s2cd. It is packed in the background when the web front starts,
 /// from the directory of the relay's program (or Relay:DownloadsFrom), and cached in the state directory: a restart
-/// with the same files reuses it, a changed file (an upgrade) packs it again. Offered only when that directory holds a
+/// with the same files reuses it, a changed file (an upgrade) packs it again, and only the newest is kept. Offered only when that directory holds a
 /// NativeAOT build; otherwise <see cref="Problem"/> says why, and the web front shows only the installed command.
 /// </summary>
 internal sealed partial class JoinBuild
@@ -130,6 +130,7 @@ internal sealed partial class JoinBuild
             var digest = Hash(partial);
             File.Move(partial, path, overwrite: true);
             File.WriteAllText(stampPath, $"{stamp} {digest}");
+            RemoveOthers(path);
             var offer = new Offer(path, new FileInfo(path).Length, digest);
             LogPacked(path, offer.Length, Environment.TickCount64 - started);
             return offer;
@@ -139,6 +140,18 @@ internal sealed partial class JoinBuild
             _problem = $"packing the build failed: {ex.Message}";
             LogPackFailed(_from, ex.Message);
             return null;
+        }
+    }
+
+    /// <summary>Removes the tarballs of other versions (an upgrade's predecessor) and any left half-written: one build is kept.</summary>
+    private void RemoveOthers(string kept)
+    {
+        foreach (var file in Directory.EnumerateFiles(_cache, "s2cd-*-linux-x64.tar.gz*"))
+        {
+            if (file != kept && file != kept + ".stamp")
+            {
+                File.Delete(file);
+            }
         }
     }
 

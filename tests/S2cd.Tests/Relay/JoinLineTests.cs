@@ -21,6 +21,15 @@ public sealed partial class JoinLineTests
     {
         using var root = new TempDirectory();
         var build = StandInBuild(root, megabytes: 1);
+
+        // What an earlier version packed (and a packing cut short) is removed once this one is packed.
+        var downloads = Directory.CreateDirectory(Path.Combine(root.Sub("relay"), "state", "downloads")).FullName;
+        string[] stale = ["s2cd-0.0.1-linux-x64.tar.gz", "s2cd-0.0.1-linux-x64.tar.gz.stamp", "s2cd-0.0.1-linux-x64.tar.gz.partial"];
+        foreach (var file in stale)
+        {
+            await File.WriteAllTextAsync(Path.Combine(downloads, file), "old", TestContext.Current.CancellationToken);
+        }
+
         await using var web = await WebRelay.StartAsync(root, "--Relay:DownloadsFrom", build);
         using var http = web.Client();
         var token = TestContext.Current.CancellationToken;
@@ -60,6 +69,7 @@ public sealed partial class JoinLineTests
         Assert.Null(status.RelayJoinBuildMissing);
         Assert.Contains(Value(text, "bundle_sha256"), status.RelayJoinBuild, StringComparison.Ordinal);
         Assert.Contains("s2c_relay_downloads_total{result=\"served\"} 1", await http.GetStringAsync("/metrics", token), StringComparison.Ordinal);
+        Assert.Equal([Path.GetFileName(url), Path.GetFileName(url) + ".stamp"], Directory.GetFiles(downloads).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact(Timeout = 120_000)]

@@ -24,7 +24,9 @@ bundle_sha256='@BUNDLE_SHA256@'
 no_bundle='@NO_BUNDLE@'
 
 say() { printf 's2c: %s\n' "$*" >&2; }
-fail() { say "$*"; exit 1; }
+
+# Says why, stops the daemon this script started (if any), and ends.
+fail() { say "$*"; stop_daemon; exit 1; }
 
 sha256_of() {
     if command -v sha256sum >/dev/null 2>&1; then
@@ -134,18 +136,18 @@ main() {
     if [ -t 1 ] && (: </dev/tty) 2>/dev/null; then
         terminal=/dev/tty
     fi
+    if [ "$passphrase" = 1 ] && [ -z "$terminal" ]; then
+        fail "session $session has a passphrase: run this line in a terminal, which asks for it"
+    fi
     if ! { command -v s2c-attach >/dev/null 2>&1 && s2c-attach status >/dev/null 2>&1 </dev/null; }; then
         fetch_build
         start_daemon
     fi
-    trap 'stop_daemon' INT TERM HUP
+    trap 'stop_daemon; exit 130' INT TERM HUP
 
     set -- join "$session" --relay "$relay"
     [ -z "$fingerprint" ] || set -- "$@" --relay-fingerprint "$fingerprint"
-    if [ "$passphrase" = 1 ]; then
-        [ -n "$terminal" ] || fail "session $session has a passphrase: run this line in a terminal, which asks for it"
-        set -- "$@" --passphrase
-    fi
+    [ "$passphrase" = 0 ] || set -- "$@" --passphrase
 
     if [ -n "$terminal" ]; then
         s2c "$@" --detach <"$terminal" >/dev/null || { stop_daemon; exit 1; }

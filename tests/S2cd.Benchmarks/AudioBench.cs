@@ -291,7 +291,7 @@ internal static class AudioBench
             }
 
             var call = new Call(p50, p95, cpu.TotalSeconds / seconds * 100, ProcessStats.ResidentBytes(processes[1].Id) / 1048576.0, status.JitterBufferMs, carried);
-            Console.WriteLine(string.Create(inv, $"{what}: mouth-to-ear p50 {p50:0.0} ms, p95 {p95:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns); sound {100 - carried.SilencePercent:0.0}% of the window; b {call.CpuPercent:0.0}% of one core, {call.ResidentMb:0} MB"));
+            Console.WriteLine(string.Create(inv, $"{what}: mouth-to-ear p50 {p50:0.0} ms, p95 {p95:0.0} ms (jitter buffer {status.JitterBufferMs} ms, loss {status.AudioLossPercent}%, {status.AudioUnderruns} underruns, path {(status.MediaPath is { } path ? StatusWords.Of(path) : "-")}); sound {100 - carried.SilencePercent:0.0}% of the window; b {call.CpuPercent:0.0}% of one core, {call.ResidentMb:0} MB"));
             return call;
         }
         finally

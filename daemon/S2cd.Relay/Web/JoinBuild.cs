@@ -24,7 +24,7 @@ internal sealed partial class JoinBuild
     private readonly string _from;
     private readonly string _cache;
     private readonly ILogger _logger;
-    private Task<Offer?>? _packing;
+    private readonly Lazy<Task<Offer?>> _packing;
     private volatile string? _problem;
 
     public JoinBuild(RelayOptions options, string stateDirectory, ILogger logger)
@@ -33,6 +33,9 @@ internal sealed partial class JoinBuild
         _cache = Path.Combine(stateDirectory, "downloads");
         _logger = logger;
         _problem = options.Downloads ? Find(_from) : "Relay:Downloads is false";
+
+        // Packed once, whoever asks first (the web front's start, or a request that comes before it has asked).
+        _packing = new Lazy<Task<Offer?>>(() => Task.Run(PackOrReuse));
     }
 
     /// <summary>The version of the relay, which names the tarball and the folder the script unpacks it into.</summary>
@@ -46,7 +49,7 @@ internal sealed partial class JoinBuild
     public string? Problem => _problem;
 
     /// <summary>The packed build, once packed.</summary>
-    public Offer? Current => _packing is { IsCompletedSuccessfully: true } packing ? packing.Result : null;
+    public Offer? Current => _packing.IsValueCreated && _packing.Value.IsCompletedSuccessfully ? _packing.Value.Result : null;
 
     /// <summary>Whether a build is offered (packed or being packed).</summary>
     public bool Offered => Problem is null;
@@ -56,15 +59,14 @@ internal sealed partial class JoinBuild
     {
         if (_problem is null)
         {
-            _packing ??= Task.Run(PackOrReuse);
+            _ = _packing.Value;
         }
     }
 
     /// <summary>The packed build, waiting for the packing; null when none is offered or packing failed (<see cref="Problem"/> says why).</summary>
     public Task<Offer?> ReadyAsync()
     {
-        Start();
-        return _packing ?? Task.FromResult<Offer?>(null);
+        return _problem is null || _packing.IsValueCreated ? _packing.Value : Task.FromResult<Offer?>(null);
     }
 
     /// <summary>Why <paramref name="directory"/> holds no build to offer, or null when it does.</summary>

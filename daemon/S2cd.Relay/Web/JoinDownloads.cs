@@ -47,9 +47,9 @@ internal sealed class JoinDownloads : IDisposable
 
     public async Task SendAsync(HttpContext context, string file)
     {
-        if (file != JoinBuild.FileName || !_build.Offered || await _build.ReadyAsync().ConfigureAwait(false) is not { } offer)
+        if (file != JoinBuild.FileName || await _build.ReadyAsync().ConfigureAwait(false) is not { } offer)
         {
-            await WriteAsync(context, StatusCodes.Status404NotFound, _build.Problem is { } why ? $"no build here: {why}" : "no such file").ConfigureAwait(false);
+            await RelayWebFront.WriteTextAsync(context, StatusCodes.Status404NotFound, _build.Problem is { } why ? $"no build here: {why}" : "no such file").ConfigureAwait(false);
             return;
         }
 
@@ -58,7 +58,7 @@ internal sealed class JoinDownloads : IDisposable
             Interlocked.Decrement(ref _sending);
             Interlocked.Increment(ref _refusedBusy);
             context.Response.Headers.RetryAfter = "30";
-            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "the relay is sending as many downloads as it allows; try again in a little while").ConfigureAwait(false);
+            await RelayWebFront.WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "the relay is sending as many downloads as it allows; try again in a little while").ConfigureAwait(false);
             return;
         }
 
@@ -69,7 +69,7 @@ internal sealed class JoinDownloads : IDisposable
             Interlocked.Decrement(ref _sending);
             Interlocked.Increment(ref _refusedRate);
             context.Response.Headers.RetryAfter = "600";
-            await WriteAsync(context, StatusCodes.Status429TooManyRequests, "this address downloaded the build too often; wait a few minutes").ConfigureAwait(false);
+            await RelayWebFront.WriteTextAsync(context, StatusCodes.Status429TooManyRequests, "this address downloaded the build too often; wait a few minutes").ConfigureAwait(false);
             return;
         }
 
@@ -93,13 +93,6 @@ internal sealed class JoinDownloads : IDisposable
     }
 
     public void Dispose() => _perAddress.Dispose();
-
-    private static Task WriteAsync(HttpContext context, int status, string text)
-    {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(text + "\n", context.RequestAborted);
-    }
 }
 
 /// <summary>The downloads of the build in the Prometheus text format.</summary>

@@ -264,7 +264,7 @@ internal sealed partial class RelayWebFront(RelayServer relay, RelayPlacement pl
             return;
         }
 
-        var offer = _build.Offered ? await _build.ReadyAsync().ConfigureAwait(false) : null;
+        var offer = await _build.ReadyAsync().ConfigureAwait(false);
         var script = JoinScript.Render(new JoinScript.Values(
             name, PublicAddress(context), relay.CertificateFingerprint, _links.Find(name)?.Passphrase == true, page, offer, _build.Problem));
         await WriteTextAsync(context, StatusCodes.Status200OK, script.TrimEnd('\n')).ConfigureAwait(false);
@@ -330,7 +330,8 @@ internal sealed partial class RelayWebFront(RelayServer relay, RelayPlacement pl
         return context.Response.WriteAsync(html, context.RequestAborted);
     }
 
-    private static Task WriteTextAsync(HttpContext context, int status, string text)
+    /// <summary>Answers with <paramref name="text"/> and a newline as plain text (health, the join script, a refused download).</summary>
+    internal static Task WriteTextAsync(HttpContext context, int status, string text)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using S2cd.Tests.Packaging;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Relay;
@@ -57,7 +57,7 @@ public sealed partial class JoinLineTests
         var tarball = Path.Combine(root.Path, "downloaded.tar.gz");
         await File.WriteAllBytesAsync(tarball, bytes, token);
         var unpacked = root.Sub("unpacked");
-        Assert.Equal(0, (await Program("tar", ["-xzf", tarball, "-C", unpacked])).Code);
+        Assert.Equal(0, (await Run.ProgramAsync("tar", "-xzf", tarball, "-C", unpacked)).ExitCode);
         var top = Directory.GetDirectories(unpacked).Single();
         Assert.Equal($"s2cd-{Value(text, "version")}", Path.GetFileName(top));
         Assert.Equal(["libstandin.so", "s2c-attach", "s2cd"], Directory.GetFiles(top).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -86,7 +86,7 @@ public sealed partial class JoinLineTests
             var script = await http.GetStringAsync($"/j/{session}", TestContext.Current.CancellationToken);
             var file = Path.Combine(root.Path, session + ".sh");
             await File.WriteAllTextAsync(file, script, TestContext.Current.CancellationToken);
-            var (code, output) = await Program("shellcheck", ["--shell=sh", "--severity=style", file]);
+            var (code, output) = await Run.ProgramAsync("shellcheck", "--shell=sh", "--severity=style", file);
             Assert.True(code == 0, $"shellcheck on the script for {session}:\n{output}");
         }
     }
@@ -107,7 +107,7 @@ public sealed partial class JoinLineTests
         script = script.Replace(Value(script, "bundle_url"), "file://" + changed, StringComparison.Ordinal);
 
         var home = root.Sub("home");
-        var (code, output) = await Program("sh", ["-c", script], new Dictionary<string, string> { ["HOME"] = home, ["PATH"] = "/usr/bin:/bin" });
+        var (code, output) = await Run.ProgramWithEnvironmentAsync("sh", new Dictionary<string, string> { ["HOME"] = home, ["PATH"] = "/usr/bin:/bin" }, "-c", script);
         Assert.Equal(1, code);
         Assert.Contains("refused, nothing was unpacked", output, StringComparison.Ordinal);
         var data = Path.Combine(home, ".local", "share", "s2cd");
@@ -117,7 +117,7 @@ public sealed partial class JoinLineTests
         var untouched = Path.Combine(root.Path, "untouched.tar.gz");
         bytes[bytes.Length / 2] ^= 0x40;
         await File.WriteAllBytesAsync(untouched, bytes, TestContext.Current.CancellationToken);
-        var (_, second) = await Program("sh", ["-c", script.Replace("file://" + changed, "file://" + untouched, StringComparison.Ordinal)], new Dictionary<string, string> { ["HOME"] = home, ["PATH"] = "/usr/bin:/bin" });
+        var (_, second) = await Run.ProgramWithEnvironmentAsync("sh", new Dictionary<string, string> { ["HOME"] = home, ["PATH"] = "/usr/bin:/bin" }, "-c", script.Replace("file://" + changed, "file://" + untouched, StringComparison.Ordinal));
         Assert.DoesNotContain("refused", second, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(data, Value(script, "version"), "s2cd")), second);
     }
@@ -148,7 +148,7 @@ public sealed partial class JoinLineTests
 
             var script = await http.GetStringAsync("/j/quiet", TestContext.Current.CancellationToken);
             Assert.Equal(string.Empty, Value(script, "bundle_url"));
-            var (code, output) = await Program("sh", ["-c", script], new Dictionary<string, string> { ["HOME"] = root.Sub("home-" + why.Length), ["PATH"] = "/usr/bin:/bin" });
+            var (code, output) = await Run.ProgramWithEnvironmentAsync("sh", new Dictionary<string, string> { ["HOME"] = root.Sub("home-" + why.Length), ["PATH"] = "/usr/bin:/bin" }, "-c", script);
             Assert.Equal(1, code);
             Assert.Contains("this relay offers no build: ", output, StringComparison.Ordinal);
             Assert.Contains(why, output, StringComparison.Ordinal);
@@ -299,25 +299,4 @@ public sealed partial class JoinLineTests
     /// <summary>The value a script gives <paramref name="name"/> (name='value').</summary>
     private static string Value(string script, string name) =>
         Regex.Match(script, $"^{name}='([^']*)'$", RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException($"no {name} in the script:\n{script}");
-
-    private static async Task<(int Code, string Output)> Program(string program, string[] args, Dictionary<string, string>? environment = null)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in environment ?? [])
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await error);
-    }
 }

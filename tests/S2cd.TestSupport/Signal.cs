@@ -91,4 +91,7 @@ internal static class Signal
 
         return Math.Sqrt(sum / Math.Max(1, samples.Length));
     }
+
+    /// <summary>The level of <paramref name="samples"/> in dB below full scale (negative infinity for digital silence).</summary>
+    public static double Dbfs(ReadOnlySpan<short> samples) => 20 * Math.Log10(Rms(samples) / 32768);
 }

@@ -162,24 +162,24 @@ public sealed class AudioMixerTests
     public void InAPause_TheSendersRoomIsPlayedAtItsLevel_NeverLouderThanMinus40_AndFadesWhenDescriptionsStop()
     {
         using var mixer = new AudioMixer(Options.Create(new AudioOptions()), _clock);
-        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+        Assert.Equal(double.NegativeInfinity, Signal.Dbfs(MixFor(mixer, 0.5)));
 
         Describe(mixer, sender: 1, level: 60);
-        Assert.InRange(Dbfs(MixFor(mixer, 1)), -61.5, -58.5);
+        Assert.InRange(Signal.Dbfs(MixFor(mixer, 1)), -61.5, -58.5);
 
         // At the member's volume; and a sender that claims a loud room is played at -40 dBFS at most.
         mixer.UseVolumes(_ => 50);
-        Assert.InRange(Dbfs(MixFor(mixer, 1)), -67.5, -64.5);
+        Assert.InRange(Signal.Dbfs(MixFor(mixer, 1)), -67.5, -64.5);
         mixer.UseVolumes(_ => 100);
         Describe(mixer, sender: 1, level: 3);
-        Assert.InRange(Dbfs(MixFor(mixer, 1)), -41.5, -38.5);
+        Assert.InRange(Signal.Dbfs(MixFor(mixer, 1)), -41.5, -38.5);
 
         // Silence described (the sender muted): nothing. Descriptions that stop: nothing after 2.5 s.
         Describe(mixer, sender: 1, level: 127);
-        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+        Assert.Equal(double.NegativeInfinity, Signal.Dbfs(MixFor(mixer, 0.5)));
         Describe(mixer, sender: 1, level: 60);
         _clock.Advance(TimeSpan.FromSeconds(2.6));
-        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 0.5)));
+        Assert.Equal(double.NegativeInfinity, Signal.Dbfs(MixFor(mixer, 0.5)));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class AudioMixerTests
     {
         using var mixer = new AudioMixer(Options.Create(new AudioOptions { ComfortNoise = false }), _clock);
         Describe(mixer, sender: 1, level: 60);
-        Assert.Equal(double.NegativeInfinity, Dbfs(MixFor(mixer, 1)));
+        Assert.Equal(double.NegativeInfinity, Signal.Dbfs(MixFor(mixer, 1)));
     }
 
     [Fact]
@@ -325,6 +325,4 @@ public sealed class AudioMixerTests
 
         return all;
     }
-
-    private static double Dbfs(short[] samples) => 20 * Math.Log10(Signal.Rms(samples) / 32768);
 }

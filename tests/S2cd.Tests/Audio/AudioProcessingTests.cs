@@ -126,8 +126,8 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
         // carol, with comfort noise off, hears digital silence.
         var recordings = await Task.WhenAll(call.Rig("alice").RecordFromNowAsync(1.5), call.Rig("carol").RecordFromNowAsync(1.5));
         var (heard, dead) = (recordings[0], recordings[1]);
-        var level = 20 * Math.Log10(Signal.Rms(heard) / 32768);
-        output.WriteLine($"in bob's pause alice hears {level:0.0} dBFS, carol {20 * Math.Log10(Signal.Rms(dead) / 32768):0.0} dBFS");
+        var level = Signal.Dbfs(heard);
+        output.WriteLine($"in bob's pause alice hears {level:0.0} dBFS, carol {Signal.Dbfs(dead):0.0} dBFS");
         Assert.InRange(level, -100, -45);
         Assert.True(Signal.LongestSilenceMs(heard, Rate, 0) < 5, $"alice's speaker was silent for {Signal.LongestSilenceMs(heard, Rate, 0):0} ms in bob's pause");
         Assert.Equal(0, Signal.Rms(dead));

@@ -103,7 +103,7 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
             await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains($" {Session} · ", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the call's view with its status line");
             Assert.True((await Run.ProgramAsync("pgrep", "-u", user, "-x", "s2cd")).ExitCode == 0);
 
-            await KeysAsync(user, "q");
+            await TmuxAsync(user, "send-keys", "q");
             await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains("ENDED 0", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "the script to end after q");
             var screen = await PaneAsync(user);
             Assert.Contains($"s2c: left {Session}.", screen, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         }
         finally
         {
-            await KeysAsync(user, "kill-server");
+            await TmuxAsync(user, "kill-server");
         }
     }
 
@@ -136,8 +136,8 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         {
             await StartTerminalAsync(user, line);
             await Eventually.TrueAsync(async () => (await PaneAsync(user)).Contains("Session passphrase:", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the script asking for the passphrase");
-            await KeysAsync(user, "send-keys", "-l", Passphrase);
-            await KeysAsync(user, "send-keys", "Enter");
+            await TmuxAsync(user, "send-keys", "-l", Passphrase);
+            await TmuxAsync(user, "send-keys", "Enter");
             await Eventually.TrueAsync(
                 async () => (await carolControl.WhoAsync()).Any(p => p.Name.StartsWith(user + "@", StringComparison.Ordinal) && p.Trust == Trust.Verified),
                 TimeSpan.FromSeconds(30),
@@ -146,7 +146,7 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
         }
         finally
         {
-            await KeysAsync(user, "kill-server");
+            await TmuxAsync(user, "kill-server");
         }
     }
 
@@ -160,9 +160,9 @@ public sealed class JoinLinePackageTests(PackageTests.BuiltPackage package) : IA
     private static async Task<string> PaneAsync(string user) =>
         (await Run.ProgramAsync("runuser", "-u", user, "--", "tmux", "-L", "s2c-" + user, "capture-pane", "-J", "-p", "-S", "-40")).Output;
 
-    /// <summary>A tmux command in the user's terminal: keys ("q"), or send-keys/kill-server with their arguments.</summary>
-    private static Task KeysAsync(string user, params string[] command) =>
-        Run.ProgramAsync("runuser", ["-u", user, "--", "tmux", "-L", "s2c-" + user, .. command.Length == 1 && command[0] != "kill-server" ? ["send-keys", command[0]] : command]);
+    /// <summary>A tmux command in the user's terminal (send-keys, kill-server).</summary>
+    private static Task TmuxAsync(string user, params string[] command) =>
+        Run.ProgramAsync("runuser", ["-u", user, "--", "tmux", "-L", "s2c-" + user, .. command]);
 
     [Fact(Timeout = 240_000)]
     public async Task OnAMachineWithoutLibopusAndGtk_TheScriptSaysWhatToInstall_AndTheCallGoesOn()

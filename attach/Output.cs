@@ -90,6 +90,10 @@ internal static class Output
         text.AppendLine(inv, $"Microphone {(status.Muted ? "muted" : "on")} ({Clean(StatusWords.Of(status.Microphone))})");
         text.AppendLine(inv, $"Speaker    {Clean(StatusWords.Of(status.Speaker))}");
         text.AppendLine(inv, $"Processing {Clean(status.AudioProcessing)}; sends {(status.Transmit == TransmitMode.Continuous ? "continuously" : "while you speak")}");
+        if (status.EchoDelayMs is { } echoDelay)
+        {
+            text.AppendLine(inv, $"Echo       {echoDelay} ms later than the devices report (found from the sound)");
+        }
         text.AppendLine(inv, $"Camera     {(status.CameraOn ? "on" : "off")} ({Clean(StatusWords.Of(status.Camera))})");
         if (status.Session is not null)
         {

@@ -93,6 +93,12 @@ public sealed record StatusResult
     /// <summary>Whether the echo canceller runs (configured and libspeexdsp loaded).</summary>
     public bool EchoCancel { get; init; }
 
+    /// <summary>
+    /// How much later the speaker's sound reaches the microphone than the devices report, in milliseconds, as the echo
+    /// canceller found it from the signals (null until the far end has been heard long enough to tell).
+    /// </summary>
+    public int? EchoDelayMs { get; init; }
+
     /// <summary>Whether noise suppression runs.</summary>
     public bool NoiseSuppress { get; init; }
 

@@ -9,12 +9,20 @@ namespace S2cd.Tests.Support;
 internal static class Speech
 {
     public const string Sentence = "The quick brown fox jumps over the lazy dog, while the conference goes on in the terminal.";
-    private static readonly Lazy<short[]> Rendered = new(Render);
+
+    /// <summary>Another speaker's sentence (another voice), for the near end of a double talk.</summary>
+    public const string OtherSentence = "Could you say that again? I think the build on my machine is still running the tests.";
+    private static readonly Lazy<short[]> Rendered = new(() => Render(Sentence, "en"));
+    private static readonly Lazy<short[]> OtherRendered = new(() => Render(OtherSentence, "en+f3"));
 
     /// <summary>The sentence at 48 kHz, its active speech level (<see cref="ActiveLevelDbfs"/>) at <paramref name="levelDbfs"/>.</summary>
-    public static short[] At(double levelDbfs)
+    public static short[] At(double levelDbfs) => Scaled(Rendered.Value, levelDbfs);
+
+    /// <summary><see cref="OtherSentence"/> in another voice at <paramref name="levelDbfs"/>.</summary>
+    public static short[] OtherAt(double levelDbfs) => Scaled(OtherRendered.Value, levelDbfs);
+
+    private static short[] Scaled(short[] speech, double levelDbfs)
     {
-        var speech = Rendered.Value;
         var gain = Math.Pow(10, (levelDbfs - ActiveLevelDbfs(speech)) / 20);
         return [.. speech.Select(s => (short)Math.Clamp(s * gain, short.MinValue, short.MaxValue))];
     }
@@ -51,12 +59,12 @@ internal static class Speech
         return 0;
     }
 
-    private static short[] Render()
+    private static short[] Render(string sentence, string voice)
     {
-        var wav = Path.Combine(Path.GetTempPath(), $"s2cd-speech-{Environment.ProcessId}.wav");
+        var wav = Path.Combine(Path.GetTempPath(), $"s2cd-speech-{Environment.ProcessId}-{Guid.NewGuid():N}.wav");
         try
         {
-            using (var espeak = Process.Start(new ProcessStartInfo("espeak-ng", ["-w", wav, Sentence]) { RedirectStandardError = true })
+            using (var espeak = Process.Start(new ProcessStartInfo("espeak-ng", ["-v", voice, "-w", wav, sentence]) { RedirectStandardError = true })
                 ?? throw new InvalidOperationException("espeak-ng did not start"))
             {
                 espeak.WaitForExit();

@@ -51,9 +51,13 @@ internal sealed class AudioOptions
     /// <summary>Whether the microphone runs through the echo canceller (speexdsp), against what the speaker played.</summary>
     public bool EchoCancel { get; set; } = true;
 
-    /// <summary>The echo canceller's tail: the longest echo path it follows, in milliseconds.</summary>
-    [InRange(200, 1000)]
-    public int EchoTailMs { get; set; } = 200;
+    /// <summary>
+    /// The echo canceller's tail, in milliseconds: how long the room's echo goes on after its first arrival (its
+    /// reflections). The delay before that first arrival is found from the signals (<see cref="EchoAlignment"/>), so the
+    /// tail is short, as WebRTC's is: a short filter converges within a second of speech.
+    /// </summary>
+    [InRange(40, 1000)]
+    public int EchoTailMs { get; set; } = 60;
 
     /// <summary>Whether stationary noise (fans, hum, hiss) is suppressed (speexdsp's preprocessor).</summary>
     public bool NoiseSuppress { get; set; } = true;

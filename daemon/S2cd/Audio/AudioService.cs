@@ -133,6 +133,7 @@ internal sealed partial class AudioService(
         link.Devices.SetProcessing(VoiceProcessor.Describe(_options, processor.Problem));
         var period = new short[AudioOptions.PeriodSamples];
         var reference = new short[AudioOptions.PeriodSamples];
+        var alignment = processor.CancelsEcho ? new EchoAlignment(_reference) : null;
         var frame = new short[AudioOptions.FrameSamples];
         var payload = new byte[AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes];
         var inPeriod = 0;
@@ -157,7 +158,18 @@ internal sealed partial class AudioService(
             // What the speaker played as these samples were heard, then the period cleaned of it, of noise, and levelled.
             // The capture time is taken before: the processing's own time counts in the mouth-to-ear delay.
             var readAt = UnixTime.Microseconds(Time);
-            _reference.Captured(reference, NowInSamples(), pcm.Delay());
+            var heard = _reference.Captured(reference, NowInSamples(), pcm.Delay());
+            if (alignment is not null)
+            {
+                // Where the echo really is, from the signals: the canceller's reference read that much earlier.
+                if (alignment.Next(period, heard, reference))
+                {
+                    processor.RestartEchoCanceller();
+                }
+
+                link.Devices.SetEchoDelay(alignment.EstimatedDelayMs);
+            }
+
             inPeriod = 0;
             _ = processor.Process(period, reference);
             period.CopyTo(frame.AsSpan(inFrame));

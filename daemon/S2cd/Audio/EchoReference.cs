@@ -55,20 +55,35 @@ internal sealed class EchoReference
     /// <summary>
     /// The reference for a period that was just read from the microphone, at <paramref name="now"/> with
     /// <paramref name="delay"/> frames still waiting in the device: what the speaker played at the moment each captured
-    /// sample was heard; silence where it played nothing (not yet, or over a second ago).
+    /// sample was heard; silence where it played nothing (not yet, or over a second ago). Returns where on the timeline
+    /// the period's first sample was heard, for <see cref="Read"/>.
     /// </summary>
-    public void Captured(Span<short> reference, long now, int delay)
+    public long Captured(Span<short> reference, long now, int delay)
     {
         lock (_lock)
         {
             var start = Align(ref _captured, now - reference.Length - Math.Max(0, delay), playback: false);
-            for (var i = 0; i < reference.Length; i++)
-            {
-                var at = start + i;
-                reference[i] = _end != long.MinValue && at < _end && at >= _end - Capacity ? _ring[Slot(at)] : (short)0;
-            }
-
+            ReadLocked(start, reference);
             _captured = start + reference.Length;
+            return start;
+        }
+    }
+
+    /// <summary>What the speaker played from <paramref name="start"/> on the timeline (silence where it played nothing).</summary>
+    public void Read(long start, Span<short> reference)
+    {
+        lock (_lock)
+        {
+            ReadLocked(start, reference);
+        }
+    }
+
+    private void ReadLocked(long start, Span<short> reference)
+    {
+        for (var i = 0; i < reference.Length; i++)
+        {
+            var at = start + i;
+            reference[i] = _end != long.MinValue && at < _end && at >= _end - Capacity ? _ring[Slot(at)] : (short)0;
         }
     }
 

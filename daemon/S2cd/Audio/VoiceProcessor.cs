@@ -15,7 +15,7 @@ namespace S2cd.Audio;
 internal sealed class VoiceProcessor : IDisposable
 {
     private readonly AudioOptions _options;
-    private readonly SpeexEchoHandle? _echo;
+    private SpeexEchoHandle? _echo;
     private readonly SpeexPreprocessHandle? _preprocess;
     private readonly AutoGain? _gain;
     private readonly short[] _cleaned = new short[AudioOptions.PeriodSamples];
@@ -46,6 +46,9 @@ internal sealed class VoiceProcessor : IDisposable
     public string? Problem { get; }
 
     public VoiceActivity Activity { get; } = new();
+
+    /// <summary>Whether the echo canceller runs.</summary>
+    public bool CancelsEcho => _echo is not null;
 
     /// <summary>
     /// Processes one captured period in place: <paramref name="reference"/> is what the speaker played as it was heard.
@@ -82,6 +85,28 @@ internal sealed class VoiceProcessor : IDisposable
         var speech = Activity.Next(level, probability);
         _gain?.Apply(period, speech, level);
         return speech;
+    }
+
+    /// <summary>
+    /// The echo canceller starts afresh: its reference moved on the timeline, so what it learned no longer fits. A new
+    /// state, not speex_echo_state_reset: after a reset speexdsp kept adapting as slowly as a converged filter does, and
+    /// took seconds to learn the moved echo that a new state learns in one.
+    /// </summary>
+    public void RestartEchoCanceller()
+    {
+        if (_echo is null)
+        {
+            return;
+        }
+
+        var fresh = CreateEcho(_options.EchoTailMs);
+        if (_preprocess is not null && _options.NoiseSuppress)
+        {
+            Ctl(_preprocess, Interop.Speex.SPEEX_PREPROCESS_SET_ECHO_STATE, fresh.DangerousGetHandle());
+        }
+
+        _echo.Dispose();
+        _echo = fresh;
     }
 
     /// <summary>What runs, for <c>status</c>: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)".</summary>

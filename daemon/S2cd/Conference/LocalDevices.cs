@@ -22,6 +22,7 @@ internal sealed class LocalDevices(TimeProvider time)
     private long _packetsSent;
     private long _bytesSent;
     private (byte Level, bool Voice, long At) _ownVoice;
+    private int _echoDelayMs = int.MinValue;
 
     /// <summary>A device's state changed (not raised for figures).</summary>
     public event Action? Changed;
@@ -74,6 +75,18 @@ internal sealed class LocalDevices(TimeProvider time)
             _processing = processing;
         }
     }
+
+    /// <summary>The echo's delay beyond the devices' figures as the echo canceller found it (null: not found yet).</summary>
+    public int? EchoDelayMs
+    {
+        get
+        {
+            var ms = Volatile.Read(ref _echoDelayMs);
+            return ms == int.MinValue ? null : ms;
+        }
+    }
+
+    public void SetEchoDelay(int? ms) => Volatile.Write(ref _echoDelayMs, ms ?? int.MinValue);
 
     public void SetXruns(bool capture, long xruns) => Interlocked.Exchange(ref capture ? ref _captureXruns : ref _playbackXruns, xruns);
 

@@ -80,6 +80,7 @@ internal sealed class StatusComposer(
             AudioXruns = devices.Xruns,
             AudioProcessing = states.Processing.Description,
             EchoCancel = states.Processing.EchoCancel,
+            EchoDelayMs = states.Processing.EchoCancel ? devices.EchoDelayMs : null,
             NoiseSuppress = states.Processing.NoiseSuppress,
             AutoGain = states.Processing.AutoGain,
             Transmit = states.Processing.Transmit,

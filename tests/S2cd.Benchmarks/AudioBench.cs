@@ -103,98 +103,13 @@ internal static class AudioBench
         mixer.Dispose();
     }
 
-    /// <summary>
-    /// <c>audio-processing [--runs N] [--seconds S]</c>: the CPU of echo cancellation and preprocessing for one
-    /// participant at 48 kHz (a minute of speech-like sound with its echo, timed on this thread), then the mouth-to-ear
-    /// delay of a call with the processing on and off (the receiving daemon's own figure), run after run.
-    /// </summary>
-    public static Task<int> ProcessingAsync(string[] args)
-    {
-        var seconds = BenchArgs.Int(args, "--seconds", 10, 3, 600);
-        string[] off = ["--Audio:EchoCancel", "false", "--Audio:NoiseSuppress", "false", "--Audio:AutoGain", "false", "--Audio:Transmit", "continuous"];
-        const string CpuTable = "Audio processing CPU per participant (a minute of 48 kHz microphone, on this process's CPU clock)";
-        const string DelayTable = "Audio processing in a call: espeak-ng speech, processing on (as shipped) against off";
-        return BenchRun.RunAsync("audio-processing", args, async (figures, round) =>
-        {
-            ProcessingCpu(figures, CpuTable, new AudioOptions(), "echo cancellation (200 ms tail) + noise suppression + automatic gain + voice activity");
-            ProcessingCpu(figures, CpuTable, new AudioOptions { NoiseSuppress = false, AutoGain = false }, "echo cancellation alone");
-            ProcessingCpu(figures, CpuTable, new AudioOptions { EchoCancel = false }, "noise suppression + automatic gain + voice activity");
-            figures.Note(CpuTable, "A speech-like near end every other 1.5 s, the far end's echo at 50 ms and −6 dB, room noise. Target ≤ 3% of one core.");
-            figures.Note(DelayTable, $"The sender's microphone plays espeak-ng's sentence at −26 dBFS over and over. On: the shipped settings (echo cancellation, noise suppression, automatic gain, voice-activated transmission). Off: all three off, sent continuously. {seconds} s a call, the two calls alternating in order round by round.");
-            double? on = null, offDelay = null;
-            foreach (var processing in round % 2 == 1 ? new[] { true, false } : [false, true])
-            {
-                var call = await DelayAsync(seconds, endToEnd: true, Input.Speech, processing ? [] : off).ConfigureAwait(false);
-                call.Report(figures, DelayTable, processing ? "processing on" : "processing off");
-                if (processing)
-                {
-                    on = call.P50;
-                }
-                else
-                {
-                    offDelay = call.P50;
-                }
-            }
-
-            figures.Add(DelayTable, "added by processing (on − off, within a round)", "mouth-to-ear p50", on!.Value - offDelay!.Value, "+0.0;−0.0;0.0", "ms");
-        });
-    }
-
-    /// <summary>A minute of a speech-like near end plus the far end's echo (50 ms, -6 dB) through a <see cref="VoiceProcessor"/>.</summary>
-    private static void ProcessingCpu(Figures figures, string table, AudioOptions options, string what)
-    {
-        using var processor = new VoiceProcessor(options);
-        if (processor.Problem is { } problem)
-        {
-            throw new InvalidOperationException(problem);
-        }
-
-        const int Periods = 6000;
-        var n = Periods * AudioOptions.PeriodSamples;
-        var microphone = new short[n];
-        var reference = new short[n];
-        var random = new Random(1);
-        var delay = AudioOptions.SampleRate / 20;
-        for (var i = 0; i < n + delay; i++)
-        {
-            // The far end: a wandering pitch with noise; the near end talks every other 1.5 s; the room adds its noise.
-            var t = i - delay;
-            var far = (short)((5000 * Math.Sin(2 * Math.PI * (200 + (80 * Math.Sin(i / 9000.0))) * i / 48000)) + random.Next(-300, 300));
-            if (i < n)
-            {
-                reference[i] = far;
-            }
-
-            if (t >= 0)
-            {
-                var near = (t / 72000) % 2 == 0 ? 4000 * Math.Sin(2 * Math.PI * (140 + (40 * Math.Sin(t / 5000.0))) * t / 48000) : 0;
-                microphone[t] = (short)Math.Clamp(near + (reference[Math.Max(0, t - delay)] / 2) + random.Next(-200, 200), short.MinValue, short.MaxValue);
-            }
-        }
-
-        var self = Process.GetCurrentProcess();
-        var before = self.TotalProcessorTime;
-        for (var p = 0; p < Periods; p++)
-        {
-            var range = new Range(p * AudioOptions.PeriodSamples, (p + 1) * AudioOptions.PeriodSamples);
-            processor.Process(microphone.AsSpan(range), reference.AsSpan(range));
-        }
-
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - before;
-        var share = cpu.TotalSeconds / (Periods / 100.0) * 100;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what}: {cpu.TotalMilliseconds / Periods * 1000:0} µs per 10 ms, {share:0.00}% of one core"));
-        figures.Add(table, what, "per 10 ms period", cpu.TotalMilliseconds / Periods * 1000, "0", "µs");
-        figures.Add(table, what, "share of one core", share, "0.00", "%");
-    }
-
-    private enum Input
+    internal enum Input
     {
         Tone,
         Speech,
     }
 
-    private sealed record Call(double P50, double P95, double CpuPercent, double ResidentMb, int JitterMs, HeardAudio Heard)
+    internal sealed record Call(double P50, double P95, double CpuPercent, double ResidentMb, int JitterMs, HeardAudio Heard)
     {
         public void Report(Figures figures, string table, string row)
         {
@@ -211,7 +126,7 @@ internal static class AudioBench
     /// that is then measured; b's daemon gives the mouth-to-ear delay. Refuses a call that carried under half of what
     /// was sent.
     /// </summary>
-    private static async Task<Call> DelayAsync(int seconds, bool endToEnd, Input input, string[] extra)
+    internal static async Task<Call> DelayAsync(int seconds, bool endToEnd, Input input, string[] extra)
     {
         var inv = CultureInfo.InvariantCulture;
         var directory = Directory.CreateTempSubdirectory("s2cd-bench-audio").FullName;

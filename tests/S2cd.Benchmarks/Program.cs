@@ -11,7 +11,7 @@ try
         "video-delay" => await VideoDelayBench.RunAsync(args[1..]).ConfigureAwait(false),
         "slow-pipe" => await SlowPipeBench.RunAsync(args[1..]).ConfigureAwait(false),
         "audio" => await AudioBench.RunAsync(args[1..]).ConfigureAwait(false),
-        "audio-processing" => await AudioBench.ProcessingAsync(args[1..]).ConfigureAwait(false),
+        "audio-processing" => await AudioProcessingBench.ProcessingAsync(args[1..]).ConfigureAwait(false),
         "crypto" => await CryptoBench.RunAsync(args[1..]).ConfigureAwait(false),
         "impaired" => await ImpairedBench.RunAsync(args[1..]).ConfigureAwait(false),
         "attach" => await AttachBench.RunAsync(args[1..]).ConfigureAwait(false),

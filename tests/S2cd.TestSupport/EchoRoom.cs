@@ -18,7 +18,7 @@ internal static class EchoRoom
     /// <summary>The direct sound and a small room's reflections: milliseconds after it, and level (dB) against it.</summary>
     public static readonly (double AfterMs, double Db)[] Reflections = [(0, 0), (2.7, -8), (6.1, -11), (11.3, -14), (17.9, -17), (26.2, -21), (37.5, -26)];
 
-    public sealed record Setup(double ExtraDelayMs, double DriftPpm = 0, double GainDb = -6, bool NearEnd = false, double Seconds = 8, bool EchoCancel = true);
+    public sealed record Setup(double ExtraDelayMs, double DriftPpm = 0, double GainDb = -6, bool NearEnd = false, double Seconds = 8, bool EchoCancel = true, bool FindDelay = true);
 
     /// <summary>What came out: the processed microphone, the echo and near end as they reached it, and what the estimator said.</summary>
     public sealed record Result(short[] Output, short[] Echo, short[] Near, bool[] Transmitted, int? EstimatedDelayMs, long Moves, int FirstEstimateMs, double DriftPpm);
@@ -29,6 +29,7 @@ internal static class EchoRoom
     public static Result Run(Setup setup, AudioOptions? options = null)
     {
         options ??= new AudioOptions { EchoCancel = setup.EchoCancel };
+        var findDelay = setup.FindDelay;
         var n = (int)(setup.Seconds * Rate) / Period * Period;
         var far = FarEnd(setup.Seconds + 1);
         var near = setup.NearEnd ? Loop(Speech.OtherAt(-26), setup.Seconds, Rate * 3 / 4) : new short[n];
@@ -80,7 +81,7 @@ internal static class EchoRoom
             }
 
             var heard = reference.Captured(canceller, T0 + ((p + 1) * Period), 0);
-            if (processor.CancelsEcho && alignment.Next(period, heard, canceller))
+            if (findDelay && processor.CancelsEcho && alignment.Next(period, heard, canceller))
             {
                 processor.RestartEchoCanceller();
             }

@@ -32,7 +32,7 @@ internal static class AllBenchmarks
             ("video-delay", ["--seconds", "15"], VideoDelayBench.RunAsync),
             ("crypto", [], CryptoBench.RunAsync),
             ("audio", ["--seconds", "15"], AudioBench.RunAsync),
-            ("audio-processing", ["--seconds", "10"], AudioBench.ProcessingAsync),
+            ("audio-processing", ["--seconds", "10"], AudioProcessingBench.ProcessingAsync),
             ("attach", aot is null ? [] : ["--aot", aot], AttachBench.RunAsync),
             ("daemon-memory", ["--cycles", "200"], DaemonMemoryBench.RunAsync),
         };

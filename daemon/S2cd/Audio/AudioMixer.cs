@@ -126,7 +126,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
         {
             if (s.Available == 0)
             {
-                var captured = s.Buffer.Pull(s.Samples);
+                var captured = s.Buffer.Pull(s.Samples, out var length);
                 if (captured is null)
                 {
                     // Not playing: in a pause, the sender's room as it described it.
@@ -139,7 +139,7 @@ internal sealed class AudioMixer : IAudioSink, IDisposable
                 }
 
                 s.Offset = 0;
-                s.Available = s.Samples.Length;
+                s.Available = length;
                 s.CapturedAt = captured.Value;
             }
 

@@ -13,7 +13,7 @@ internal sealed class AudioOptions
     /// <summary>Samples in one 10 ms device period.</summary>
     public const int PeriodSamples = SampleRate / 100;
 
-    /// <summary>Samples in one 20 ms Opus frame.</summary>
+    /// <summary>Samples in the longest Opus frame sent or read (20 ms); frames are 10 ms where the link allows.</summary>
     public const int FrameSamples = SampleRate / 50;
 
     /// <summary>Whether the daemon uses audio at all.</summary>
@@ -40,11 +40,20 @@ internal sealed class AudioOptions
     [InRange(2, 3)]
     public int PlaybackPeriods { get; set; } = 3;
 
-    /// <summary>The jitter buffer's first target, in milliseconds; it adapts between the bounds below.</summary>
-    public int JitterStartMilliseconds { get; set; } = 40;
+    /// <summary>
+    /// Opus frames of 10 ms while media goes over UDP and what arrives from the call loses under 2%, 20 ms otherwise
+    /// (<see cref="FrameLength"/>); false: always 20 ms.
+    /// </summary>
+    public bool ShortFrames { get; set; } = true;
 
-    [InRange(20, 200)]
-    public int JitterMinMilliseconds { get; set; } = 20;
+    /// <summary>
+    /// The jitter buffer's first target, in milliseconds (at least two of the sender's frames); it adapts between the
+    /// bounds below.
+    /// </summary>
+    public int JitterStartMilliseconds { get; set; } = 20;
+
+    [InRange(10, 200)]
+    public int JitterMinMilliseconds { get; set; } = 10;
 
     public int JitterMaxMilliseconds { get; set; } = 200;
 

@@ -11,7 +11,8 @@ namespace S2cd.Audio;
 
 /// <summary>
 /// The microphone and the speaker, while in a session. Capture: 10 ms periods from ALSA through echo cancellation,
-/// noise suppression and automatic gain (<see cref="VoiceProcessor"/>), 20 ms Opus frames to the session unless
+/// noise suppression and automatic gain (<see cref="VoiceProcessor"/>), Opus frames of 10 ms (20 ms over a poor link,
+/// <see cref="FrameLength"/>) to the session unless
 /// muted, while voice activity hears speech (<see cref="TransmitMode"/>). Playback: the mixer's 10 ms periods to
 /// ALSA, two to three periods buffered, and the same periods to the echo canceller's reference. Each loop runs on
 /// its own thread because ALSA reads and writes block. A device that is missing or fails, or whose library
@@ -138,6 +139,8 @@ internal sealed partial class AudioService(
         var payload = new byte[AudioPacketHeader.Size + AudioPacketHeader.MaxOpusBytes];
         var inPeriod = 0;
         var inFrame = 0;
+        var frameLength = new FrameLength(_options.ShortFrames);
+        var frameSamples = frameLength.Samples;
         var sending = false;
         var room = new RoomLevel();
         uint sequence = 0;
@@ -174,20 +177,30 @@ internal sealed partial class AudioService(
             _ = processor.Process(period, reference);
             period.CopyTo(frame.AsSpan(inFrame));
             inFrame += period.Length;
-            if (inFrame < frame.Length)
+            if (inFrame < frameSamples)
             {
                 continue;
             }
 
             inFrame = 0;
-            var level = AudioPacketHeader.LevelOf(frame);
+            var spoken = frame.AsSpan(0, frameSamples);
+            if (periods % 100 < frameSamples / period.Length)
+            {
+                // About once a second: the next frames' length, from the media path and the loss of what arrives.
+                var heardFigures = mixer.Figures();
+                frameLength.Update(overTls: link.MediaOverTls, heardFigures.Received, heardFigures.Lost, clock.Elapsed);
+            }
+
+            var frameMicroseconds = frameSamples * 1_000_000L / AudioOptions.SampleRate;
+            frameSamples = frameLength.Samples;
+            var level = AudioPacketHeader.LevelOf(spoken);
             var voice = processor.Activity.Speaking;
             link.Devices.SetOwnVoice(level, voice);
             var transmit = _options.Transmit == TransmitMode.Continuous || processor.Activity.Transmitting;
             if (!link.SendsAudio || (!transmit && !sending))
             {
                 sending = false;
-                if (_options.ComfortNoise && (link.SendsAudio ? room.Heard(frame) : room.Silenced()))
+                if (_options.ComfortNoise && (link.SendsAudio ? room.Heard(spoken) : room.Silenced()))
                 {
                     // The room in a pause (silence once muted): a header with no Opus packet, repeating the last sequence.
                     new AudioPacketHeader(sequence, readAt, link.SendsAudio ? room.Level : (byte)127, Pause: true, Noise: true).Write(payload);
@@ -200,13 +213,13 @@ internal sealed partial class AudioService(
 
             room.Sent();
 
-            // The frame's first sample was read 20 ms (one frame) before its last period. The last frame before a pause
-            // says so, and then no Opus packet is sent until speech comes back: a pause costs the wire only the room's
+            // The frame's first sample was read one frame before its last period. The last frame before a pause says so,
+            // and then no Opus packet is sent until speech comes back: a pause costs the wire only the room's
             // description once a second.
             sending = transmit;
-            var capturedAt = readAt - 20_000;
+            var capturedAt = readAt - frameMicroseconds;
             new AudioPacketHeader(++sequence, capturedAt, level, voice, Pause: !transmit).Write(payload);
-            var length = encoder.Encode(frame, payload.AsSpan(AudioPacketHeader.Size));
+            var length = encoder.Encode(spoken, payload.AsSpan(AudioPacketHeader.Size));
             link.SendMedia(MediaKind.Audio, payload.AsSpan(0, AudioPacketHeader.Size + length));
             link.Devices.CountSent(AudioPacketHeader.Size + length);
         }

@@ -8,13 +8,13 @@ namespace S2cd.Audio;
 /// </summary>
 internal sealed class RoomLevel
 {
-    /// <summary>Frames (20 ms) between descriptions in a pause.</summary>
-    public const int EveryFrames = 50;
+    /// <summary>Milliseconds between descriptions in a pause.</summary>
+    public const int EveryMs = 1000;
 
-    /// <summary>How fast the level follows the room: about 200 ms.</summary>
-    private const double Follow = 0.1;
+    /// <summary>How fast the level follows the room, in milliseconds.</summary>
+    private const double FollowMs = 200;
     private double _power = -1;
-    private int _sinceDescribed = EveryFrames;
+    private int _sinceDescribedMs = EveryMs;
     private byte _described = 127;
 
     /// <summary>The room's level in -dBov (127: silence, or not heard yet).</summary>
@@ -25,25 +25,26 @@ internal sealed class RoomLevel
     {
         var rms = AudioPacketHeader.Rms(frame);
         var power = rms * rms;
-        _power = _power < 0 ? power : _power + (Follow * (power - _power));
-        if (_sinceDescribed < EveryFrames)
+        var ms = frame.Length * 1000 / AudioOptions.SampleRate;
+        _power = _power < 0 ? power : _power + (ms / FollowMs * (power - _power));
+        if (_sinceDescribedMs < EveryMs)
         {
-            _sinceDescribed++;
+            _sinceDescribedMs += ms;
             return false;
         }
 
-        _sinceDescribed = 1;
+        _sinceDescribedMs = ms;
         _described = Level;
         return true;
     }
 
     /// <summary>A frame was sent (speech): the next pause is described at once.</summary>
-    public void Sent() => _sinceDescribed = EveryFrames;
+    public void Sent() => _sinceDescribedMs = EveryMs;
 
     /// <summary>The microphone stopped sending (muted): whether to say so once, with a description of silence.</summary>
     public bool Silenced()
     {
-        _sinceDescribed = EveryFrames;
+        _sinceDescribedMs = EveryMs;
         if (_described == 127)
         {
             return false;

@@ -42,6 +42,9 @@ internal static partial class Interop
         internal static unsafe partial int opus_decode(OpusDecoderHandle decoder, byte* data, int length, short* pcm, int frameSize, int decodeFec);
 
         [LibraryImport(Library)]
+        internal static unsafe partial int opus_packet_get_nb_samples(byte* packet, int length, int sampleRate);
+
+        [LibraryImport(Library)]
         internal static partial nint opus_strerror(int error);
     }
 }

@@ -1,7 +1,8 @@
 namespace S2cd.Audio;
 
 /// <summary>
-/// One sender's adaptive jitter buffer and decoder. Packets are kept by sequence number; playout starts
+/// One sender's adaptive jitter buffer and decoder. Packets are kept by sequence number; each is 10 or 20 ms (the
+/// sender's choice, read from the packet), and depths count the sender's current frame length; playout starts
 /// once the target depth is buffered, and the target follows the measured arrival jitter between the
 /// configured bounds. A missing packet is recovered from the next one's FEC when that has arrived, and
 /// concealed otherwise. Late packets are dropped, never queued behind; a backlog above the target is
@@ -11,7 +12,6 @@ namespace S2cd.Audio;
 internal sealed class JitterBuffer : IDisposable
 {
     private const int Slots = 64;
-    private const int FrameMs = 20;
     private readonly Lock _lock = new();
     private readonly Packet?[] _slots = new Packet?[Slots];
     private readonly OpusDecoder _decoder = new(AudioOptions.SampleRate);
@@ -22,16 +22,20 @@ internal sealed class JitterBuffer : IDisposable
     private bool _playing;
     private bool _pauseAnnounced;
     private int _missesInARow;
+    private int _frameSamples = AudioOptions.PeriodSamples;
     private readonly JitterCounts _counts = new();
     private readonly JitterTarget _target;
 
     public JitterBuffer(int startMs, int minMs, int maxMs, TimeProvider time)
     {
-        _target = new JitterTarget(startMs, minMs, maxMs, FrameMs);
+        _target = new JitterTarget(startMs, minMs, maxMs, FrameLength.ShortMs);
         _time = time;
     }
 
     public int TargetMs => _target.Ms;
+
+    /// <summary>The sender's frame length, in milliseconds, from its last packet.</summary>
+    private int FrameMs => _frameSamples * 1000 / AudioOptions.SampleRate;
 
     public long Received => _counts.Received;
 
@@ -102,6 +106,14 @@ internal sealed class JitterBuffer : IDisposable
                 return;
             }
 
+            var samples = OpusDecoder.Samples(opus);
+            if (samples is AudioOptions.PeriodSamples or AudioOptions.FrameSamples && samples != _frameSamples)
+            {
+                // The sender changed its frame length (its link got better or worse): depths count the new one.
+                _frameSamples = samples;
+                _target.FrameMs = FrameMs;
+            }
+
             _slots[seq % Slots] = new Packet(seq, header.CapturedAt, opus.ToArray(), header.Pause);
             if ((int)(seq - _highest) > 0)
             {
@@ -113,11 +125,12 @@ internal sealed class JitterBuffer : IDisposable
     }
 
     /// <summary>
-    /// Decodes the next 20 ms into <paramref name="samples"/> (960 samples). Returns the capture time of the
-    /// first sample, or null when this sender is not playing (nothing written).
+    /// Decodes the next frame into <paramref name="samples"/> (room for 20 ms), its length in <paramref name="length"/>.
+    /// Returns the capture time of the first sample, or null when this sender is not playing (nothing written).
     /// </summary>
-    public long? Pull(Span<short> samples)
+    public long? Pull(Span<short> samples, out int length)
     {
+        length = 0;
         lock (_lock)
         {
             if (!_started)
@@ -132,13 +145,14 @@ internal sealed class JitterBuffer : IDisposable
             }
 
             Adapt(depth);
+            length = _frameSamples;
             var slot = _next % Slots;
             long? capturedAt;
             if (_slots[slot] is { } packet && packet.Sequence == _next)
             {
                 _slots[slot] = null;
                 _pauseAnnounced = packet.Pause;
-                capturedAt = DecodeArrived(packet, samples);
+                capturedAt = DecodeArrived(packet, samples, ref length);
             }
             else if ((int)(_highest - _next) <= 0)
             {
@@ -148,12 +162,12 @@ internal sealed class JitterBuffer : IDisposable
                     return null;
                 }
 
-                RanDry(samples);
+                RanDry(samples[..length]);
                 return 0;
             }
             else
             {
-                capturedAt = RecoverLost(samples);
+                capturedAt = RecoverLost(samples[..length]);
             }
 
             _next++;
@@ -189,16 +203,19 @@ internal sealed class JitterBuffer : IDisposable
     }
 
     /// <summary>The packet due has arrived: its capture time, or null when it does not decode (then concealed).</summary>
-    private long? DecodeArrived(Packet packet, Span<short> samples)
+    private long? DecodeArrived(Packet packet, Span<short> samples, ref int length)
     {
-        if (_decoder.Decode(packet.Opus, samples) == samples.Length)
+        var decoded = _decoder.Decode(packet.Opus, samples);
+        _target.Outcome(lost: false);
+        if (decoded is AudioOptions.PeriodSamples or AudioOptions.FrameSamples)
         {
             _missesInARow = 0;
+            length = decoded;
             return packet.CapturedAt;
         }
 
         _counts.Corrupt++;
-        Conceal(samples);
+        Conceal(samples[..length]);
         return null;
     }
 
@@ -222,6 +239,7 @@ internal sealed class JitterBuffer : IDisposable
     private long? RecoverLost(Span<short> samples)
     {
         _counts.Lost++;
+        _target.Outcome(lost: true);
         var following = _slots[(_next + 1) % Slots];
         if (following is { } f && f.Sequence == _next + 1 && _decoder.DecodeFec(f.Opus, samples) == samples.Length)
         {
@@ -279,8 +297,9 @@ internal sealed class JitterBuffer : IDisposable
     {
         _target.Follow(depth);
 
-        // A backlog is trimmed in silence; one of over 80 ms beyond the target is trimmed at once.
-        if ((depth > TargetMs + (2 * FrameMs) && Last.Level > 50) || depth > TargetMs + (4 * FrameMs))
+        // A backlog of over 40 ms beyond the target is trimmed in silence; one of over 80 ms at once (whatever the
+        // frame length: a short frame is no reason to cut a tone for a moment's backlog).
+        if ((depth > TargetMs + 40 && Last.Level > 50) || depth > TargetMs + 80)
         {
             _slots[_next % Slots] = null;
             _next++;
@@ -307,16 +326,37 @@ internal sealed class JitterCounts
 
 /// <summary>
 /// How deep a jitter buffer aims: it follows the arrival jitter (RFC 3550's running estimate of how much the transit
-/// time varies from packet to packet) between its bounds, deepens a frame when it runs dry, and comes back down half
-/// a frame at a time. Not thread-safe: the buffer calls it under its lock.
+/// time varies from packet to packet) between its bounds, holds 40 ms while 2% or more is lost, deepens at least 20 ms
+/// when it runs dry, and comes back down half a frame at a time. Not thread-safe: the buffer calls it under its lock.
 /// </summary>
 internal sealed class JitterTarget(int startMs, int minMs, int maxMs, int frameMs)
 {
+    /// <summary>Loss from which the link is poor: the target then holds at least <see cref="PoorLinkMs"/>.</summary>
+    public const double PoorLoss = 0.02;
+
+    /// <summary>
+    /// The least depth over a poor link: room for the packet after a lost one (whose FEC copy rebuilds it) and for
+    /// concealment to bridge a burst, as two 20 ms frames gave before frames were short.
+    /// </summary>
+    public const int PoorLinkMs = 40;
+
     private double _jitterMs;
+    private double _loss;
     private double _lastTransit = double.NaN;
 
-    /// <summary>The depth aimed at, in milliseconds.</summary>
-    public int Ms { get; private set; } = startMs;
+    /// <summary>The depth aimed at, in milliseconds: at least two of the sender's frames.</summary>
+    public int Ms { get; private set; } = Math.Max(startMs, 2 * frameMs);
+
+    /// <summary>The sender's frame length: the steps the target moves in.</summary>
+    public int FrameMs
+    {
+        get => frameMs;
+        set
+        {
+            frameMs = value;
+            Ms = Math.Clamp(Math.Max(Ms, 2 * frameMs), minMs, maxMs);
+        }
+    }
 
     /// <summary>A packet arrived <paramref name="transitMs"/> after its capture (by the sender's clock).</summary>
     public void Arrived(double transitMs)
@@ -329,19 +369,34 @@ internal sealed class JitterTarget(int startMs, int minMs, int maxMs, int frameM
         _lastTransit = transitMs;
     }
 
+    /// <summary>The packet due was played (<paramref name="lost"/> false) or was lost: the loss followed over about 100 packets.</summary>
+    public void Outcome(bool lost) => _loss += ((lost ? 1 : 0) - _loss) / 100;
+
     /// <summary>A new talk spurt: the next transit is not compared with the last one's.</summary>
-    public void Restart() => _lastTransit = double.NaN;
+    public void Restart()
+    {
+        _lastTransit = double.NaN;
+        Ms = Math.Max(Ms, 2 * frameMs);
+    }
 
-    /// <summary>The buffer ran dry: aim a frame deeper.</summary>
-    public void Deepen() => Ms = Math.Min(maxMs, Ms + frameMs);
+    /// <summary>The buffer ran dry: aim deeper, by a frame and at least 20 ms (one underrun is evidence enough).</summary>
+    public void Deepen() => Ms = Math.Min(maxMs, Ms + Step);
 
-    /// <summary>The sender stopped, which is no reason to aim deeper: take back the frame its first miss added.</summary>
-    public void Undeepen() => Ms = Math.Max(minMs, Ms - frameMs);
+    /// <summary>The sender stopped, which is no reason to aim deeper: take back what its first miss added.</summary>
+    public void Undeepen() => Ms = Math.Max(minMs, Ms - Step);
+
+    private int Step => (int)Math.Ceiling(20.0 / frameMs) * frameMs;
 
     /// <summary>Follows the jitter: up at once, down half a frame at a time while the buffer holds no more than the target.</summary>
     public void Follow(int depth)
     {
-        var wanted = Math.Clamp((int)Math.Ceiling(((2 * _jitterMs) + frameMs) / frameMs) * frameMs, minMs, maxMs);
+        var wanted = (int)Math.Ceiling(((2 * _jitterMs) + frameMs) / frameMs) * frameMs;
+        if (_loss >= PoorLoss)
+        {
+            wanted = Math.Max(wanted, PoorLinkMs);
+        }
+
+        wanted = Math.Clamp(wanted, minMs, maxMs);
         if (wanted > Ms)
         {
             Ms = wanted;

@@ -12,6 +12,15 @@ internal sealed class OpusDecoder : IDisposable
         _handle.Set(decoder);
     }
 
+    /// <summary>How many samples at 48 kHz <paramref name="packet"/> holds, or a negative Opus error for one that is not valid.</summary>
+    public static unsafe int Samples(ReadOnlySpan<byte> packet)
+    {
+        fixed (byte* data = packet)
+        {
+            return Interop.Opus.opus_packet_get_nb_samples(data, packet.Length, AudioOptions.SampleRate);
+        }
+    }
+
     /// <summary>Decodes a packet into <paramref name="samples"/>; returns samples written, or a negative Opus error for a corrupt packet.</summary>
     public unsafe int Decode(ReadOnlySpan<byte> packet, Span<short> samples)
     {

@@ -65,6 +65,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// <summary>True while captured audio goes to the session: connected and not muted.</summary>
     public bool SendsAudio => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.Muted: false };
 
+    /// <summary>Whether media has fallen back to the TLS link because UDP does not get through (not while UDP is still being tried).</summary>
+    public bool MediaOverTls => _state.Snapshot().Link.Link?.MediaPath is { Kind: MediaPathKind.Tls, WhyNotUdp: not null };
+
     /// <summary>True while captured pictures go to the session.</summary>
     public bool SendsVideo => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.CameraOn: true };
 

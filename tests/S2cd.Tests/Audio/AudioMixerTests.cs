@@ -51,7 +51,7 @@ public sealed class AudioMixerTests
             buffer.Insert(new AudioPacketHeader(seq, seq * 20_000L, 20), opus, 0);
         }
 
-        Assert.NotNull(buffer.Pull(samples));
+        Assert.NotNull(buffer.Pull(samples, out _));
         foreach (var (seq, opus) in packets.Skip(2).Take(4).Where(p => p.Seq != 5))
         {
             buffer.Insert(new AudioPacketHeader(seq, seq * 20_000L, 20), opus, 0);
@@ -59,7 +59,7 @@ public sealed class AudioMixerTests
 
         for (var i = 0; i < 5; i++)
         {
-            Assert.NotNull(buffer.Pull(samples));
+            Assert.NotNull(buffer.Pull(samples, out _));
         }
 
         Assert.Equal(1, buffer.Lost);
@@ -75,15 +75,15 @@ public sealed class AudioMixerTests
         var samples = new short[AudioOptions.FrameSamples];
         buffer.Insert(new AudioPacketHeader(1, 0, 20), Encode(encoder, 1).Opus, 0);
         buffer.Insert(new AudioPacketHeader(2, 20_000, 20), Encode(encoder, 2).Opus, 0);
-        Assert.NotNull(buffer.Pull(samples));
-        Assert.NotNull(buffer.Pull(samples));
+        Assert.NotNull(buffer.Pull(samples, out _));
+        Assert.NotNull(buffer.Pull(samples, out _));
 
         // Nothing more has arrived: the buffer runs dry, conceals, and waits for packet 3 rather than skipping it.
-        Assert.Equal(0, buffer.Pull(samples));
+        Assert.Equal(0, buffer.Pull(samples, out _));
         Assert.Equal(1, buffer.Underruns);
         Assert.Equal(60, buffer.TargetMs);
         buffer.Insert(new AudioPacketHeader(3, 40_000, 20), Encode(encoder, 3).Opus, 0);
-        Assert.Equal(40_000, buffer.Pull(samples));
+        Assert.Equal(40_000, buffer.Pull(samples, out _));
         Assert.Equal(0, buffer.Late);
         Assert.Equal(0, buffer.Lost);
     }
@@ -96,22 +96,76 @@ public sealed class AudioMixerTests
         var samples = new short[AudioOptions.FrameSamples];
         buffer.Insert(new AudioPacketHeader(1, 0, 20, Voice: true), Encode(encoder, 1).Opus, 0);
         buffer.Insert(new AudioPacketHeader(2, 20_000, 20, Voice: false, Pause: true), Encode(encoder, 2).Opus, 0);
-        Assert.NotNull(buffer.Pull(samples));
-        Assert.NotNull(buffer.Pull(samples));
+        Assert.NotNull(buffer.Pull(samples, out _));
+        Assert.NotNull(buffer.Pull(samples, out _));
 
         // The sender said it pauses: nothing is played from it, and the link is not blamed.
-        Assert.Null(buffer.Pull(samples));
-        Assert.Null(buffer.Pull(samples));
+        Assert.Null(buffer.Pull(samples, out _));
+        Assert.Null(buffer.Pull(samples, out _));
         Assert.Equal((0, 0, 0, 1), (buffer.Underruns, buffer.Concealed, buffer.Lost, buffer.Pauses));
         Assert.Equal(40, buffer.TargetMs);
         Assert.False(buffer.Playing);
 
         // Speech again, seconds later: the next sequence number starts a new spurt at the target depth.
         buffer.Insert(new AudioPacketHeader(3, 3_000_000, 20, Voice: true), Encode(encoder, 3).Opus, 0);
-        Assert.Null(buffer.Pull(samples));
+        Assert.Null(buffer.Pull(samples, out _));
         buffer.Insert(new AudioPacketHeader(4, 3_020_000, 20, Voice: true), Encode(encoder, 4).Opus, 0);
-        Assert.Equal(3_000_000, buffer.Pull(samples));
+        Assert.Equal(3_000_000, buffer.Pull(samples, out _));
         Assert.Equal(0, buffer.Lost);
+    }
+
+    [Fact]
+    public void TenMsFrames_AimAtTwoFrames_AndASenderThatSwitchesTo20Ms_IsPlayedWhole_AndCountedInItsFrames()
+    {
+        using var encoder = new OpusEncoder(48000, 24000, 5);
+        using var buffer = new JitterBuffer(20, 10, 200, _time);
+        var samples = new short[AudioOptions.FrameSamples];
+
+        // 10 ms frames: playout starts at two of them (20 ms), each pull gives 480 samples.
+        buffer.Insert(new AudioPacketHeader(1, 0, 20), Encode(encoder, 1, AudioOptions.PeriodSamples).Opus, 0);
+        Assert.Null(buffer.Pull(samples, out _));
+        buffer.Insert(new AudioPacketHeader(2, 10_000, 20), Encode(encoder, 2, AudioOptions.PeriodSamples).Opus, 0);
+        Assert.Equal(20, buffer.TargetMs);
+        Assert.Equal(0, buffer.Pull(samples, out var length));
+        Assert.Equal(AudioOptions.PeriodSamples, length);
+        Assert.Equal(10_000, buffer.Pull(samples, out _));
+
+        // The link got worse and the sender went to 20 ms: two frames are now 40 ms, and each pull gives 960 samples.
+        buffer.Insert(new AudioPacketHeader(3, 20_000, 20), Encode(encoder, 3, AudioOptions.FrameSamples).Opus, 0);
+        Assert.Equal(40, buffer.TargetMs);
+        Assert.Equal(20, buffer.DepthMs);
+        buffer.Insert(new AudioPacketHeader(4, 40_000, 20), Encode(encoder, 4, AudioOptions.FrameSamples).Opus, 0);
+        Assert.Equal(20_000, buffer.Pull(samples, out length));
+        Assert.Equal(AudioOptions.FrameSamples, length);
+        Assert.True(Signal.Rms(samples) > 1000, "the 20 ms frame decodes whole");
+        Assert.Equal((0, 0, 0), (buffer.Lost, buffer.Concealed, buffer.Underruns));
+    }
+
+    [Fact]
+    public void FrameLength_Is10MsOverAGoodUdpLink_20MsOverTlsOrLoss_AndShortAgainAfter10GoodSeconds()
+    {
+        var frames = new FrameLength(shortFrames: true);
+        Assert.Equal(10, frames.Ms);
+        frames.Update(overTls: false, received: 100, lost: 0, TimeSpan.FromSeconds(1));
+        Assert.Equal(10, frames.Ms);
+
+        // 3 lost of 100 in the last second: poor.
+        frames.Update(overTls: false, received: 197, lost: 3, TimeSpan.FromSeconds(2));
+        Assert.Equal(20, frames.Ms);
+        frames.Update(overTls: false, received: 297, lost: 3, TimeSpan.FromSeconds(6));
+        Assert.Equal(20, frames.Ms);
+        frames.Update(overTls: false, received: 397, lost: 3, TimeSpan.FromSeconds(12));
+        Assert.Equal(10, frames.Ms);
+
+        // Media over the TLS link: 20 ms at once, whatever the loss; a second with too few packets says nothing.
+        frames.Update(overTls: true, received: 400, lost: 3, TimeSpan.FromSeconds(13));
+        Assert.Equal(20, frames.Ms);
+        frames.Update(overTls: false, received: 405, lost: 5, TimeSpan.FromSeconds(24));
+        Assert.Equal(10, frames.Ms);
+
+        var always = new FrameLength(shortFrames: false);
+        always.Update(overTls: false, received: 100, lost: 0, TimeSpan.FromSeconds(30));
+        Assert.Equal(20, always.Ms);
     }
 
     [Fact]
@@ -231,8 +285,8 @@ public sealed class AudioMixerTests
             buffer.Insert(new AudioPacketHeader(seq, seq * 20_000L, 20), Encode(encoder, (int)seq).Opus, 0);
         }
 
-        buffer.Pull(samples);
-        buffer.Pull(samples);
+        buffer.Pull(samples, out _);
+        buffer.Pull(samples, out _);
         buffer.Insert(new AudioPacketHeader(10, 200_000, 20), Encode(encoder, 10).Opus, 0);
         Assert.Equal(1, buffer.Late);
     }
@@ -258,7 +312,7 @@ public sealed class AudioMixerTests
                 seq++;
             }
 
-            buffer.Pull(samples);
+            buffer.Pull(samples, out _);
             pulls++;
             if (tick == 50)
             {
@@ -280,7 +334,7 @@ public sealed class AudioMixerTests
             }
 
             seq++;
-            buffer.Pull(samples);
+            buffer.Pull(samples, out _);
         }
 
         Assert.True(buffer.TargetMs <= 40, $"target {buffer.TargetMs} ms after 4 s of steady silence");
@@ -293,9 +347,9 @@ public sealed class AudioMixerTests
         Assert.True(buffer.Concealed >= 8, $"{buffer.Concealed} concealed");
     }
 
-    private static (uint Seq, byte[] Opus) Encode(OpusEncoder encoder, int seq)
+    private static (uint Seq, byte[] Opus) Encode(OpusEncoder encoder, int seq, int samples = AudioOptions.FrameSamples)
     {
-        var frame = new short[AudioOptions.FrameSamples];
+        var frame = new short[samples];
         for (var i = 0; i < frame.Length; i++)
         {
             frame[i] = (short)(8000 * Math.Sin(2 * Math.PI * 300 * ((seq * frame.Length) + i) / 48000));

@@ -26,7 +26,7 @@ public sealed class OptionsValidatorTests
         Assert.Equal("invalid configuration: Audio:Bitrate = '1': expected 6000 to 128000", OptionsValidator.Validate(d with { Audio = new AudioOptions { Bitrate = 1 } }));
         Assert.Equal("invalid configuration: Conference:ReconnectMaxSeconds = '0': expected 0.1 to 300", OptionsValidator.Validate(d with { Conference = new ConferenceOptions { ReconnectMaxSeconds = 0 } }));
         Assert.Equal("invalid configuration: Relay:TimeoutSeconds = '1': expected 2 to 600", OptionsValidator.Validate(d with { Relay = new RelayOptions { HeartbeatSeconds = 1, TimeoutSeconds = 1 } }));
-        Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '10': expected 20 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 10 } }));
+        Assert.Equal("invalid configuration: Audio:JitterStartMilliseconds = '5': expected 10 to 200", OptionsValidator.Validate(d with { Audio = new AudioOptions { JitterStartMilliseconds = 5 } }));
         Assert.Equal("invalid configuration: Audio:EchoTailMs = '30': expected 40 to 1000", OptionsValidator.Validate(d with { Audio = new AudioOptions { EchoTailMs = 30 } }));
         Assert.Equal("invalid configuration: Audio:NoiseSuppressDb = '0': expected 3 to 60", OptionsValidator.Validate(d with { Audio = new AudioOptions { NoiseSuppressDb = 0 } }));
         Assert.Equal("invalid configuration: Relay:Web = '127.0.0.1:8122': expected nothing here: only a relay of its own (--role relay) serves a web front, never a participant's embedded relay", OptionsValidator.Validate(d with { Relay = new RelayOptions { Web = "127.0.0.1:8122" } }));

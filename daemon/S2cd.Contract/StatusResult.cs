@@ -87,7 +87,7 @@ public sealed record StatusResult
     /// <summary>ALSA overruns on capture and underruns on playback recovered from since the daemon started.</summary>
     public long AudioXruns { get; init; }
 
-    /// <summary>What processes the microphone: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)", or "none".</summary>
+    /// <summary>What processes the microphone: "echo cancellation (60 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)", or "none".</summary>
     public string AudioProcessing { get; init; } = "none";
 
     /// <summary>Whether the echo canceller runs (configured and libspeexdsp loaded).</summary>

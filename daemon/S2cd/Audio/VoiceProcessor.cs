@@ -109,7 +109,7 @@ internal sealed class VoiceProcessor : IDisposable
         _echo = fresh;
     }
 
-    /// <summary>What runs, for <c>status</c>: "echo cancellation (200 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)".</summary>
+    /// <summary>What runs, for <c>status</c>: "echo cancellation (60 ms tail), noise suppression (30 dB), automatic gain (to -20 dBFS)".</summary>
     public static Conference.AudioProcessing Describe(AudioOptions options, string? problem)
     {
         var transmit = options.Transmit;

@@ -21,6 +21,7 @@ internal sealed class ViewHost : IDisposable
     private readonly bool _hideSelf;
     private readonly RateMeter _frameRate = new();
     private readonly OutputRate _output = new();
+    private readonly HeldFigures _figures = new();
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
     {
@@ -131,7 +132,12 @@ internal sealed class ViewHost : IDisposable
         return tiles;
     }
 
-    private string StatusLine() => StatusText.ViewLine(_conference.GetViewStatus(), ViewFps());
+    private string StatusLine()
+    {
+        var status = _conference.GetViewStatus();
+        var (fps, roundTrip) = _figures.Show(_time.GetTimestamp(), _time.TimestampFrequency, ViewFps(), status.RoundTripMs);
+        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps);
+    }
 
     private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());
 

@@ -13,8 +13,9 @@ namespace S2cd.Tests.Control;
 public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon>
 {
     private readonly Daemon _daemon;
+    private readonly ITestOutputHelper _output;
 
-    public ControlSocketTests(Daemon daemon) => _daemon = daemon;
+    public ControlSocketTests(Daemon daemon, ITestOutputHelper output) => (_daemon, _output) = (daemon, output);
 
     [Theory(Timeout = 30_000)]
     [InlineData("", "session name is empty")]
@@ -210,6 +211,34 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
             () => Task.FromResult(daemon.Output.Contains($"Control client connected: uid 65534, pid {pid}", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(5),
             "the attach process's uid and pid in the log");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task AStillView_RewritesItsStatusLineAtMostOnceASecond()
+    {
+        // Nothing moves (a session of one, our own picture hidden): all a frame can carry after the first is the status line, whose
+        // own frames-per-second readout used to change with every frame asked for.
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var id = await client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 100, Rows = 20, HideSelf = true });
+        var version = (await client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, id, -1L, 2000)).Version;
+        var (asked, writes, bytes) = (0, 0, 0L);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(4))
+        {
+            var frame = await client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, id, version, 30);
+            version = frame.Version;
+            asked++;
+            if (frame.Data.Length > 0)
+            {
+                writes++;
+                bytes += frame.Data.Length;
+            }
+        }
+
+        await client.Rpc.InvokeAsync(ControlProtocol.Methods.ViewClose, id);
+        _output.WriteLine($"{asked} frames asked in 4 s, {writes} carried anything, {bytes} bytes");
+        Assert.True(asked >= 40, $"only {asked} frames asked: the view was not exercised");
+        Assert.True(writes <= 5, $"{writes} of {asked} frames rewrote a still view's status line ({bytes} bytes)");
     }
 
     [Fact(Timeout = 60_000)]

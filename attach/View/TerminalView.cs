@@ -30,6 +30,11 @@ internal sealed class TerminalView
     // time written), for measuring how old what the terminal shows is.
     private readonly bool _trace = Environment.GetEnvironmentVariable("S2C_ATTACH_TRACE") == "1";
     private volatile bool _resized;
+    private volatile int _viewId = -1;
+
+    // Kept here so that a view opened again after the daemon restarted keeps them.
+    private volatile bool _help;
+    private volatile int _frameRate = ViewSettings.DefaultFrameRate;
     private string _exitMessage = string.Empty;
     private int _exitCode;
 
@@ -116,6 +121,12 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
+                if (_help || _frameRate != ViewSettings.DefaultFrameRate)
+                {
+                    await _client.Daemon.ViewSetAsync(viewId, new ViewSettings { Help = _help, FrameRate = _frameRate }, cancellationToken).ConfigureAwait(false);
+                }
+
+                _viewId = viewId;
                 await ShowAsync(viewId, cancellationToken).ConfigureAwait(false);
             }
             catch (ConnectionLostException)
@@ -218,6 +229,18 @@ internal sealed class TerminalView
                     case 'v':
                         await _client.Daemon.ToggleCameraAsync(cancellationToken).ConfigureAwait(false);
                         break;
+                    case '?':
+                        _help = !_help;
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    case '+' or '=':
+                        _frameRate = ViewSettings.Step(_frameRate, up: true);
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    case '-':
+                        _frameRate = ViewSettings.Step(_frameRate, up: false);
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
                 }
             }
             catch (RemoteInvocationException)
@@ -232,6 +255,15 @@ internal sealed class TerminalView
             {
                 // The daemon is restarting: the view reconnects, and the next key goes to the new one.
             }
+        }
+    }
+
+    /// <summary>The keys shown or not and the frame rate, to the open view (a view opened later gets them when it opens).</summary>
+    private async Task SetViewAsync(CancellationToken cancellationToken)
+    {
+        if (_viewId >= 0)
+        {
+            await _client.Daemon.ViewSetAsync(_viewId, new ViewSettings { Help = _help, FrameRate = _frameRate }, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -45,6 +45,7 @@ public static class ControlJson
 [JsonSerializable(typeof(DevicesResult))]
 [JsonSerializable(typeof(ViewRequest))]
 [JsonSerializable(typeof(ViewFrame))]
+[JsonSerializable(typeof(ViewSettings))]
 [JsonSerializable(typeof(ControlEvent))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]

@@ -100,6 +100,12 @@ public static class ControlProtocol
         /// <summary><c>viewClose(viewId)</c>.</summary>
         public const string ViewClose = "viewClose";
 
+        /// <summary>
+        /// <c>viewSet(viewId, ViewSettings)</c> → <see cref="ViewSettings"/>: shows or hides the keys over the picture and
+        /// sets the view's frame rate (5, 10, 15, 20 or 30); null fields stay as they are.
+        /// </summary>
+        public const string ViewSet = "viewSet";
+
         /// <summary>Notification from daemon to a subscribed client, carrying one <see cref="ControlEvent"/>.</summary>
         public const string EventNotification = "event";
     }

@@ -82,6 +82,10 @@ public partial interface IControlService
     /// <summary><c>viewClose(viewId)</c>.</summary>
     [JsonRpcMethod(ControlProtocol.Methods.ViewClose)]
     Task ViewCloseAsync(int viewId, CancellationToken cancellationToken = default);
+
+    /// <summary><c>viewSet(viewId, settings)</c> → the view's settings: the keys over the picture, the frame rate.</summary>
+    [JsonRpcMethod(ControlProtocol.Methods.ViewSet)]
+    Task<ViewSettings> ViewSetAsync(int viewId, ViewSettings settings, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What the daemon tells a subscribed client: notifications, never answered.</summary>

@@ -10,7 +10,7 @@ namespace S2cd.Conference;
 internal static class StatusText
 {
     /// <summary>The call view's last row: where we are, how it is protected, the keys, then the first problem.</summary>
-    public static string ViewLine(ViewStatus s, double viewFps)
+    public static string ViewLine(ViewStatus s, double viewFps, int frameRate = Contract.ViewSettings.DefaultFrameRate)
     {
         var inv = CultureInfo.InvariantCulture;
         var where = s.Session is null
@@ -24,7 +24,7 @@ internal static class StatusText
         }
 
         var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
-        var fps = string.Create(inv, $" · {viewFps:0} fps");
+        var fps = string.Create(inv, $" · {viewFps:0}/{frameRate} fps");
         var problem = s.Problems.Count switch
         {
             0 => string.Empty,
@@ -33,6 +33,6 @@ internal static class StatusText
         };
 
         // The keys come before any problem: a narrow terminal cuts the line at its end.
-        return $"{where}{protection}{rtt}{fps} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave{problem}";
+        return $"{where}{protection}{rtt}{fps} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave  ? keys{problem}";
     }
 }

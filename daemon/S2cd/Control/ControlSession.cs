@@ -196,6 +196,24 @@ internal sealed partial class ControlSession(
         }
     }
 
+    public Task<ViewSettings> ViewSetAsync(int viewId, ViewSettings settings, CancellationToken cancellationToken = default)
+    {
+        var view = FindView(viewId);
+        if (settings is null)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "viewSet needs settings");
+        }
+
+        try
+        {
+            return Task.FromResult(view.Set(settings));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+    }
+
     public Task ViewCloseAsync(int viewId, CancellationToken cancellationToken = default)
     {
         ViewHost? view;

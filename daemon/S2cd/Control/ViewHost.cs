@@ -22,6 +22,10 @@ internal sealed class ViewHost : IDisposable
     private readonly RateMeter _frameRate = new();
     private readonly OutputRate _output = new();
     private readonly HeldFigures _figures = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _help;
+    private int _framesPerSecond = ViewSettings.DefaultFrameRate;
+    private long _lastFrameAt = long.MinValue;
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
     {
@@ -71,24 +75,62 @@ internal sealed class ViewHost : IDisposable
         }
     }
 
-    /// <summary>Waits for a change after <paramref name="afterVersion"/> (or the timeout) and renders the newest state.</summary>
-    public async Task<ViewFrame> NextAsync(long afterVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Shows or hides the keys and sets the frame rate (null fields stay); the next frame shows it at once.</summary>
+    public ViewSettings Set(ViewSettings settings)
     {
-        _output.Asked(_time.GetTimestamp(), _time.TimestampFrequency);
-
-        // A resize since the client's last frame forces a redraw at once.
-        if (Version != -1)
+        if (settings.FrameRate is { } rate && !ViewSettings.FrameRates.Contains(rate))
         {
-            await _pictures.WaitForChangeAsync(afterVersion, timeout, cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException("frameRate must be 5, 10, 15, 20 or 30");
         }
 
         lock (_renderer)
         {
+            _help = settings.Help ?? _help;
+            _framesPerSecond = settings.FrameRate ?? _framesPerSecond;
+            _changed.TrySetResult();
+            return new ViewSettings { Help = _help, FrameRate = _framesPerSecond };
+        }
+    }
+
+    /// <summary>
+    /// Waits for a change after <paramref name="afterVersion"/> (or the timeout, or new settings), no sooner than the view's
+    /// frame rate allows after the last frame, and renders the newest state.
+    /// </summary>
+    public async Task<ViewFrame> NextAsync(long afterVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        _output.Asked(_time.GetTimestamp(), _time.TimestampFrequency);
+        Task changed;
+        lock (_renderer)
+        {
+            changed = _changed.Task;
+        }
+
+        // A resize since the client's last frame forces a redraw at once.
+        if (Version != -1 && !changed.IsCompleted)
+        {
+            await Task.WhenAny(_pictures.WaitForChangeAsync(afterVersion, timeout, cancellationToken), changed).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var due = _lastFrameAt == long.MinValue ? 0 : _lastFrameAt + (_time.TimestampFrequency / _framesPerSecond) - _time.GetTimestamp();
+        if (due > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(due / (double)_time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_renderer)
+        {
+            if (_changed.Task.IsCompleted)
+            {
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            _lastFrameAt = _time.GetTimestamp();
             var version = _pictures.Version;
             var tiles = Tiles();
             CountFrame();
             _renderer.ByteBudget = _output.FrameBudget;
-            var data = _renderer.Render(tiles, StatusLine());
+            var data = _renderer.Render(tiles, StatusLine(), _help);
             _output.Returned(data, _time.GetTimestamp());
             Version = version;
             long? newest = null;
@@ -136,7 +178,7 @@ internal sealed class ViewHost : IDisposable
     {
         var status = _conference.GetViewStatus();
         var (fps, roundTrip) = _figures.Show(_time.GetTimestamp(), _time.TimestampFrequency, ViewFps(), status.RoundTripMs);
-        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps);
+        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _framesPerSecond);
     }
 
     private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());

@@ -91,9 +91,14 @@ internal sealed class ViewRenderer
     }
 
     /// <summary>Renders a frame and returns the ANSI text that shows it (empty when nothing changed).</summary>
-    public string Render(IReadOnlyList<Tile> tiles, string status)
+    public string Render(IReadOnlyList<Tile> tiles, string status, bool keys = false)
     {
         Compose(tiles, status);
+        if (keys)
+        {
+            KeysOverlay.Draw(_composed);
+        }
+
         _output.Clear();
         if (_fullRedraw)
         {

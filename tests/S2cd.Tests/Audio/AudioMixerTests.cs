@@ -146,22 +146,20 @@ public sealed class AudioMixerTests
     {
         var frames = new FrameLength(shortFrames: true);
         Assert.Equal(10, frames.Ms);
-        frames.Update(overTls: false, received: 100, lost: 0, TimeSpan.FromSeconds(1));
-        Assert.Equal(10, frames.Ms);
-
-        // 3 lost of 100 in the last second: poor.
-        frames.Update(overTls: false, received: 197, lost: 3, TimeSpan.FromSeconds(2));
-        Assert.Equal(20, frames.Ms);
-        frames.Update(overTls: false, received: 297, lost: 3, TimeSpan.FromSeconds(6));
-        Assert.Equal(20, frames.Ms);
-        frames.Update(overTls: false, received: 397, lost: 3, TimeSpan.FromSeconds(12));
-        Assert.Equal(10, frames.Ms);
-
-        // Media over the TLS link: 20 ms at once, whatever the loss; a second with too few packets says nothing.
-        frames.Update(overTls: true, received: 400, lost: 3, TimeSpan.FromSeconds(13));
-        Assert.Equal(20, frames.Ms);
-        frames.Update(overTls: false, received: 405, lost: 5, TimeSpan.FromSeconds(24));
-        Assert.Equal(10, frames.Ms);
+        (bool OverTls, long Received, long Lost, int Second, int Ms, string Why)[] steps =
+        [
+            (false, 100, 0, 1, 10, "a clean second over UDP"),
+            (false, 197, 3, 2, 20, "3 lost of 100 in the last second: poor"),
+            (false, 297, 3, 6, 20, "good again, but not yet for 10 s"),
+            (false, 397, 3, 12, 10, "10 good seconds"),
+            (true, 400, 3, 13, 20, "media fell back to the TLS link"),
+            (false, 405, 5, 24, 10, "back on UDP, and a second of 7 packets says nothing about loss"),
+        ];
+        foreach (var step in steps)
+        {
+            frames.Update(step.OverTls, step.Received, step.Lost, TimeSpan.FromSeconds(step.Second));
+            Assert.True(step.Ms == frames.Ms, $"{step.Why}: {frames.Ms} ms frames, expected {step.Ms}");
+        }
 
         var always = new FrameLength(shortFrames: false);
         always.Update(overTls: false, received: 100, lost: 0, TimeSpan.FromSeconds(30));

@@ -242,6 +242,48 @@ public sealed class ControlSocketTests : IClassFixture<ControlSocketTests.Daemon
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task ViewSet_ShowsTheKeys_StepsTheFrameRate_AndARateOutsideTheStepsIsRefused()
+    {
+        // A moving picture (our own test pattern in the preview), asked for as fast as the client can.
+        await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);
+        var id = await client.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 100, Rows = 30, Preview = true });
+        async Task<(int Frames, string Text)> WatchAsync(TimeSpan span)
+        {
+            var (frames, text, version) = (0, new System.Text.StringBuilder(), -1L);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < span)
+            {
+                var frame = await client.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, id, version, 200);
+                version = frame.Version;
+                frames += frame.Data.Length > 0 ? 1 : 0;
+                text.Append(frame.Data);
+            }
+
+            return (frames, text.ToString());
+        }
+
+        var fast = await WatchAsync(TimeSpan.FromSeconds(2));
+        var set = await client.Rpc.InvokeAsync<ViewSettings>(ControlProtocol.Methods.ViewSet, id, new ViewSettings { FrameRate = 5, Help = true });
+        Assert.Equal((true, 5), (set.Help, set.FrameRate));
+        var slow = await WatchAsync(TimeSpan.FromSeconds(3));
+        _output.WriteLine($"frames in 2 s at 30 fps: {fast.Frames}; in 3 s at 5 fps: {slow.Frames}");
+        Assert.True(fast.Frames >= 20, $"only {fast.Frames} frames in 2 s at 30 fps: the picture did not move");
+        Assert.InRange(slow.Frames, 5, 18);
+        Assert.Contains("/5 fps", slow.Text, StringComparison.Ordinal);
+        Assert.Contains("show or hide these keys", slow.Text, StringComparison.Ordinal);
+
+        // A rate between the steps changes nothing and says what is allowed; the view goes on at 5 fps.
+        var refused = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(
+            () => client.Rpc.InvokeAsync<ViewSettings>(ControlProtocol.Methods.ViewSet, id, new ViewSettings { FrameRate = 7 }));
+        Assert.Equal(ControlProtocol.ErrorCodes.InvalidArgument, refused.ErrorCode);
+        Assert.Contains("5, 10, 15, 20 or 30", refused.Message, StringComparison.Ordinal);
+        var unchanged = await client.Rpc.InvokeAsync<ViewSettings>(ControlProtocol.Methods.ViewSet, id, new ViewSettings());
+        Assert.Equal((true, 5), (unchanged.Help, unchanged.FrameRate));
+        await client.Rpc.InvokeAsync(ControlProtocol.Methods.ViewClose, id);
+        await _daemon.AssertBystanderUnharmedAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task ViewClose_EndsThatViewOnly_AndFreesItsPlace()
     {
         await using var client = await TestControlClient.ConnectAsync(_daemon.Process.SocketPath);

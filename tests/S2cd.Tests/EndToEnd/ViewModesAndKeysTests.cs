@@ -55,6 +55,34 @@ public sealed class ViewModesAndKeysTests
     private static bool IsColouredRow(string row) => row.Split("\u001b[").Length > 8 && row.IndexOfAny(['\u2502', '\u2500']) < 0;
 
     [Fact(Timeout = 120_000)]
+    public async Task QuestionMark_ShowsEveryKeyOverThePicture_AndPlusMinus_StepTheFrameRate()
+    {
+        using var root = new TempDirectory();
+        await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
+        await daemon.WaitReadyAsync();
+        using var tmux = new Tmux();
+        tmux.Start(120, 30, $"{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} preview --mode ascii");
+        await tmux.WaitForAsync(s => s.Contains("/30 fps", StringComparison.Ordinal) && s.Contains("? keys", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a live view at 30 fps");
+
+        tmux.SendKeys("?");
+        var shown = await tmux.WaitForAsync(s => s.Contains("Keys of the call view", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the keys over the picture");
+        foreach (var line in new[] { "mute or unmute", "camera off or on", "view frame rate: 5 10 15 20 30", "leave the session", "detach" })
+        {
+            Assert.Contains(line, shown, StringComparison.Ordinal);
+        }
+
+        tmux.SendKeys("?");
+        await tmux.WaitForAsync(s => !s.Contains("Keys of the call view", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the keys hidden again");
+
+        // Down through 20, 15, 10 and 5, where it stays; up to 10.
+        foreach (var (key, rate) in new[] { ("-", 20), ("-", 15), ("-", 10), ("-", 5), ("-", 5), ("+", 10) })
+        {
+            tmux.SendKeys(key);
+            await tmux.WaitForAsync(s => s.Contains($"/{rate} fps", StringComparison.Ordinal), TimeSpan.FromSeconds(5), $"{rate} fps after {key}");
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task TwoViews_BothFollowTheKeysMVAndL()
     {
         using var root = new TempDirectory();

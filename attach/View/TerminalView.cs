@@ -34,7 +34,7 @@ internal sealed class TerminalView
 
     // Kept here so that a view opened again after the daemon restarted keeps them.
     private volatile bool _help;
-    private volatile int _frameRate = ViewSettings.DefaultFrameRate;
+    private volatile int _frameRate = ViewSettings.Unpaced;
     private string _exitMessage = string.Empty;
     private int _exitCode;
 
@@ -121,7 +121,7 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
-                if (_help || _frameRate != ViewSettings.DefaultFrameRate)
+                if (_help || _frameRate != ViewSettings.Unpaced)
                 {
                     await _client.Daemon.ViewSetAsync(viewId, new ViewSettings { Help = _help, FrameRate = _frameRate }, cancellationToken).ConfigureAwait(false);
                 }

@@ -102,7 +102,8 @@ public static class ControlProtocol
 
         /// <summary>
         /// <c>viewSet(viewId, ViewSettings)</c> → <see cref="ViewSettings"/>: shows or hides the keys over the picture and
-        /// sets the view's frame rate (5, 10, 15, 20 or 30); null fields stay as they are.
+        /// sets the view's frame rate (5, 10, 15, 20 or 30, or 0: a frame whenever a picture changes, as a view starts); null
+        /// fields stay as they are.
         /// </summary>
         public const string ViewSet = "viewSet";
 

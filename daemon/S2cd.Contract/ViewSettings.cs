@@ -6,23 +6,29 @@ namespace S2cd.Contract;
 /// </summary>
 public sealed record ViewSettings
 {
-    /// <summary>The frame rates a view steps through (its <c>+</c> and <c>-</c> keys).</summary>
+    /// <summary>The frame rates a view steps through (its <c>+</c> and <c>-</c> keys), after <see cref="Unpaced"/>.</summary>
     public static readonly IReadOnlyList<int> FrameRates = [5, 10, 15, 20, 30];
 
-    /// <summary>A new view's frame rate.</summary>
-    public const int DefaultFrameRate = 30;
+    /// <summary>
+    /// A new view's frame rate: none of its own, a frame whenever a picture changes (as fast as the client writes them),
+    /// so that a new picture is never held back to keep a pace.
+    /// </summary>
+    public const int Unpaced = 0;
 
     /// <summary>Whether every key of the view is shown over the picture.</summary>
     public bool? Help { get; init; }
 
-    /// <summary>The most frames a second the view is drawn: one of <see cref="FrameRates"/>.</summary>
+    /// <summary>The most frames a second the view is drawn: one of <see cref="FrameRates"/>, or <see cref="Unpaced"/>.</summary>
     public int? FrameRate { get; init; }
 
-    /// <summary>The rate after <paramref name="rate"/> in <see cref="FrameRates"/>, one step <paramref name="up"/> or down, kept within them.</summary>
+    /// <summary>
+    /// The rate one step <paramref name="up"/> or down from <paramref name="rate"/>: down from unpaced is 30, up from 30
+    /// is unpaced again, and 5 is the lowest.
+    /// </summary>
     public static int Step(int rate, bool up)
     {
-        var at = FrameRates.ToList().IndexOf(rate);
-        at = at < 0 ? FrameRates.Count - 1 : Math.Clamp(at + (up ? 1 : -1), 0, FrameRates.Count - 1);
-        return FrameRates[at];
+        var at = rate == Unpaced ? FrameRates.Count : FrameRates.ToList().IndexOf(rate);
+        at = Math.Clamp((at < 0 ? FrameRates.Count : at) + (up ? 1 : -1), 0, FrameRates.Count);
+        return at == FrameRates.Count ? Unpaced : FrameRates[at];
     }
 }

@@ -27,6 +27,7 @@ internal sealed partial class AudioRig : IDisposable
     private long _fed;
     private volatile int _echoDelaySamples = -1;
     private double _echoGain;
+    private long _worstLateTicks;
 
     /// <summary>
     /// A card in <paramref name="home"/>; with <paramref name="microphoneNow"/> false its microphone is missing (the
@@ -82,6 +83,14 @@ internal sealed partial class AudioRig : IDisposable
         await Eventually.TrueAsync(() => Task.FromResult(OutputLength >= from + length), TimeSpan.FromSeconds(seconds + 10), "recording").ConfigureAwait(false);
         return Output().AsSpan(from, length).ToArray();
     }
+
+    /// <summary>
+    /// The longest the rig's 10 ms clock fell behind since <see cref="ResetLateness"/> (the test process stalled): over
+    /// the capture lead, the daemon read padded silence and what the microphone hears came that much later from then on.
+    /// </summary>
+    public TimeSpan WorstLate => TimeSpan.FromTicks(Interlocked.Read(ref _worstLateTicks));
+
+    public void ResetLateness() => Interlocked.Exchange(ref _worstLateTicks, 0);
 
     /// <summary>The microphone appears: its capture pipe exists from now on, and the rig feeds it once the daemon opens it.</summary>
     public void ConnectMicrophone() => MakePipe(_capturePipe);
@@ -184,6 +193,10 @@ internal sealed partial class AudioRig : IDisposable
             if (wait > TimeSpan.Zero)
             {
                 Thread.Sleep(wait);
+            }
+            else if (-wait.Ticks > Interlocked.Read(ref _worstLateTicks))
+            {
+                Interlocked.Exchange(ref _worstLateTicks, -wait.Ticks);
             }
 
             tick++;

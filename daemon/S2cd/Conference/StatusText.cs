@@ -10,7 +10,7 @@ namespace S2cd.Conference;
 internal static class StatusText
 {
     /// <summary>The call view's last row: where we are, how it is protected, the keys, then the first problem.</summary>
-    public static string ViewLine(ViewStatus s, double viewFps, int frameRate = Contract.ViewSettings.DefaultFrameRate)
+    public static string ViewLine(ViewStatus s, double viewFps, int frameRate = Contract.ViewSettings.Unpaced)
     {
         var inv = CultureInfo.InvariantCulture;
         var where = s.Session is null
@@ -24,7 +24,7 @@ internal static class StatusText
         }
 
         var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
-        var fps = string.Create(inv, $" · {viewFps:0}/{frameRate} fps");
+        var fps = frameRate == Contract.ViewSettings.Unpaced ? string.Create(inv, $" · {viewFps:0} fps") : string.Create(inv, $" · {viewFps:0}/{frameRate} fps");
         var problem = s.Problems.Count switch
         {
             0 => string.Empty,

@@ -24,7 +24,7 @@ internal sealed class ViewHost : IDisposable
     private readonly HeldFigures _figures = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _help;
-    private int _framesPerSecond = ViewSettings.DefaultFrameRate;
+    private int _framesPerSecond = ViewSettings.Unpaced;
     private long _lastFrameAt = long.MinValue;
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
@@ -78,9 +78,9 @@ internal sealed class ViewHost : IDisposable
     /// <summary>Shows or hides the keys and sets the frame rate (null fields stay); the next frame shows it at once.</summary>
     public ViewSettings Set(ViewSettings settings)
     {
-        if (settings.FrameRate is { } rate && !ViewSettings.FrameRates.Contains(rate))
+        if (settings.FrameRate is { } rate && rate != ViewSettings.Unpaced && !ViewSettings.FrameRates.Contains(rate))
         {
-            throw new ArgumentException("frameRate must be 5, 10, 15, 20 or 30");
+            throw new ArgumentException("frameRate must be 5, 10, 15, 20 or 30 (or 0: a frame whenever a picture changes)");
         }
 
         lock (_renderer)
@@ -112,7 +112,8 @@ internal sealed class ViewHost : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        var due = _lastFrameAt == long.MinValue ? 0 : _lastFrameAt + (_time.TimestampFrequency / _framesPerSecond) - _time.GetTimestamp();
+        var rate = _framesPerSecond;
+        var due = _lastFrameAt == long.MinValue || rate == ViewSettings.Unpaced ? 0 : _lastFrameAt + (_time.TimestampFrequency / rate) - _time.GetTimestamp();
         if (due > 0)
         {
             await Task.Delay(TimeSpan.FromSeconds(due / (double)_time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);

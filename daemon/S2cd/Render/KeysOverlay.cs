@@ -9,7 +9,7 @@ internal static class KeysOverlay
         string.Empty,
         "m      mute or unmute your microphone",
         "v      turn your camera off or on",
-        "+  -   view frame rate: 5 10 15 20 30",
+        "-  +   frame rate: as pictures come, 30 20 15 10 5",
         "?      show or hide these keys",
         "l      leave the session",
         "q      detach (the call goes on)",

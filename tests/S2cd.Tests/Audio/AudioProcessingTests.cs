@@ -22,12 +22,22 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
     {
         // alice talks (espeak-ng); bob's speaker plays her into bob's microphone 50 ms later at -6 dB, and then 300 ms
         // more (a Bluetooth speaker): bob, silent, must send alice nothing of her own voice. The rig's own capture lead
-        // (30 ms the file plugin cannot report) comes on top of both.
+        // (100 ms the file plugin cannot report) comes on top of both.
         var estimates = new List<int>();
         foreach (var extraMs in new[] { 0, 300 })
         {
             var off = await SpeechEchoCallAsync(extraMs, echoCancel: false);
+
+            // A call in which the test process stalled past the rig's capture lead moved the room under the canceller:
+            // that call says nothing of it, and is made again (once).
             var on = await SpeechEchoCallAsync(extraMs, echoCancel: true);
+            if (on.RigStalled is { } stall)
+            {
+                output.WriteLine($"echo {50 + extraMs} ms: the rig's clock fell {stall.TotalMilliseconds:0} ms behind; the call is made again");
+                on = await SpeechEchoCallAsync(extraMs, echoCancel: true);
+                Assert.True(on.RigStalled is null, $"the rig's clock fell {on.RigStalled?.TotalMilliseconds:0} ms behind twice: the machine is too busy to measure this");
+            }
+
             var erle = Db(off.Power / Math.Max(on.Power, 1e-3));
             output.WriteLine($"echo {50 + extraMs} ms: alice hears her voice back at {Db(off.Power / (32768.0 * 32768)):0.0} dBFS without cancellation, {Db(Math.Max(on.Power, 1e-3) / (32768.0 * 32768)):0.0} dBFS with: {erle:0.0} dB less; bob sent {on.BytesSent} bytes in the window ({off.BytesSent} without); estimated delay {on.EstimatedDelayMs} ms");
             Assert.True(off.BytesSent > 10_000, $"without cancellation bob's voice activity takes the echo for speech and sends it ({off.BytesSent} bytes)");
@@ -36,12 +46,12 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
             // Only the room's description (15 bytes once a second) may go out while bob hears nothing but the echo.
             Assert.True(on.BytesSent <= 15 * 6, $"bob sent {on.BytesSent} bytes while he heard only alice's echo");
             Assert.NotNull(on.EstimatedDelayMs);
-            Assert.InRange(on.EstimatedDelayMs!.Value, 50 + extraMs, 50 + extraMs + 60);
+            Assert.InRange(on.EstimatedDelayMs!.Value, 50 + extraMs, 50 + extraMs + 160);
             estimates.Add(on.EstimatedDelayMs.Value);
         }
 
         // The delay found follows the room: 300 ms more echo is 300 ms more estimated, whatever the rig adds to both.
-        Assert.InRange(estimates[1] - estimates[0], 290, 310);
+        Assert.InRange(estimates[1] - estimates[0], 280, 320);
     }
 
     [Fact(Timeout = 120_000)]
@@ -187,21 +197,27 @@ public sealed class AudioProcessingTests(ITestOutputHelper output)
     /// <paramref name="extraMs"/> + 50 ms later at -6 dB), with the shipped settings but bob's echo cancellation as
     /// given: after 3 s, what alice hears in 4 s, the bytes bob sent meanwhile, and bob's estimated echo delay.
     /// </summary>
-    private static async Task<(double Power, long BytesSent, int? EstimatedDelayMs)> SpeechEchoCallAsync(int extraMs, bool echoCancel)
+    private static async Task<(double Power, long BytesSent, int? EstimatedDelayMs, TimeSpan? RigStalled)> SpeechEchoCallAsync(int extraMs, bool echoCancel)
     {
         using var root = new TempDirectory();
         string[] Arguments(string name) => name == "bob" && !echoCancel ? ["--Audio:EchoCancel", "false"] : [];
-        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(Arguments, CaptureLeadPeriods: 3));
+        // The rig's default capture lead (10 periods, which the file plugin cannot report): with 3, a stall of the test
+        // process over 30 ms emptied the capture pipe, alsa-lib padded the read with silence, and the echo came that much
+        // later from then on (the room moved under the canceller, down to 5 dB in a loaded CI run). The estimator finds
+        // the lead as part of the echo's delay.
+        await using var call = await AudioCall.StartAsync(root, ["alice", "bob"], new AudioCall.Member(Arguments));
         call.Rig("bob").EchoBack(EchoDelay + TimeSpan.FromMilliseconds(extraMs), -6);
         var sentence = Speech.At(-26);
         call.Rig("alice").FeedSamples([.. sentence, .. new short[Rate / 2]], 1, loop: true);
         await call.RecordAsync("bob", 0.1);
+        call.Rig("bob").ResetLateness();
         await Task.Delay(3000);
         var before = (await call.Client("bob").StatusAsync()).AudioBytesSent;
         var heard = await call.Rig("alice").RecordFromNowAsync(4);
         var status = await call.Client("bob").StatusAsync();
         Assert.Equal(echoCancel, status.EchoCancel);
-        return (heard.Average(s => (double)s * s), status.AudioBytesSent - before, status.EchoDelayMs);
+        var late = call.Rig("bob").WorstLate;
+        return (heard.Average(s => (double)s * s), status.AudioBytesSent - before, status.EchoDelayMs, late > TimeSpan.FromMilliseconds(80) ? late : null);
     }
 
     /// <summary>What alice hears of white noise at bob's microphone (sent continuously, so the suppressor is measured and not the pauses).</summary>

@@ -7,8 +7,11 @@ namespace S2cd.Tests.Audio;
 /// The echo path found from the signals, in the simulated room of <see cref="EchoRoom"/> (the daemon's own reference,
 /// alignment and processing, sample by sample): espeak-ng's speech as the far end, echoes 0, 150 and 300 ms later than
 /// the devices report, clocks 100 ppm apart, a double talk, and what must not move the estimate (a steady tone, the near
-/// end alone). The same figures in real daemons are in <see cref="AudioProcessingTests"/>.
+/// end alone). The same figures in real daemons are in <see cref="AudioProcessingTests"/>. In the real-time collection:
+/// the simulation keeps a core busy for seconds, and beside the audio rig's tests it made a rig stall (a real-daemon
+/// echo test once fell to 5 dB while these ran beside it in CI).
 /// </summary>
+[Collection(RealtimeCollection.Name)]
 public sealed class EchoPathTests(ITestOutputHelper output)
 {
     [Theory]

@@ -38,7 +38,7 @@ public sealed class StatusTextTests
         var plain = InSession with { Security = LinkSecurity.Plain, EndToEnd = false };
         Assert.StartsWith(" standup · relay:1122 connected · NOT ENCRYPTED · NOT END-TO-END ENCRYPTED · rtt", StatusText.ViewLine(plain, 15), StringComparison.Ordinal);
         var preview = plain with { Session = null, Relay = null, Connection = ConnectionState.Idle, RoundTripMs = null };
-        Assert.Equal(" preview · 0/30 fps │ m mute  v camera off  q detach  l leave  ? keys", StatusText.ViewLine(preview, 0));
+        Assert.Equal(" preview · 0 fps │ m mute  v camera off  q detach  l leave  ? keys", StatusText.ViewLine(preview, 0));
         Assert.StartsWith(" not in a session", StatusText.ViewLine(preview with { CameraRunning = false }, 0), StringComparison.Ordinal);
     }
 

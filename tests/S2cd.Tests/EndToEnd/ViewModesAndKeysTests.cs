@@ -62,11 +62,12 @@ public sealed class ViewModesAndKeysTests
         await daemon.WaitReadyAsync();
         using var tmux = new Tmux();
         tmux.Start(120, 30, $"{DaemonProcess.AttachCommand} --socket {daemon.SocketPath} preview --mode ascii");
-        await tmux.WaitForAsync(s => s.Contains("/30 fps", StringComparison.Ordinal) && s.Contains("? keys", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a live view at 30 fps");
+        await tmux.WaitForAsync(s => s.Contains(" fps │", StringComparison.Ordinal) && s.Contains("? keys", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "a live view");
+        Assert.DoesNotContain("/30 fps", tmux.Capture(), StringComparison.Ordinal);
 
         tmux.SendKeys("?");
         var shown = await tmux.WaitForAsync(s => s.Contains("Keys of the call view", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the keys over the picture");
-        foreach (var line in new[] { "mute or unmute", "camera off or on", "view frame rate: 5 10 15 20 30", "leave the session", "detach" })
+        foreach (var line in new[] { "mute or unmute", "camera off or on", "frame rate: as pictures come, 30 20 15 10 5", "leave the session", "detach" })
         {
             Assert.Contains(line, shown, StringComparison.Ordinal);
         }
@@ -74,8 +75,9 @@ public sealed class ViewModesAndKeysTests
         tmux.SendKeys("?");
         await tmux.WaitForAsync(s => !s.Contains("Keys of the call view", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the keys hidden again");
 
-        // Down through 20, 15, 10 and 5, where it stays; up to 10.
-        foreach (var (key, rate) in new[] { ("-", 20), ("-", 15), ("-", 10), ("-", 5), ("-", 5), ("+", 10) })
+        // A view starts with no pace of its own (a frame whenever a picture changes); down through 30, 20, 15, 10 and 5,
+        // where it stays; up to 10.
+        foreach (var (key, rate) in new[] { ("-", 30), ("-", 20), ("-", 15), ("-", 10), ("-", 5), ("-", 5), ("+", 10) })
         {
             tmux.SendKeys(key);
             await tmux.WaitForAsync(s => s.Contains($"/{rate} fps", StringComparison.Ordinal), TimeSpan.FromSeconds(5), $"{rate} fps after {key}");

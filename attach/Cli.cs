@@ -176,6 +176,7 @@ internal static class Cli
             ct));
         root.Subcommands.Add(volume);
 
+        ChatVerbs.AddTo(root);
         root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
         root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
         root.Subcommands.Add(Simple("devices", "list cameras and ALSA capture and playback devices", Devices));
@@ -193,7 +194,8 @@ internal static class Cli
         return command;
     }
 
-    private static async Task<int> RunVerbAsync(ParseResult parse, Func<ControlClient, bool, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
+    /// <summary>Connects, runs one verb, and turns the ways it can fail into a message and an exit code.</summary>
+    internal static async Task<int> RunVerbAsync(ParseResult parse, Func<ControlClient, bool, CancellationToken, Task<int>> verb, CancellationToken cancellationToken)
     {
         var socket = SocketPath(parse);
         var json = parse.GetValue(JsonOption);

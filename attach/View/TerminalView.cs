@@ -34,7 +34,13 @@ internal sealed class TerminalView
 
     // Kept here so that a view opened again after the daemon restarted keeps them.
     private volatile bool _help;
+    private volatile bool _chat = true;
     private volatile int _frameRate = ViewSettings.Unpaced;
+
+    // The chat input line while it is open (t), and why its last message was not sent; read and changed by the key loop only.
+    private readonly ChatInput _input = new();
+    private bool _typing;
+    private string? _notice;
     private string _exitMessage = string.Empty;
     private int _exitCode;
 
@@ -121,9 +127,9 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
-                if (_help || _frameRate != ViewSettings.Unpaced)
+                if (_help || !_chat || _typing || _frameRate != ViewSettings.Unpaced)
                 {
-                    await _client.Daemon.ViewSetAsync(viewId, new ViewSettings { Help = _help, FrameRate = _frameRate }, cancellationToken).ConfigureAwait(false);
+                    await _client.Daemon.ViewSetAsync(viewId, Settings(), cancellationToken).ConfigureAwait(false);
                 }
 
                 _viewId = viewId;
@@ -211,8 +217,22 @@ internal sealed class TerminalView
 
             try
             {
+                if (_typing && key.KeyChar != '\u0003')
+                {
+                    await TypeAsync(key, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 switch (char.ToLowerInvariant(key.KeyChar))
                 {
+                    case 't':
+                        _typing = true;
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
+                    case 'c':
+                        _chat = !_chat;
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
                     case 'q':
                         Stop(0, string.Empty);
                         return;
@@ -258,12 +278,66 @@ internal sealed class TerminalView
         }
     }
 
-    /// <summary>The keys shown or not and the frame rate, to the open view (a view opened later gets them when it opens).</summary>
+    /// <summary>
+    /// A key while the input line is open: it edits the draft (shown by the daemon), Esc closes the line, Enter sends
+    /// the message; a refused message stays on the line with the daemon's reason before it.
+    /// </summary>
+    private async Task TypeAsync(ConsoleKeyInfo key, CancellationToken cancellationToken)
+    {
+        switch (_input.Apply(key))
+        {
+            case ChatInput.Outcome.Unchanged:
+                return;
+            case ChatInput.Outcome.Cancel:
+                CloseInput();
+                break;
+            case ChatInput.Outcome.Send when _input.Text.Trim().Length == 0:
+                CloseInput();
+                break;
+            case ChatInput.Outcome.Send:
+                try
+                {
+                    await _client.Daemon.SayAsync(_input.Text, cancellationToken).ConfigureAwait(false);
+                    CloseInput();
+                }
+                catch (RemoteInvocationException ex)
+                {
+                    _notice = ex.Message;
+                }
+
+                break;
+            default:
+                _notice = null;
+                break;
+        }
+
+        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void CloseInput()
+    {
+        _typing = false;
+        _notice = null;
+        _input.Clear();
+    }
+
+    /// <summary>What this view asks of the daemon's: keys, chat strip, input line, frame rate.</summary>
+    private ViewSettings Settings() => new()
+    {
+        Help = _help,
+        Chat = _chat,
+        FrameRate = _frameRate,
+        Typing = _typing,
+        Draft = _typing ? _input.Shown : null,
+        Notice = _notice ?? string.Empty,
+    };
+
+    /// <summary>The view's settings, to the open view (a view opened later gets them when it opens).</summary>
     private async Task SetViewAsync(CancellationToken cancellationToken)
     {
         if (_viewId >= 0)
         {
-            await _client.Daemon.ViewSetAsync(_viewId, new ViewSettings { Help = _help, FrameRate = _frameRate }, cancellationToken).ConfigureAwait(false);
+            await _client.Daemon.ViewSetAsync(_viewId, Settings(), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -9,6 +9,9 @@ public sealed record ControlEvent
     /// <summary>The participant concerned, for the participant events.</summary>
     public ParticipantInfo? Participant { get; init; }
 
+    /// <summary>The chat message, for <see cref="ControlEventKind.Message"/>.</summary>
+    public ChatMessage? Message { get; init; }
+
     /// <summary>The daemon's state after the event.</summary>
     public required StatusResult Status { get; init; }
 }

@@ -14,4 +14,7 @@ public enum ControlEventKind
 
     /// <summary>The link to the relay changed state.</summary>
     ConnectionChanged,
+
+    /// <summary>A chat message was sent or came (<see cref="ControlEvent.Message"/>).</summary>
+    Message,
 }

@@ -47,6 +47,8 @@ public static class ControlJson
 [JsonSerializable(typeof(ViewFrame))]
 [JsonSerializable(typeof(ViewSettings))]
 [JsonSerializable(typeof(ControlEvent))]
+[JsonSerializable(typeof(ChatMessage))]
+[JsonSerializable(typeof(ChatMessage[]))]
 [JsonSerializable(typeof(int))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(bool))]

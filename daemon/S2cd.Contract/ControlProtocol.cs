@@ -12,6 +12,9 @@ public static class ControlProtocol
     /// <summary>The largest single JSON-RPC message, in bytes, the daemon accepts.</summary>
     public const int MaxMessageBytes = 64 * 1024;
 
+    /// <summary>The most UTF-8 bytes of one chat message's text.</summary>
+    public const int MaxChatBytes = 4096;
+
     /// <summary>The environment variable that names the control socket for clients.</summary>
     public const string SocketEnvironmentVariable = "S2CD_SOCKET";
 
@@ -107,6 +110,19 @@ public static class ControlProtocol
         /// </summary>
         public const string ViewSet = "viewSet";
 
+        /// <summary>
+        /// <c>say(text)</c> → <see cref="ChatMessage"/>: sends a chat message to everyone in the session, sealed end to
+        /// end; refused with <see cref="ErrorCodes.RateLimited"/> past 20 messages in 10 s.
+        /// </summary>
+        public const string Say = "say";
+
+        /// <summary>
+        /// <c>chat(afterId, timeoutMs)</c> → <see cref="ChatMessage"/>[]: the call's messages after <c>afterId</c> (0: all
+        /// that are kept), oldest first, as many as fit in one answer; with none yet, waits up to <c>timeoutMs</c> (at most
+        /// 30 000) for the next.
+        /// </summary>
+        public const string Chat = "chat";
+
         /// <summary>Notification from daemon to a subscribed client, carrying one <see cref="ControlEvent"/>.</summary>
         public const string EventNotification = "event";
     }
@@ -128,5 +144,8 @@ public static class ControlProtocol
 
         /// <summary>The relay refused or could not be reached.</summary>
         public const int RelayError = 4;
+
+        /// <summary>Too many of something in too short a time (chat messages); the message says when to try again.</summary>
+        public const int RateLimited = 5;
     }
 }

@@ -83,6 +83,14 @@ public partial interface IControlService
     [JsonRpcMethod(ControlProtocol.Methods.ViewClose)]
     Task ViewCloseAsync(int viewId, CancellationToken cancellationToken = default);
 
+    /// <summary><c>say(text)</c>: a chat message to everyone in the session (at most 4 KiB of UTF-8, 20 in 10 s).</summary>
+    [JsonRpcMethod(ControlProtocol.Methods.Say)]
+    Task<ChatMessage> SayAsync(string text, CancellationToken cancellationToken = default);
+
+    /// <summary><c>chat(afterId, timeoutMs)</c>: the call's messages after <paramref name="afterId"/>, waiting for the next when there are none.</summary>
+    [JsonRpcMethod(ControlProtocol.Methods.Chat)]
+    Task<ChatMessage[]> ChatAsync(long afterId, int timeoutMs, CancellationToken cancellationToken = default);
+
     /// <summary><c>viewSet(viewId, settings)</c> → the view's settings: the keys over the picture, the frame rate.</summary>
     [JsonRpcMethod(ControlProtocol.Methods.ViewSet)]
     Task<ViewSettings> ViewSetAsync(int viewId, ViewSettings settings, CancellationToken cancellationToken = default);

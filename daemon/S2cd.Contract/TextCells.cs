@@ -98,6 +98,32 @@ public static class TextCells
     /// <summary>The text with spaces after it up to <paramref name="width"/> cells (a column of a table).</summary>
     public static string Pad(string text, int width) => text + new string(' ', Math.Max(0, width - Width(text)));
 
+    /// <summary>
+    /// Text someone typed, made harmless to write and still readable: each C0 control and DEL as its Unicode control
+    /// picture (ESC as ␛, so an escape sequence shows as ␛[31m and does nothing), a tab as two spaces. Line breaks stay
+    /// (the caller breaks lines there; a CR before one is dropped). Whatever else may not be written raw becomes '?' when it is written
+    /// (<see cref="Clusters"/>).
+    /// </summary>
+    public static string Visible(string text)
+    {
+        var visible = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            _ = c switch
+            {
+                '\n' => visible.Append('\n'),
+                '\r' when i + 1 < text.Length && text[i + 1] == '\n' => visible,
+                '\t' => visible.Append("  "),
+                < ' ' => visible.Append((char)(0x2400 + c)),
+                '\u007f' => visible.Append('\u2421'),
+                _ => visible.Append(c),
+            };
+        }
+
+        return visible.ToString();
+    }
+
     /// <summary>The text as it may be written: every cluster that may not be written raw as '?'.</summary>
     public static string Safe(string text) => string.Concat(Clusters(text).Select(c => c.Text));
 

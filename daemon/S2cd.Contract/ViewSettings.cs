@@ -21,6 +21,18 @@ public sealed record ViewSettings
     /// <summary>The most frames a second the view is drawn: one of <see cref="FrameRates"/>, or <see cref="Unpaced"/>.</summary>
     public int? FrameRate { get; init; }
 
+    /// <summary>Whether the chat strip is shown above the status line (a view starts with it shown).</summary>
+    public bool? Chat { get; init; }
+
+    /// <summary>Whether the chat input line is open (the view's <c>t</c>); closing it drops the draft.</summary>
+    public bool? Typing { get; init; }
+
+    /// <summary>What is typed on the open input line so far, shown there (at most <see cref="ControlProtocol.MaxChatBytes"/> bytes of UTF-8).</summary>
+    public string? Draft { get; init; }
+
+    /// <summary>A word for the input line from the client (why its message was not sent), at most 300 characters; empty clears it.</summary>
+    public string? Notice { get; init; }
+
     /// <summary>
     /// The rate one step <paramref name="up"/> or down from <paramref name="rate"/>: down from unpaced is 30, up from 30
     /// is unpaced again, and 5 is the lowest.

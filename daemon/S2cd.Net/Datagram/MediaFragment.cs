@@ -65,7 +65,7 @@ internal static class MediaFragment
         index = fragment[5];
         count = fragment[6];
         chunk = fragment[HeaderBytes..];
-        return kind is MediaKind.Video or MediaKind.Audio
+        return MediaKinds.TakesDatagrams(kind)
             && count >= 1 && index < count
             && chunk.Length <= ChunkBytes && (index == count - 1 || chunk.Length == ChunkBytes);
     }

@@ -6,8 +6,9 @@ namespace S2cd.Transport;
 /// The bounded queue of frames waiting to be written to one connection. Its rules keep a slow receiver
 /// from building a backlog, and give way with video before audio: a newer video frame from a sender replaces
 /// that sender's unsent one (latest wins), video that has waited <see cref="VideoMaxAge"/> and audio older than
-/// <see cref="AudioMaxAge"/> are dropped when they reach the front, audio that finds the queue full takes the
-/// place of the oldest queued video, and other media that finds it full is dropped. Control frames are never
+/// <see cref="AudioMaxAge"/> are dropped when they reach the front, audio and text (a chat message, which never
+/// goes stale) that find the queue full take the place of the oldest queued video, and other media that finds it
+/// full is dropped. Control frames are never
 /// dropped; when they cannot be queued the connection is too slow and <see cref="TryEnqueueControl"/> says so.
 /// Heartbeats go to the front (<see cref="TryEnqueueUrgent"/>), so that a link busy with media is not taken
 /// for dead.
@@ -109,7 +110,7 @@ internal sealed class OutboundQueue
                 slot = new Entry(frame, kind, sender, timestamp);
                 Dropped++;
             }
-            else if (_tail - _head == _ring.Length && kind == MediaKind.Audio && EvictOldestVideo() is { } evicted)
+            else if (_tail - _head == _ring.Length && kind != MediaKind.Video && EvictOldestVideo() is { } evicted)
             {
                 replaced = evicted;
                 _ring[_tail++ % _ring.Length] = new Entry(frame, kind, sender, timestamp);
@@ -123,7 +124,7 @@ internal sealed class OutboundQueue
                 {
                     AudioDropped++;
                 }
-                else
+                else if (kind == MediaKind.Video)
                 {
                     VideoDropped++;
                 }

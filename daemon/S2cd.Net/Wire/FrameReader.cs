@@ -109,7 +109,7 @@ internal static class FrameReader
         }
 
         var kind = (MediaKind)body.FirstSpan[0];
-        if (kind is not (MediaKind.Video or MediaKind.Audio))
+        if (!MediaKinds.IsKnown(kind))
         {
             throw new WireProtocolException(WireError.MalformedFrame, $"unknown media kind {(byte)kind}");
         }

@@ -156,7 +156,7 @@ internal static class FabricMessages
 
         sender = BinaryPrimitives.ReadUInt32LittleEndian(body);
         kind = (MediaKind)body[4];
-        return kind is MediaKind.Video or MediaKind.Audio;
+        return MediaKinds.IsKnown(kind);
     }
 
     /// <summary>A signal's sender and target; its payload is the body from byte 8 on.</summary>

@@ -8,10 +8,11 @@ namespace S2cd.Relay;
 /// </summary>
 internal sealed class RelayCounters
 {
-    private readonly long[] _forwardedMessages = new long[3];
-    private readonly long[] _forwardedBytes = new long[3];
+    private readonly long[] _forwardedMessages = new long[4];
+    private readonly long[] _forwardedBytes = new long[4];
     private long _forwarded;
     private long _rateLimited;
+    private long _textRefused;
     private long _queueDrops;
     private long _queueFull;
     private long _queueStale;
@@ -20,6 +21,9 @@ internal sealed class RelayCounters
 
     /// <summary>Media frames dropped because their sender went over its byte rate.</summary>
     public long RateLimited => Interlocked.Read(ref _rateLimited);
+
+    /// <summary>Chat messages dropped because they were too large or their sender sent too many.</summary>
+    public long TextRefused => Interlocked.Read(ref _textRefused);
 
     /// <summary>What the queues of ended connections dropped: in all, because full, because stale.</summary>
     public (long All, long Full, long Stale) EndedQueues => (Interlocked.Read(ref _queueDrops), Interlocked.Read(ref _queueFull), Interlocked.Read(ref _queueStale));
@@ -39,6 +43,8 @@ internal sealed class RelayCounters
     }
 
     public void CountRateLimited() => Interlocked.Increment(ref _rateLimited);
+
+    public void CountTextRefused() => Interlocked.Increment(ref _textRefused);
 
     /// <summary>A connection ended: what its queue dropped stays counted.</summary>
     public void AddEndedQueue(long all, long full, long stale)

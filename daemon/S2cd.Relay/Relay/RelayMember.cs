@@ -23,6 +23,9 @@ internal sealed class RelayMember
     private readonly RelayContext _relay;
     private readonly TokenBucket _bytes;
     private readonly Lock _bytesLock = new();
+
+    // Chat messages from this member (text comes on the link only, so only the link's reader loop takes from it).
+    private readonly MessageWindow _texts;
     private uint _audioCounter;
 
     // Video frames from this member seen while the relay thins video under load.
@@ -37,6 +40,7 @@ internal sealed class RelayMember
         Id = id;
         Remote = remote;
         _bytes = new TokenBucket(relay.Options.MaxBytesPerSecondPerSender, relay.Options.MaxBytesPerSecondPerSender, relay.Time);
+        _texts = new MessageWindow(MediaKinds.TextMessages, MediaKinds.TextWindowOnTheWay, relay.Time);
     }
 
     public FrameConnection Connection { get; }
@@ -177,7 +181,8 @@ internal sealed class RelayMember
     {
         var kind = FrameReader.ReadMediaKind(body);
         var payload = body.Slice(1);
-        if (!TakeBytes(body.Length) || DropForTest(kind) || (kind == MediaKind.Video && !_relay.Overload.TakeVideo(ref _videoCounter)))
+        if ((kind == MediaKind.Text && !TakeText(payload.Length))
+            || !TakeBytes(body.Length) || DropForTest(kind) || (kind == MediaKind.Video && !_relay.Overload.TakeVideo(ref _videoCounter)))
         {
             return;
         }
@@ -210,7 +215,7 @@ internal sealed class RelayMember
                 continue;
             }
 
-            if (member.UsesDatagrams && relay.Datagrams is { } datagrams)
+            if (member.UsesDatagrams && MediaKinds.TakesDatagrams(kind) && relay.Datagrams is { } datagrams)
             {
                 var whole = payload.IsSingleSegment ? payload.FirstSpan : (flat ??= payload.ToArray());
                 if (forward is null)
@@ -277,6 +282,22 @@ internal sealed class RelayMember
         Fanout(_relay, session.Members, this, Id, kind, new ReadOnlySequence<byte>(whole), frame, forward);
         session.Fabric?.PublishMedia(Id, kind, new ReadOnlySequence<byte>(whole));
         return true;
+    }
+
+    /// <summary>
+    /// A chat message passes when it is no larger than a message may be and the member has sent fewer than
+    /// <see cref="MediaKinds.TextMessages"/> in the window; otherwise it goes to nobody (its sender's daemon
+    /// holds it to the same rule and tells its user; only a daemon that does not gets here).
+    /// </summary>
+    private bool TakeText(long length)
+    {
+        if (length <= MediaKinds.MaxTextPayloadBytes && _texts.TryTake())
+        {
+            return true;
+        }
+
+        _relay.Counters.CountTextRefused();
+        return false;
     }
 
     private bool TakeBytes(long bytes)

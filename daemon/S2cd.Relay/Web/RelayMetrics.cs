@@ -11,7 +11,7 @@ namespace S2cd.Relay.Web;
 /// </summary>
 internal sealed class RelayMetrics
 {
-    private static readonly (MediaKind Kind, string Label)[] Kinds = [(MediaKind.Audio, "audio"), (MediaKind.Video, "video")];
+    private static readonly (MediaKind Kind, string Label)[] Kinds = [(MediaKind.Audio, "audio"), (MediaKind.Video, "video"), (MediaKind.Text, "text")];
     private readonly RelayServer _relay;
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly Gauge _sessions;
@@ -83,6 +83,7 @@ internal sealed class RelayMetrics
         _dropped.WithLabels("too_old").IncTo(stale);
         _dropped.WithLabels("replaced").IncTo(replaced);
         _dropped.WithLabels("rate_limit").IncTo(_relay.RateLimited);
+        _dropped.WithLabels("text_limit").IncTo(_relay.Counters.TextRefused);
         _dropped.WithLabels("overload").IncTo(_relay.Overload.VideoShed);
         _dropped.WithLabels("invalid_datagram").IncTo(_relay.Datagrams?.Rejected ?? 0);
         _datagrams.IncTo(_relay.Datagrams?.Received ?? 0);

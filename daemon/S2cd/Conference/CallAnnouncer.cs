@@ -11,10 +11,10 @@ internal sealed class CallAnnouncer(EventHub events, StatusComposer status, Call
     /// <summary>The daemon's status now.</summary>
     public StatusResult Status() => status.Of(state.Snapshot());
 
-    public void Publish(ControlEventKind kind, ParticipantInfo? participant)
+    public void Publish(ControlEventKind kind, ParticipantInfo? participant, ChatMessage? message = null)
     {
         video.Touch();
-        events.Publish(new ControlEvent { Kind = kind, Participant = participant, Status = Status() });
+        events.Publish(new ControlEvent { Kind = kind, Participant = participant, Message = message, Status = Status() });
     }
 
     /// <summary>Moves the link to <paramref name="connection"/> and announces it, when that is a change.</summary>

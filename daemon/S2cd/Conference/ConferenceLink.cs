@@ -25,6 +25,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     private readonly CameraDemand _demand = new();
     private readonly MediaRouter _media;
     private readonly CallAnnouncer _announce;
+    private readonly CallChat _chat;
     private readonly StatusComposer _status;
     private readonly TimeProvider _time;
     private readonly ILogger<ConferenceLink> _logger;
@@ -50,6 +51,12 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         _state = new CallState(_options.ResolveName());
         _announce = new CallAnnouncer(events, status, _state, media.Video);
         status.Devices.Changed += () => _announce.Publish(ControlEventKind.ConnectionChanged, null);
+        _chat = new CallChat(
+            id => _state.Member(id) is { } member ? (member.Name, _trust.Describe(_trust.Current, id).Fingerprint) : null,
+            () => (_state.Snapshot().Call.Name, _trust.Identity?.Fingerprint),
+            time);
+        _chat.Added += message => _announce.Publish(ControlEventKind.Message, null, message);
+        media.Chat = _chat;
         _memory = new CallMemory(_options, trust.Identity is null ? null : daemon.Value.ResolvedStateDirectory, this, time, logger);
     }
 
@@ -70,6 +77,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
 
     /// <summary>True while captured pictures go to the session.</summary>
     public bool SendsVideo => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.CameraOn: true };
+
+    /// <summary>The call's chat: its kept messages, for the control API and the views.</summary>
+    public CallChat Chat => _chat;
 
     public StatusResult GetStatus() => _announce.Status();
 
@@ -99,6 +109,46 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         }
 
         link.SendMedia(kind, payload, e2e);
+    }
+
+    /// <summary>
+    /// Sends a chat message to everyone in the session, sealed under our end-to-end key, on the link (never as a
+    /// datagram), and keeps it. Refused, changing nothing, when the text is not a message (<see cref="ArgumentException"/>),
+    /// outside a session or while the link is down (<see cref="InvalidOperationException"/>), or past
+    /// <see cref="MediaKinds.TextMessages"/> messages in <see cref="MediaKinds.TextWindow"/> (<see cref="ChatLimitException"/>).
+    /// </summary>
+    public ChatMessage Say(string text)
+    {
+        if (CallChat.Check(text) is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+
+        var now = _state.Snapshot();
+        var e2e = _trust.Current;
+        if (now.Call.Session is null)
+        {
+            throw new InvalidOperationException("not in a session: join one first");
+        }
+
+        if (now.Link is not { State: ConnectionState.Connected, Link: { } link })
+        {
+            throw new InvalidOperationException($"not connected to the relay just now ({now.Link.State.ToString().ToLowerInvariant()}): the message was not sent");
+        }
+
+        if (e2e is null && _trust.Enabled)
+        {
+            throw new InvalidOperationException("the call's end-to-end keys are not ready yet: the message was not sent");
+        }
+
+        if (!_chat.TryTakeOwn(out var roomIn))
+        {
+            throw new ChatLimitException(
+                $"too many messages: at most {MediaKinds.TextMessages} in {MediaKinds.TextWindow.TotalSeconds:0} s; the next can go in {Math.Max(1, Math.Ceiling(roomIn.TotalSeconds)):0} s");
+        }
+
+        link.SendMedia(MediaKind.Text, CallChat.Encode(text), e2e);
+        return _chat.Sent(text);
     }
 
     /// <summary>
@@ -282,6 +332,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
 
         await _trust.EndAsync().ConfigureAwait(false);
         _state.End();
+        _chat.Clear();
         _media.Volumes.Members(null, new Dictionary<uint, string>());
         _media.Clear();
         _demand.Poke();

@@ -5,7 +5,7 @@ namespace S2cd.Conference;
 
 /// <summary>
 /// Media on its way in: a member's payload is opened under its end-to-end key (unless end-to-end encryption is off)
-/// and handed to the video or audio sink; one that does not open is dropped (the session counts why). On the way out
+/// and handed to the video or audio sink or the chat; one that does not open is dropped (the session counts why). On the way out
 /// the transport seals straight into its frame (<see cref="Transport.IMediaSealer"/>), so nothing is copied here.
 /// The mixer plays each member at its volume (<see cref="Volumes"/>), read without a lock.
 /// </summary>
@@ -24,11 +24,15 @@ internal sealed class MediaRouter
 
     public MemberVolumes Volumes { get; } = new();
 
-    /// <summary>Forgets what is buffered of <paramref name="member"/> (it left): pictures and sound.</summary>
+    /// <summary>Where chat messages go (the conference core sets it); without it they are dropped.</summary>
+    public CallChat? Chat { get; set; }
+
+    /// <summary>Forgets what is buffered of <paramref name="member"/> (it left): pictures, sound and its chat limit.</summary>
     public void Remove(uint member)
     {
         Video.Remove(member);
         Audio.Remove(member);
+        Chat?.Forget(member);
     }
 
     /// <summary>Forgets everyone's pictures and sound.</summary>
@@ -66,13 +70,17 @@ internal sealed class MediaRouter
 
     private void Deliver(uint sender, MediaKind kind, ReadOnlySequence<byte> payload)
     {
-        if (kind == MediaKind.Video)
+        switch (kind)
         {
-            Video.OnVideo(sender, payload);
-        }
-        else
-        {
-            Audio.OnAudio(sender, payload);
+            case MediaKind.Video:
+                Video.OnVideo(sender, payload);
+                break;
+            case MediaKind.Audio:
+                Audio.OnAudio(sender, payload);
+                break;
+            case MediaKind.Text:
+                Chat?.Receive(sender, payload);
+                break;
         }
     }
 }

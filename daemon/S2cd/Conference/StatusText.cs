@@ -10,7 +10,11 @@ namespace S2cd.Conference;
 internal static class StatusText
 {
     /// <summary>The call view's last row: where we are, how it is protected, the keys, then the first problem.</summary>
-    public static string ViewLine(ViewStatus s, double viewFps, int frameRate = Contract.ViewSettings.Unpaced)
+    /// <param name="s">The call's state.</param>
+    /// <param name="viewFps">The view's own frames per second.</param>
+    /// <param name="frameRate">The view's chosen frame rate (unpaced: none).</param>
+    /// <param name="unread">Messages that came while the chat strip was hidden.</param>
+    public static string ViewLine(ViewStatus s, double viewFps, int frameRate = Contract.ViewSettings.Unpaced, int unread = 0)
     {
         var inv = CultureInfo.InvariantCulture;
         var where = s.Session is null
@@ -25,6 +29,7 @@ internal static class StatusText
 
         var rtt = s.RoundTripMs is { } ms ? string.Create(inv, $" · rtt {ms:0.0} ms") : string.Empty;
         var fps = frameRate == Contract.ViewSettings.Unpaced ? string.Create(inv, $" · {viewFps:0} fps") : string.Create(inv, $" · {viewFps:0}/{frameRate} fps");
+        var chat = unread > 0 ? string.Create(inv, $" · ✉ {unread} new (c)") : string.Empty;
         var problem = s.Problems.Count switch
         {
             0 => string.Empty,
@@ -33,6 +38,6 @@ internal static class StatusText
         };
 
         // The keys come before any problem: a narrow terminal cuts the line at its end.
-        return $"{where}{protection}{rtt}{fps} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  q detach  l leave  ? keys{problem}";
+        return $"{where}{protection}{rtt}{fps}{chat} │ m {(s.Muted ? "unmute" : "mute")}  v camera {(s.CameraOn ? "off" : "on")}  t chat  q detach  l leave  ? keys{problem}";
     }
 }

@@ -24,7 +24,7 @@ internal sealed partial class ControlSession(
     Action close) : IControlService
 {
     private const int MaxViews = 4;
-    private static readonly TimeSpan MaxViewWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
     private readonly ILogger _logger = logger;
     private readonly Dictionary<int, ViewHost> _views = [];
     private int _nextView;
@@ -132,6 +132,39 @@ internal sealed partial class ControlSession(
         }
     }
 
+    public Task<ChatMessage> SayAsync(string text, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        try
+        {
+            return Task.FromResult(participant.Conference.Say(text));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
+        }
+        catch (ChatLimitException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.RateLimited, ex.Message);
+        }
+    }
+
+    public Task<ChatMessage[]> ChatAsync(long afterId, int timeoutMs, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        if (afterId < 0)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "afterId must be 0 or a message's id");
+        }
+
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxWait.TotalMilliseconds));
+        return participant.Conference.Chat.NextAsync(afterId, timeout, cancellationToken);
+    }
+
     public Task<StatusResult> SubscribeAsync(CancellationToken cancellationToken = default)
     {
         RequireHello();
@@ -179,7 +212,7 @@ internal sealed partial class ControlSession(
     public Task<ViewFrame> ViewNextAsync(int viewId, long afterVersion, int timeoutMs, CancellationToken cancellationToken = default)
     {
         var view = FindView(viewId);
-        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxViewWait.TotalMilliseconds));
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxWait.TotalMilliseconds));
         return view.NextAsync(afterVersion, timeout, cancellationToken);
     }
 

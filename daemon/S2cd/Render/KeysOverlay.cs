@@ -9,6 +9,8 @@ internal static class KeysOverlay
         string.Empty,
         "m      mute or unmute your microphone",
         "v      turn your camera off or on",
+        "t      write a chat message (Enter sends, Esc cancels)",
+        "c      show or hide the chat",
         "-  +   frame rate: as pictures come, 30 20 15 10 5",
         "?      show or hide these keys",
         "l      leave the session",

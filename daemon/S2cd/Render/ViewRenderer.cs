@@ -90,10 +90,13 @@ internal sealed class ViewRenderer
         _fullRedraw = true;
     }
 
-    /// <summary>Renders a frame and returns the ANSI text that shows it (empty when nothing changed).</summary>
-    public string Render(IReadOnlyList<Tile> tiles, string status, bool keys = false)
+    /// <summary>
+    /// Renders a frame and returns the ANSI text that shows it (empty when nothing changed): the tiles, the chat strip's
+    /// rows above the status line (as many as leave a row for the pictures), the status line, and the keys over it all.
+    /// </summary>
+    public string Render(IReadOnlyList<Tile> tiles, string status, bool keys = false, IReadOnlyList<ChatStrip.Run[]>? strip = null)
     {
-        Compose(tiles, status);
+        Compose(tiles, status, strip ?? []);
         if (keys)
         {
             KeysOverlay.Draw(_composed);
@@ -227,11 +230,12 @@ internal sealed class ViewRenderer
         return bytes;
     }
 
-    private void Compose(IReadOnlyList<Tile> tiles, string status)
+    private void Compose(IReadOnlyList<Tile> tiles, string status, IReadOnlyList<ChatStrip.Run[]> strip)
     {
         var screen = _composed;
         screen.Clear();
-        var area = screen.Rows - 1;
+        var stripRows = Math.Min(strip.Count, screen.Rows - 2);
+        var area = screen.Rows - 1 - stripRows;
         if (tiles.Count == 0)
         {
             screen.TextCentered(0, area / 2, screen.Cols, "Not in a session: s2c-attach join SESSION", PlaceholderFg);
@@ -249,6 +253,8 @@ internal sealed class ViewRenderer
             }
         }
 
+        // The input line is the strip's last row: a strip cut to fit keeps its end.
+        ChatStrip.Draw(screen, area, strip.Skip(strip.Count - stripRows).ToList());
         screen.Fill(0, screen.Rows - 1, screen.Cols, 1, new Cell(' ', StatusFg, StatusBg));
         screen.Text(0, screen.Rows - 1, status, screen.Cols, StatusFg, StatusBg);
     }

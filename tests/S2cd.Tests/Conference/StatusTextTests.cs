@@ -28,8 +28,15 @@ public sealed class StatusTextTests
     public void ViewLine_InAnEncryptedSession_ShowsTheCallCodeAndTheKeys()
     {
         Assert.Equal(
-            " standup · relay:1122 connected · call code 123-456-789 · rtt 1.3 ms · 15/20 fps │ m mute  v camera off  q detach  l leave  ? keys",
+            " standup · relay:1122 connected · call code 123-456-789 · rtt 1.3 ms · 15/20 fps │ m mute  v camera off  t chat  q detach  l leave  ? keys",
             StatusText.ViewLine(InSession, 15, 20));
+    }
+
+    [Fact]
+    public void ViewLine_MarksMessagesThatCameWhileTheChatWasHidden()
+    {
+        Assert.Contains(" · 15 fps · ✉ 3 new (c) │ m mute", StatusText.ViewLine(InSession, 15, unread: 3), StringComparison.Ordinal);
+        Assert.DoesNotContain("✉", StatusText.ViewLine(InSession, 15, unread: 0), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -38,7 +45,7 @@ public sealed class StatusTextTests
         var plain = InSession with { Security = LinkSecurity.Plain, EndToEnd = false };
         Assert.StartsWith(" standup · relay:1122 connected · NOT ENCRYPTED · NOT END-TO-END ENCRYPTED · rtt", StatusText.ViewLine(plain, 15), StringComparison.Ordinal);
         var preview = plain with { Session = null, Relay = null, Connection = ConnectionState.Idle, RoundTripMs = null };
-        Assert.Equal(" preview · 0 fps │ m mute  v camera off  q detach  l leave  ? keys", StatusText.ViewLine(preview, 0));
+        Assert.Equal(" preview · 0 fps │ m mute  v camera off  t chat  q detach  l leave  ? keys", StatusText.ViewLine(preview, 0));
         Assert.StartsWith(" not in a session", StatusText.ViewLine(preview with { CameraRunning = false }, 0), StringComparison.Ordinal);
     }
 
@@ -46,6 +53,6 @@ public sealed class StatusTextTests
     public void ViewLine_PutsTheFirstProblemAfterTheKeys_AndCountsTheRest()
     {
         var line = StatusText.ViewLine(InSession with { Muted = true, CameraOn = false, Problems = [new Problem(ProblemKind.CameraUnavailable, "x"), new Problem(ProblemKind.SpeakerUnavailable, "y")] }, 15);
-        Assert.EndsWith("│ m unmute  v camera on  q detach  l leave  ? keys │ camera unavailable: x (and 1 more: s2c-attach status)", line, StringComparison.Ordinal);
+        Assert.EndsWith("│ m unmute  v camera on  t chat  q detach  l leave  ? keys │ camera unavailable: x (and 1 more: s2c-attach status)", line, StringComparison.Ordinal);
     }
 }

@@ -49,6 +49,39 @@ public sealed class RelayServerTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Text_PassesTwentyMessagesInTheWindow_NoneLargerThanAMessage_AndTheCallGoesOn()
+    {
+        var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "text", "a");
+        var (b, _) = await RawRelayClient.JoinAsync(Endpoint, Pin, "text", "b");
+        await using (a)
+        await using (b)
+        {
+            // A member that does not hold itself to the limit (a daemon does): one message too large, then 30 at once.
+            await a.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Text, new byte[MediaKinds.MaxTextPayloadBytes + 1]));
+            for (var i = 0; i < 30; i++)
+            {
+                await a.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Text, [1, (byte)i]));
+            }
+
+            var passed = new List<byte[]>();
+            while (await b.TryReadUntilAsync(FrameType.MediaForward, TimeSpan.FromSeconds(1)) is { } body)
+            {
+                var (sender, kind, payload) = FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(body));
+                Assert.Equal((aId, MediaKind.Text), (sender, kind));
+                passed.Add(payload.ToArray());
+            }
+
+            Assert.Equal([.. Enumerable.Range(0, MediaKinds.TextMessages).Select(i => new byte[] { 1, (byte)i })], passed);
+            Assert.Equal(11, _relay.Counters.TextRefused);
+
+            // The sender is still in the call, and its other media still passes.
+            await a.SendAsync(w => FrameWriter.WriteMedia(w, MediaKind.Audio, [7, 7, 7]));
+            var next = await b.ReadUntilAsync(FrameType.MediaForward, _ => true, TimeSpan.FromSeconds(5));
+            Assert.Equal(MediaKind.Audio, FrameReader.ReadMediaForward(new ReadOnlySequence<byte>(next)).Kind);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Media_FromOneMember_ReachesTheOthersUnchangedAndNotTheSender()
     {
         var (a, aId) = await RawRelayClient.JoinAsync(Endpoint, Pin, "s", "a");

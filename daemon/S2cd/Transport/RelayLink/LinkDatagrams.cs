@@ -93,9 +93,14 @@ internal sealed partial class LinkDatagrams(bool enabled, Action<uint, MediaKind
         }
     }
 
-    /// <summary>Sends a media payload as datagrams when the path answers; false when it goes on the link instead.</summary>
+    /// <summary>Sends a media payload as datagrams when the path answers; false when it goes on the link instead (text always does).</summary>
     public bool TrySend(MediaKind kind, ReadOnlySpan<byte> payload, IMediaSealer? sealer, int length)
     {
+        if (!MediaKinds.TakesDatagrams(kind))
+        {
+            return false;
+        }
+
         DatagramPath? path;
         lock (_lock)
         {

@@ -21,4 +21,13 @@ internal static class Eventually
             await Task.Delay(20).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Polls until <paramref name="value"/> gives something (not null), and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> value, TimeSpan within, string what)
+        where T : class
+    {
+        T? found = null;
+        await TrueAsync(async () => (found = await value().ConfigureAwait(false)) is not null, within, what).ConfigureAwait(false);
+        return found!;
+    }
 }

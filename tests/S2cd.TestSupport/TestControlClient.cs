@@ -42,6 +42,10 @@ public sealed class TestControlClient : IAsyncDisposable
     public Task<StatusResult> JoinAsync(string session, string? name = null, string? relay = null, string? passphrase = null) =>
         _rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Join, new JoinRequest { Session = session, Name = name, Relay = relay, Passphrase = passphrase });
 
+    public Task<ChatMessage> SayAsync(string text) => _rpc.InvokeAsync<ChatMessage>(ControlProtocol.Methods.Say, text);
+
+    public Task<ChatMessage[]> ChatAsync(long afterId = 0, int timeoutMs = 0) => _rpc.InvokeAsync<ChatMessage[]>(ControlProtocol.Methods.Chat, afterId, timeoutMs);
+
     public ValueTask DisposeAsync()
     {
         _rpc.Dispose();

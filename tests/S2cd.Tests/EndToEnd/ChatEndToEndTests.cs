@@ -114,6 +114,51 @@ public sealed class ChatEndToEndTests
         });
     }
 
+    /// <summary>
+    /// The relay's link as tcpdump sees it on the loopback interface, in the shipped configuration (TLS to the relay,
+    /// end-to-end encryption on): a message's text is in no packet. With both off the same search finds it.
+    /// </summary>
+    [Theory(Timeout = 120_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ATcpdumpOfTheRelayLink_DoesNotContainAMessage_UnlessEveryEncryptionIsOff(bool encrypted)
+    {
+        Assert.True(File.Exists("/usr/bin/tcpdump"), "tcpdump is not installed (packaging/packages.sh ensure test)");
+        using var root = new TempDirectory();
+        var (relay, port) = await DaemonProcess.StartRelayAsync(root, "relay", 0, encrypted ? [] : ["--Relay:Tls", "false"]);
+        await using var relayProcess = relay;
+        string[] options = encrypted ? ["--Audio:Enabled", "false"] : ["--Audio:Enabled", "false", "--Conference:Tls", "false", "--Conference:EndToEnd", "false"];
+        await using var alice = await DaemonProcess.StartParticipantAsync(root, "alice", $"127.0.0.1:{port}", options);
+        await using var bob = await DaemonProcess.StartParticipantAsync(root, "bob", $"127.0.0.1:{port}", options);
+        await using var aliceClient = await TestControlClient.ConnectAsync(alice.SocketPath);
+        await using var bobClient = await TestControlClient.ConnectAsync(bob.SocketPath);
+        await aliceClient.JoinAsync("tapped");
+        await bobClient.JoinAsync("tapped");
+        await Eventually.TrueAsync(
+            async () => (await bobClient.WhoAsync()).FirstOrDefault(p => p.Name == "alice") is { } seen && seen.KeyId == (await aliceClient.WhoAsync()).Single(p => p.IsSelf).KeyId,
+            TimeSpan.FromSeconds(20),
+            "bob holds alice's key");
+
+        var capture = Path.Combine(root.Path, "relay-link.pcap");
+        using var tcpdump = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("tcpdump", ["-i", "lo", "-Z", "root", "--immediate-mode", "-U", "-s", "0", "-w", capture, "port", $"{port}"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var listening = await tcpdump.StandardError.ReadLineAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("listening on lo", listening, StringComparison.Ordinal);
+        await aliceClient.SayAsync($"{Marker} 秘密のメッセージ");
+        await Eventually.TrueAsync(async () => (await bobClient.ChatAsync()).Length == 1, TimeSpan.FromSeconds(10), "bob gets the message");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        _ = Interop.kill(tcpdump.Id, 2);
+        await tcpdump.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        var packets = await File.ReadAllBytesAsync(capture, TestContext.Current.CancellationToken);
+        Assert.True(packets.Length > 500, $"the capture holds {packets.Length} bytes; tcpdump said: {await tcpdump.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
+        Assert.Equal(!encrypted, packets.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Marker)) >= 0);
+        Assert.Equal(!encrypted, packets.AsSpan().IndexOf(Encoding.UTF8.GetBytes("秘密のメッセージ")) >= 0);
+    }
+
     /// <summary>Waits until <paramref name="others"/> hold <paramref name="sender"/>'s newest key (or, unencrypted, see it).</summary>
     internal static async Task EveryoneHasTheKeyOfAsync(SecureCall call, string sender, params string[] others)
     {

@@ -86,7 +86,14 @@ public sealed class FabricTests
         await Eventually.TrueAsync(async () => (await bobControl.WhoAsync()).Any(p => p.Name == "alice" && p.VideoFps > 5), TimeSpan.FromSeconds(15), "bob receives alice's video");
         Assert.Contains("Fabric     connected", (await AttachRunner.RunAsync(b.SocketPath, "status")).Stdout, StringComparison.Ordinal);
 
-        // Everything the cluster carried: no session name, no display name, no JPEG.
+        // A chat message crosses the relays too (alice's key is bob's by now: her pictures open).
+        await aliceControl.SayAsync("across the fabric: fabric-chat-91d2 ✓");
+        await Eventually.TrueAsync(
+            async () => (await bobControl.ChatAsync()).Any(m => m.From == "alice" && m.Text == "across the fabric: fabric-chat-91d2 ✓"),
+            TimeSpan.FromSeconds(5),
+            "bob gets alice's message through the fabric");
+
+        // Everything the cluster carried: no session name, no display name, no JPEG, no chat.
         await stopSpy.CancelAsync();
         await spying;
         byte[][] all;
@@ -99,7 +106,7 @@ public sealed class FabricTests
         Assert.Contains(all, m => m.Length > 2000);
         // Needles of four bytes or more: a three-byte one turns up by chance in this much ciphertext about one run in
         // seven ("bob" alone is looked for as the fabric writes a name, after its length).
-        byte[][] secrets = [Encoding.UTF8.GetBytes("federated"), Encoding.UTF8.GetBytes("alice"), [3, .. "bob"u8], [0xFF, 0xD8, 0xFF, 0xE0]];
+        byte[][] secrets = [Encoding.UTF8.GetBytes("federated"), Encoding.UTF8.GetBytes("alice"), [3, .. "bob"u8], [0xFF, 0xD8, 0xFF, 0xE0], Encoding.UTF8.GetBytes("fabric-chat-91d2")];
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(all, m => m.AsSpan().IndexOf(secret) >= 0);

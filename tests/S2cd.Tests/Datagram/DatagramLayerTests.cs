@@ -102,6 +102,7 @@ public sealed class DatagramLayerTests
 
     [Theory]
     [InlineData(0, 2, 10)]        // kind 0
+    [InlineData(3, 0, 1)]         // text: a chat message never travels as a datagram
     [InlineData(1, 0, 0)]         // count 0
     [InlineData(1, 3, 3)]         // index past the count
     public void AMalformedFragment_IsRefused(byte kind, byte index, byte count)

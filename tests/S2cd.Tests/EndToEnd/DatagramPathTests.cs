@@ -34,6 +34,10 @@ public sealed class DatagramPathTests
 
         // Counted as they come: with the native programs the checks above can be done within a few dozen.
         await Eventually.TrueAsync(async () => (await relayControl.StatusAsync()).RelayDatagramsReceived > 50, TimeSpan.FromSeconds(10), "the relay counts the datagrams");
+
+        // A chat message, which goes on the TLS link while the pictures go as datagrams, reaches bob all the same.
+        await a.SayAsync("while the pictures go by UDP");
+        await Eventually.TrueAsync(async () => (await b.ChatAsync()).Any(m => m.Text == "while the pictures go by UDP"), TimeSpan.FromSeconds(10), "bob gets the message");
     }
 
     [Fact(Timeout = 120_000)]

@@ -29,13 +29,25 @@ internal sealed class ChatInput
         Cancel,
     }
 
+    /// <summary>Whether the line is open (the view's t opened it; Enter, Esc or a sent message close it).</summary>
+    public bool IsOpen { get; set; }
+
+    /// <summary>Why the last message was not sent (the daemon's reason), shown before the draft; null when nothing is to say.</summary>
+    public string? Notice { get; set; }
+
     /// <summary>The draft so far.</summary>
     public string Text => _text.ToString();
 
     /// <summary>The draft as it may be shown now: without a high surrogate still waiting for its pair.</summary>
     public string Shown => _text.Length > 0 && char.IsHighSurrogate(_text[^1]) ? _text.ToString(0, _text.Length - 1) : _text.ToString();
 
-    public void Clear() => _text.Clear();
+    /// <summary>Closes the line: the draft and the notice go.</summary>
+    public void Close()
+    {
+        IsOpen = false;
+        Notice = null;
+        _text.Clear();
+    }
 
     public Outcome Apply(ConsoleKeyInfo key)
     {

@@ -37,10 +37,8 @@ internal sealed class TerminalView
     private volatile bool _chat = true;
     private volatile int _frameRate = ViewSettings.Unpaced;
 
-    // The chat input line while it is open (t), and why its last message was not sent; read and changed by the key loop only.
+    // The chat input line (t); read and changed by the key loop only.
     private readonly ChatInput _input = new();
-    private bool _typing;
-    private string? _notice;
     private string _exitMessage = string.Empty;
     private int _exitCode;
 
@@ -127,7 +125,7 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
-                if (_help || !_chat || _typing || _frameRate != ViewSettings.Unpaced)
+                if (_help || !_chat || _input.IsOpen || _frameRate != ViewSettings.Unpaced)
                 {
                     await _client.Daemon.ViewSetAsync(viewId, Settings(), cancellationToken).ConfigureAwait(false);
                 }
@@ -217,7 +215,7 @@ internal sealed class TerminalView
 
             try
             {
-                if (_typing && key.KeyChar != '\u0003')
+                if (_input.IsOpen && key.KeyChar != '\u0003')
                 {
                     await TypeAsync(key, cancellationToken).ConfigureAwait(false);
                     continue;
@@ -226,7 +224,7 @@ internal sealed class TerminalView
                 switch (char.ToLowerInvariant(key.KeyChar))
                 {
                     case 't':
-                        _typing = true;
+                        _input.IsOpen = true;
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case 'c':
@@ -302,12 +300,12 @@ internal sealed class TerminalView
                 }
                 catch (RemoteInvocationException ex)
                 {
-                    _notice = ex.Message;
+                    _input.Notice = ex.Message;
                 }
 
                 break;
             default:
-                _notice = null;
+                _input.Notice = null;
                 break;
         }
 
@@ -316,9 +314,7 @@ internal sealed class TerminalView
 
     private void CloseInput()
     {
-        _typing = false;
-        _notice = null;
-        _input.Clear();
+        _input.Close();
     }
 
     /// <summary>What this view asks of the daemon's: keys, chat strip, input line, frame rate.</summary>
@@ -327,9 +323,9 @@ internal sealed class TerminalView
         Help = _help,
         Chat = _chat,
         FrameRate = _frameRate,
-        Typing = _typing,
-        Draft = _typing ? _input.Shown : null,
-        Notice = _notice ?? string.Empty,
+        Typing = _input.IsOpen,
+        Draft = _input.IsOpen ? _input.Shown : null,
+        Notice = _input.Notice ?? string.Empty,
     };
 
     /// <summary>The view's settings, to the open view (a view opened later gets them when it opens).</summary>

@@ -23,15 +23,9 @@ internal sealed class ViewHost : IDisposable
     private readonly OutputRate _output = new();
     private readonly HeldFigures _figures = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ViewChat _chat;
     private bool _help;
-    private bool _chatShown = true;
-    private string? _draft;
-    private string? _notice;
-    private long _seenMessage;
 
-    // The strip as laid out last, and what it was laid out from: a long message is wrapped once, not on every frame.
-    private (long Changes, int Cols, int Rows, bool Shown, string? Draft, string? Notice) _stripOf;
-    private List<ChatStrip.Run[]> _strip = [];
     private int _framesPerSecond = ViewSettings.Unpaced;
     private long _lastFrameAt = long.MinValue;
 
@@ -43,7 +37,7 @@ internal sealed class ViewHost : IDisposable
         _hideSelf = request.HideSelf;
         _renderer = new ViewRenderer(request.Columns, request.Rows, options);
         _preview = request.Preview ? conference.StartPreview() : null;
-        _seenMessage = conference.Chat.LastId;
+        _chat = new ViewChat(conference.Chat);
     }
 
     /// <summary>Checks a request and opens the view; throws <see cref="ArgumentException"/> naming the bad field.</summary>
@@ -95,25 +89,15 @@ internal sealed class ViewHost : IDisposable
             throw new ArgumentException("frameRate must be 5, 10, 15, 20 or 30 (or 0: a frame whenever a picture changes)");
         }
 
-        if (settings.Draft is { } draft && System.Text.Encoding.UTF8.GetByteCount(draft) > ControlProtocol.MaxChatBytes)
-        {
-            throw new ArgumentException($"draft is at most {ControlProtocol.MaxChatBytes} bytes of UTF-8, as a message is");
-        }
-
-        if (settings.Notice is { Length: > 300 })
-        {
-            throw new ArgumentException("notice is at most 300 characters");
-        }
+        ViewChat.Check(settings);
 
         lock (_renderer)
         {
             _help = settings.Help ?? _help;
-            _chatShown = settings.Chat ?? _chatShown;
             _framesPerSecond = settings.FrameRate ?? _framesPerSecond;
-            _draft = settings.Typing == false ? null : settings.Draft ?? (settings.Typing == true ? _draft ?? string.Empty : _draft);
-            _notice = _draft is null ? null : settings.Notice is { } notice ? (notice.Length == 0 ? null : notice) : _notice;
+            var chat = _chat.Apply(settings);
             _changed.TrySetResult();
-            return new ViewSettings { Help = _help, FrameRate = _framesPerSecond, Chat = _chatShown, Typing = _draft is not null, Draft = _draft, Notice = _notice };
+            return chat with { Help = _help, FrameRate = _framesPerSecond };
         }
     }
 
@@ -156,7 +140,7 @@ internal sealed class ViewHost : IDisposable
             var tiles = Tiles();
             CountFrame();
             _renderer.ByteBudget = _output.FrameBudget;
-            var strip = Strip();
+            var strip = _chat.Strip(_renderer.Cols, _renderer.Rows);
             var data = _renderer.Render(tiles, StatusLine(), _help, strip);
             _output.Returned(data, _time.GetTimestamp());
             Version = version;
@@ -205,31 +189,9 @@ internal sealed class ViewHost : IDisposable
     {
         var status = _conference.GetViewStatus();
         var (fps, roundTrip) = _figures.Show(_time.GetTimestamp(), _time.TimestampFrequency, ViewFps(), status.RoundTripMs);
-        var unread = _chatShown ? 0 : _conference.Chat.After(_seenMessage).Count(m => !m.IsSelf);
-        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _framesPerSecond, unread);
+        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _framesPerSecond, _chat.Unread());
     }
 
-    /// <summary>The chat strip's rows: the newest messages while it is shown (they count as read), and the input line.</summary>
-    private List<ChatStrip.Run[]> Strip()
-    {
-        var last = _conference.Chat.LastId;
-        var of = (_conference.Chat.Changes, _renderer.Cols, _renderer.Rows, _chatShown, _draft, _notice);
-        if (of == _stripOf)
-        {
-            return _strip;
-        }
-
-        var maxRows = _chatShown ? ChatStrip.MaxRows(_renderer.Rows) : 0;
-        var messages = _chatShown ? _conference.Chat.Newest(maxRows) : [];
-        if (_chatShown)
-        {
-            _seenMessage = last;
-        }
-
-        _stripOf = of;
-        _strip = ChatStrip.Lay(messages, _renderer.Cols, maxRows, _draft, _notice, TimeZoneInfo.Local);
-        return _strip;
-    }
 
     private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());
 

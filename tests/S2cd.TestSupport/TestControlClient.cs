@@ -46,6 +46,30 @@ public sealed class TestControlClient : IAsyncDisposable
 
     public Task<ChatMessage[]> ChatAsync(long afterId = 0, int timeoutMs = 0) => _rpc.InvokeAsync<ChatMessage[]>(ControlProtocol.Methods.Chat, afterId, timeoutMs);
 
+    /// <summary>
+    /// Waits until each of <paramref name="others"/> holds this member's newest end-to-end key (unencrypted: sees it),
+    /// so that what it sends now opens everywhere.
+    /// </summary>
+    public async Task KeyHeldByAsync(params TestControlClient[] others)
+    {
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var self = (await WhoAsync().ConfigureAwait(false)).Single(p => p.IsSelf);
+                foreach (var other in others)
+                {
+                    if ((await other.WhoAsync().ConfigureAwait(false)).FirstOrDefault(p => p.Id == self.Id) is not { } seen || seen.KeyId != self.KeyId)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(20),
+            $"{others.Length} others hold the key of member").ConfigureAwait(false);
+    }
+
     public ValueTask DisposeAsync()
     {
         _rpc.Dispose();

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using S2cd.Contract;
-using S2cd.Tests.EndToEnd;
 using S2cd.Tests.Support;
 
 namespace S2cd.Tests.Attach;
@@ -23,7 +22,8 @@ public sealed class ChatViewTests
         await using var bobClient = await TestControlClient.ConnectAsync(bob.SocketPath);
         await aliceClient.JoinAsync("chat", relay: $"127.0.0.1:{port}");
         await bobClient.JoinAsync("chat", relay: $"127.0.0.1:{port}");
-        await HoldEachOthersKeysAsync(aliceClient, bobClient);
+        await aliceClient.KeyHeldByAsync(bobClient);
+        await bobClient.KeyHeldByAsync(aliceClient);
 
         using var tmux = new Tmux();
         tmux.Start(120, 30, $"{DaemonProcess.AttachCommand} --socket {bob.SocketPath} --mode ascii");
@@ -88,19 +88,5 @@ public sealed class ChatViewTests
         Assert.Equal((1, "s2c-attach: not in a session: join one first\n"), (outside.ExitCode, outside.Stderr));
         var none = await AttachRunner.RunAsync(daemon.SocketPath, "chat", "--json");
         Assert.Equal((0, string.Empty), (none.ExitCode, none.Stdout));
-    }
-
-    private static async Task HoldEachOthersKeysAsync(TestControlClient a, TestControlClient b)
-    {
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                var (fromA, fromB) = (await a.WhoAsync(), await b.WhoAsync());
-                return fromA.Length == 2 && fromB.Length == 2
-                    && fromA.Single(p => p.IsSelf).KeyId is { } aKey && fromB.Single(p => !p.IsSelf).KeyId == aKey
-                    && fromB.Single(p => p.IsSelf).KeyId is { } bKey && fromA.Single(p => !p.IsSelf).KeyId == bKey;
-            },
-            TimeSpan.FromSeconds(20),
-            "both hold each other's key");
     }
 }

@@ -29,7 +29,7 @@ public sealed class ChatEndToEndTests
         await call.JoinAsync("carol", null, options);
         await call.WithLogsAsync(async () =>
         {
-            await EveryoneHasTheKeyOfAsync(call, "alice", "bob", "carol");
+            await alice.KeyHeldByAsync(call.Client("bob"), call.Client("carol"));
             call.Middle.Recorded.Clear();
             var sent = await alice.SayAsync(Tricky);
             Assert.Equal((Tricky, "alice", true), (sent.Text, sent.From, sent.IsSelf));
@@ -79,8 +79,8 @@ public sealed class ChatEndToEndTests
         await call.JoinAsync("carol");
         await call.WithLogsAsync(async () =>
         {
-            await EveryoneHasTheKeyOfAsync(call, "alice", "bob", "carol");
-            await EveryoneHasTheKeyOfAsync(call, "carol", "alice", "bob");
+            await alice.KeyHeldByAsync(bob, call.Client("carol"));
+            await call.Client("carol").KeyHeldByAsync(alice, bob);
             for (var i = 0; i < MediaKinds.TextMessages; i++)
             {
                 await alice.SayAsync($"flood {i}");
@@ -134,10 +134,7 @@ public sealed class ChatEndToEndTests
         await using var bobClient = await TestControlClient.ConnectAsync(bob.SocketPath);
         await aliceClient.JoinAsync("tapped");
         await bobClient.JoinAsync("tapped");
-        await Eventually.TrueAsync(
-            async () => (await bobClient.WhoAsync()).FirstOrDefault(p => p.Name == "alice") is { } seen && seen.KeyId == (await aliceClient.WhoAsync()).Single(p => p.IsSelf).KeyId,
-            TimeSpan.FromSeconds(20),
-            "bob holds alice's key");
+        await aliceClient.KeyHeldByAsync(bobClient);
 
         var capture = Path.Combine(root.Path, "relay-link.pcap");
         using var tcpdump = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("tcpdump", ["-i", "lo", "-Z", "root", "--immediate-mode", "-U", "-s", "0", "-w", capture, "port", $"{port}"])
@@ -157,26 +154,5 @@ public sealed class ChatEndToEndTests
         Assert.True(packets.Length > 500, $"the capture holds {packets.Length} bytes; tcpdump said: {await tcpdump.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)}");
         Assert.Equal(!encrypted, packets.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Marker)) >= 0);
         Assert.Equal(!encrypted, packets.AsSpan().IndexOf(Encoding.UTF8.GetBytes("秘密のメッセージ")) >= 0);
-    }
-
-    /// <summary>Waits until <paramref name="others"/> hold <paramref name="sender"/>'s newest key (or, unencrypted, see it).</summary>
-    internal static async Task EveryoneHasTheKeyOfAsync(SecureCall call, string sender, params string[] others)
-    {
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                var own = (await call.Client(sender).WhoAsync()).Single(p => p.IsSelf).KeyId;
-                foreach (var other in others)
-                {
-                    if ((await call.Client(other).WhoAsync()).FirstOrDefault(p => p.Name == sender) is not { } seen || seen.KeyId != own)
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            },
-            TimeSpan.FromSeconds(20),
-            $"{string.Join(" and ", others)} hold {sender}'s key");
     }
 }

@@ -105,12 +105,21 @@ public sealed class ChatEndToEndTests
             Assert.Equal(ConnectionState.Connected, (await alice.StatusAsync()).Connection);
             Assert.Contains(await bob.WhoAsync(), p => p.Name == "alice");
 
-            // chat waits for the next message when there is none yet.
+            // chat waits for the next message when there is none yet; a subscriber gets it as an event.
+            await bob.Rpc.InvokeAsync<StatusResult>(ControlProtocol.Methods.Subscribe);
             var waiting = bob.ChatAsync(kept[^1].Id, 10_000);
             await Task.Delay(200);
             Assert.False(waiting.IsCompleted);
             await call.Client("carol").SayAsync("and one more");
             Assert.Equal("and one more", Assert.Single(await waiting).Text);
+            using var within = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            ControlEvent message;
+            do
+            {
+                message = await bob.Events.Reader.ReadAsync(within.Token);
+            }
+            while (message.Kind != ControlEventKind.Message);
+            Assert.Equal(("carol", "and one more"), (message.Message?.From, message.Message?.Text));
         });
     }
 

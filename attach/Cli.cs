@@ -177,6 +177,7 @@ internal static class Cli
         root.Subcommands.Add(volume);
 
         ChatVerbs.AddTo(root);
+        ShareVerbs.AddTo(root);
         root.Subcommands.Add(Simple("status", "show the daemon's state: session, relay link, mute, camera", Status));
         root.Subcommands.Add(Simple("who", "list the participants of the session", Who));
         root.Subcommands.Add(Simple("devices", "list cameras and ALSA capture and playback devices", Devices));
@@ -309,7 +310,8 @@ internal static class Cli
         return string.IsNullOrEmpty(socket) ? ControlProtocol.ClientDefaultSocketPath() : socket;
     }
 
-    private static int PrintJson<T>(T value)
+    /// <summary>Prints <paramref name="value"/> as indented JSON with the contract's metadata.</summary>
+    internal static int PrintJson<T>(T value)
     {
         var options = ControlJson.CreateOptions();
         options.WriteIndented = true;

@@ -123,6 +123,16 @@ public static class ControlProtocol
         /// </summary>
         public const string Chat = "chat";
 
+        /// <summary>
+        /// <c>shareUpdate(update)</c> → <see cref="ShareAnswer"/>: this client's shared terminal screen changed
+        /// (<see cref="ScreenUpdate"/>, base64 in JSON); the daemon checks it and sends it to the call sealed end to end.
+        /// One connection shares at a time; its share ends with an update that says so, or when it disconnects.
+        /// </summary>
+        public const string ShareUpdate = "shareUpdate";
+
+        /// <summary><c>screen(name, ansi)</c> → <see cref="ScreenText"/>: what a member shares now (its text; with colours when asked).</summary>
+        public const string Screen = "screen";
+
         /// <summary>Notification from daemon to a subscribed client, carrying one <see cref="ControlEvent"/>.</summary>
         public const string EventNotification = "event";
     }

@@ -91,6 +91,14 @@ public partial interface IControlService
     [JsonRpcMethod(ControlProtocol.Methods.Chat)]
     Task<ChatMessage[]> ChatAsync(long afterId, int timeoutMs, CancellationToken cancellationToken = default);
 
+    /// <summary><c>shareUpdate(update)</c>: a change of the terminal this client shares (<see cref="ScreenUpdate"/>).</summary>
+    [JsonRpcMethod(ControlProtocol.Methods.ShareUpdate)]
+    Task<ShareAnswer> ShareUpdateAsync(byte[] update, CancellationToken cancellationToken = default);
+
+    /// <summary><c>screen(name, ansi)</c>: the screen <paramref name="name"/> shares now.</summary>
+    [JsonRpcMethod(ControlProtocol.Methods.Screen)]
+    Task<ScreenText> ScreenAsync(string name, bool ansi, CancellationToken cancellationToken = default);
+
     /// <summary><c>viewSet(viewId, settings)</c> → the view's settings: the keys over the picture, the frame rate.</summary>
     [JsonRpcMethod(ControlProtocol.Methods.ViewSet)]
     Task<ViewSettings> ViewSetAsync(int viewId, ViewSettings settings, CancellationToken cancellationToken = default);

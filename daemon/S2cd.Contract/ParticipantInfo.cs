@@ -51,4 +51,7 @@ public sealed record ParticipantInfo
     /// rekey (a member leaving, a member restarting), so they show that keys were replaced without showing any key.
     /// </summary>
     public uint? KeyId { get; init; }
+
+    /// <summary>The size of the terminal screen the participant shares now (as "120×40"), or null when it shares none.</summary>
+    public string? Sharing { get; init; }
 }

@@ -8,6 +8,9 @@ internal enum MediaKind : byte
 
     /// <summary>A chat message: sealed like media, carried on the TLS link only (never as datagrams), never dropped as stale.</summary>
     Text = 3,
+
+    /// <summary>A shared terminal screen's update: sealed like media, on the TLS link only, never dropped as stale.</summary>
+    Screen = 4,
 }
 
 /// <summary>The rules of the media kinds, in one place for the codec, the relay, the fabric and the datagram path.</summary>
@@ -25,6 +28,9 @@ internal static class MediaKinds
     /// </summary>
     public const int MaxTextPayloadBytes = MaxTextBytes + 128;
 
+    /// <summary>The largest Screen payload the relay passes on: the largest update, the version byte and the seal, with room to spare.</summary>
+    public const int MaxScreenPayloadBytes = (48 * 1024) + 128;
+
     /// <summary>The window of <see cref="TextMessages"/>.</summary>
     public static readonly TimeSpan TextWindow = TimeSpan.FromSeconds(10);
 
@@ -35,8 +41,8 @@ internal static class MediaKinds
     public static readonly TimeSpan TextWindowOnTheWay = TextWindow - TimeSpan.FromSeconds(1);
 
     /// <summary>A kind this protocol knows.</summary>
-    public static bool IsKnown(MediaKind kind) => kind is MediaKind.Video or MediaKind.Audio or MediaKind.Text;
+    public static bool IsKnown(MediaKind kind) => kind is MediaKind.Video or MediaKind.Audio or MediaKind.Text or MediaKind.Screen;
 
-    /// <summary>Whether a kind may travel as datagrams: text never does (a lost message would be lost for good).</summary>
+    /// <summary>Whether a kind may travel as datagrams: text and screens never do (a lost message or diff would be lost for good).</summary>
     public static bool TakesDatagrams(MediaKind kind) => kind is MediaKind.Video or MediaKind.Audio;
 }

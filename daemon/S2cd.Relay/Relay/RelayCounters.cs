@@ -8,8 +8,8 @@ namespace S2cd.Relay;
 /// </summary>
 internal sealed class RelayCounters
 {
-    private readonly long[] _forwardedMessages = new long[4];
-    private readonly long[] _forwardedBytes = new long[4];
+    private readonly long[] _forwardedMessages = new long[5];
+    private readonly long[] _forwardedBytes = new long[5];
     private long _forwarded;
     private long _rateLimited;
     private long _textRefused;

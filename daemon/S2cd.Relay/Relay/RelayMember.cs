@@ -181,7 +181,7 @@ internal sealed class RelayMember
     {
         var kind = FrameReader.ReadMediaKind(body);
         var payload = body.Slice(1);
-        if ((kind == MediaKind.Text && !TakeText(payload.Length))
+        if ((kind == MediaKind.Text && !TakeText(payload.Length)) || (kind == MediaKind.Screen && payload.Length > MediaKinds.MaxScreenPayloadBytes)
             || !TakeBytes(body.Length) || DropForTest(kind) || (kind == MediaKind.Video && !_relay.Overload.TakeVideo(ref _videoCounter)))
         {
             return;

@@ -11,7 +11,7 @@ namespace S2cd.Relay.Web;
 /// </summary>
 internal sealed class RelayMetrics
 {
-    private static readonly (MediaKind Kind, string Label)[] Kinds = [(MediaKind.Audio, "audio"), (MediaKind.Video, "video"), (MediaKind.Text, "text")];
+    private static readonly (MediaKind Kind, string Label)[] Kinds = [(MediaKind.Audio, "audio"), (MediaKind.Video, "video"), (MediaKind.Text, "text"), (MediaKind.Screen, "screen")];
     private readonly RelayServer _relay;
     private readonly CollectorRegistry _registry = Metrics.NewCustomRegistry();
     private readonly Gauge _sessions;

@@ -66,6 +66,7 @@ internal sealed partial class CallEvents(
                 break;
             case Membership.ChangeKind.Joined:
                 e2e?.MemberPresent(id, newlyJoined: true);
+                media.Screens?.WantFull();
                 break;
             default:
                 e2e?.MemberPresent(id, newlyJoined: false);
@@ -101,10 +102,19 @@ internal sealed partial class CallEvents(
 
     public void OnSignal(uint sender, ReadOnlySequence<byte> payload)
     {
-        if (state.IsMember(sender))
+        if (!state.IsMember(sender))
         {
-            trust.OnSignal(sender, payload);
+            return;
         }
+
+        // A member asks for a full state of our shared screen: it holds nothing secret, so it needs no seal.
+        if (payload.Length == 1 && payload.FirstSpan[0] == SharedScreens.FullRequestSignal)
+        {
+            media.Screens?.WantFull();
+            return;
+        }
+
+        trust.OnSignal(sender, payload);
     }
 
     /// <summary>The connection dropped: keys and members go; the link reconnects, or (final) has given up.</summary>

@@ -26,6 +26,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     private readonly MediaRouter _media;
     private readonly CallAnnouncer _announce;
     private readonly CallChat _chat;
+    private readonly SharedScreens _screens;
     private readonly StatusComposer _status;
     private readonly TimeProvider _time;
     private readonly ILogger<ConferenceLink> _logger;
@@ -57,6 +58,8 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
             time);
         _chat.Added += message => _announce.Publish(ControlEventKind.Message, null, message);
         media.Chat = _chat;
+        _screens = new SharedScreens((member, signal) => _state.Snapshot().Link.Link?.SendSignal(member, signal), time);
+        media.Screens = _screens;
         _memory = new CallMemory(_options, trust.Identity is null ? null : daemon.Value.ResolvedStateDirectory, this, time, logger);
     }
 
@@ -81,6 +84,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// <summary>The call's chat: its kept messages, for the control API and the views.</summary>
     public CallChat Chat => _chat;
 
+    /// <summary>The terminal screens shared in the call, ours and the others'.</summary>
+    public SharedScreens Screens => _screens;
+
     public StatusResult GetStatus() => _announce.Status();
 
     /// <summary>What the call view's status line needs, typed.</summary>
@@ -89,7 +95,51 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     public IReadOnlyList<ParticipantInfo> GetParticipants()
     {
         var (list, session) = _state.Participants(_demand.Previewing);
-        return _status.Participants(list, session, _media.Volumes);
+        return [.. _status.Participants(list, session, _media.Volumes).Select(p => (p.IsSelf ? _screens.Own : _screens.Of(p.Id)) is { } screen
+            ? p with { Sharing = $"{screen.Cols}×{screen.Rows}" }
+            : p)];
+    }
+
+    /// <summary>
+    /// An update of the terminal <paramref name="owner"/> (a control connection) shares, checked and sent to the call
+    /// sealed under our key, on the link. Throws as <see cref="SharedScreens.Share"/> does, and
+    /// <see cref="InvalidOperationException"/> outside a connected call.
+    /// </summary>
+    public ShareAnswer Share(object owner, byte[] update)
+    {
+        var now = _state.Snapshot();
+        var e2e = _trust.Current;
+        if (now.Link is not { State: ConnectionState.Connected, Link: { } link } || (e2e is null && _trust.Enabled))
+        {
+            throw new InvalidOperationException(now.Call.Session is null ? "not in a session: join one first" : "not connected to the relay just now: the screen waits");
+        }
+
+        var (send, fullWanted) = _screens.Share(owner, update);
+        if (send)
+        {
+            link.SendMedia(MediaKind.Screen, update, e2e);
+            _announce.Publish(ControlEventKind.ParticipantChanged, null);
+        }
+
+        return new ShareAnswer { FullWanted = fullWanted, Viewers = now.Others };
+    }
+
+    /// <summary>The connection <paramref name="owner"/> went: a share of its ends, and the others are told.</summary>
+    public void EndShare(object owner)
+    {
+        if (_screens.Release(owner) && _state.Snapshot().Link is { State: ConnectionState.Connected, Link: { } link })
+        {
+            link.SendMedia(MediaKind.Screen, ScreenUpdate.Ended(0), _trust.Current);
+        }
+    }
+
+    /// <summary>The screen <paramref name="name"/> shares (ourselves by our own name); throws <see cref="ArgumentException"/> when none.</summary>
+    public ScreenText ScreenOf(string name, bool ansi)
+    {
+        var member = GetParticipants().FirstOrDefault(p => p.Name == name && p.Sharing is not null)
+            ?? throw new ArgumentException(GetParticipants().Any(p => p.Name == name) ? $"{name} shares no screen" : $"nobody named '{name}' is in the call");
+        var screen = (member.IsSelf ? _screens.Own : _screens.Of(member.Id)) ?? throw new ArgumentException($"{name} shares no screen");
+        return new ScreenText { From = member.Name, Cols = screen.Cols, Rows = screen.Rows, Lines = screen.Lines(), Ansi = ansi ? screen.Ansi() : null };
     }
 
     /// <summary>Completes when the answer of <see cref="WantsCamera"/> may have changed.</summary>

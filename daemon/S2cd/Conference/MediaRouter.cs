@@ -27,19 +27,24 @@ internal sealed class MediaRouter
     /// <summary>Where chat messages go (the conference core sets it); without it they are dropped.</summary>
     public CallChat? Chat { get; set; }
 
+    /// <summary>Where shared screens' updates go (the conference core sets it); without it they are dropped.</summary>
+    public SharedScreens? Screens { get; set; }
+
     /// <summary>Forgets what is buffered of <paramref name="member"/> (it left): pictures, sound and its chat limit.</summary>
     public void Remove(uint member)
     {
         Video.Remove(member);
         Audio.Remove(member);
         Chat?.Forget(member);
+        Screens?.Remove(member);
     }
 
-    /// <summary>Forgets everyone's pictures and sound.</summary>
+    /// <summary>Forgets everyone's pictures, sound and screens.</summary>
     public void Clear()
     {
         Video.Clear();
         Audio.Clear();
+        Screens?.Clear();
     }
 
     /// <summary>Opens <paramref name="payload"/> from <paramref name="sender"/> with <paramref name="e2e"/> (null: it is plain) and delivers it.</summary>
@@ -80,6 +85,9 @@ internal sealed class MediaRouter
                 break;
             case MediaKind.Text:
                 Chat?.Receive(sender, payload);
+                break;
+            case MediaKind.Screen:
+                Screens?.Receive(sender, payload);
                 break;
         }
     }

@@ -165,6 +165,45 @@ internal sealed partial class ControlSession(
         return participant.Conference.Chat.NextAsync(afterId, timeout, cancellationToken);
     }
 
+    public Task<ShareAnswer> ShareUpdateAsync(byte[] update, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        if (update is null || update.Length > ScreenUpdate.MaxBytes)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, $"a screen update is at most {ScreenUpdate.MaxBytes} bytes");
+        }
+
+        try
+        {
+            return Task.FromResult(participant.Conference.Share(this, update));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
+        }
+        catch (ChatLimitException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.RateLimited, ex.Message);
+        }
+    }
+
+    public Task<ScreenText> ScreenAsync(string name, bool ansi, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        try
+        {
+            return Task.FromResult(participant.Conference.ScreenOf(name ?? string.Empty, ansi));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
+        }
+    }
+
     public Task<StatusResult> SubscribeAsync(CancellationToken cancellationToken = default)
     {
         RequireHello();
@@ -262,6 +301,7 @@ internal sealed partial class ControlSession(
     public void Detach()
     {
         _subscriber?.Dispose();
+        parts?.Conference.EndShare(this);
         lock (_views)
         {
             foreach (var view in _views.Values)

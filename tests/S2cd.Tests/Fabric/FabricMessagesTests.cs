@@ -109,8 +109,12 @@ public sealed class FabricMessagesTests
         Assert.False(FabricMessages.TryReadPresence([1, 1, 0, 0, 0, 0, 2, 0xC3, 0x28], out _, out _));
         Assert.True(FabricMessages.TryReadPresence([1, 1, 0, 0, 0, 0, 1, (byte)'a'], out _, out _));
         Assert.False(FabricMessages.TryReadPresence([9, 1, 0, 0, 0, 0, 1, (byte)'a'], out _, out _));
-        Assert.False(FabricMessages.TryReadMedia([1, 0, 0, 0, 3], out _, out _));
-        Assert.True(FabricMessages.TryReadMedia([1, 0, 0, 0, (byte)MediaKind.Video], out _, out _));
+        Assert.False(FabricMessages.TryReadMedia([1, 0, 0, 0, 5], out _, out _));
+        Assert.False(FabricMessages.TryReadMedia([1, 0, 0, 0, 0], out _, out _));
+        foreach (var kind in new[] { MediaKind.Video, MediaKind.Audio, MediaKind.Text, MediaKind.Screen })
+        {
+            Assert.True(FabricMessages.TryReadMedia([1, 0, 0, 0, (byte)kind], out _, out _));
+        }
     }
 
     [Fact]

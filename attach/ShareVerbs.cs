@@ -17,11 +17,28 @@ internal static class ShareVerbs
             Description = "the program to share and its arguments, after -- (default: $SHELL)",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var share = new Command("share", "run a program in this terminal and share its screen with the call, as text sealed end to end (Ctrl-] ends the share)") { program };
+        var size = new Option<string?>("--size")
+        {
+            Description = "COLSxROWS of the shared screen when this is not a terminal (a script's share; default 80x24)",
+            CustomParser = result =>
+            {
+                var parts = result.Tokens is [var token] ? token.Value.Split('x') : [];
+                if (parts is [var c, var r] && int.TryParse(c, out var cols) && int.TryParse(r, out var rows)
+                    && cols is >= 1 and <= ScreenGrid.MaxCols && rows is >= 1 and <= ScreenGrid.MaxRows)
+                {
+                    return $"{cols}x{rows}";
+                }
+
+                result.AddError($"--size must be COLSxROWS, at most {ScreenGrid.MaxCols}x{ScreenGrid.MaxRows}");
+                return null;
+            },
+        };
+        var share = new Command("share", "run a program in this terminal and share its screen with the call, as text sealed end to end (Ctrl-] ends the share)") { program, size };
         share.SetAction((parse, ct) =>
         {
             var argv = parse.GetValue(program) is { Length: > 0 } given ? given : [Environment.GetEnvironmentVariable("SHELL") is { Length: > 0 } shell ? shell : "/bin/sh"];
-            return Cli.RunVerbAsync(parse, (c, _, t) => new ShareSession(c, argv).RunAsync(t), ct);
+            var fixedSize = parse.GetValue(size) is { } s ? (int.Parse(s.Split('x')[0]), int.Parse(s.Split('x')[1])) : (80, 24);
+            return Cli.RunVerbAsync(parse, (c, _, t) => new ShareSession(c, argv, fixedSize).RunAsync(t), ct);
         });
         root.Subcommands.Add(share);
 

@@ -13,7 +13,7 @@ namespace S2cAttach.Share;
 /// keepalive every two seconds when nothing changes and a full state when the daemon asks. Ends when the program ends,
 /// or with Ctrl-] (the program is hung up).
 /// </summary>
-internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<string> argv)
+internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<string> argv, (int Cols, int Rows) notOnATerminal)
 {
     /// <summary>The most bytes a second of updates a share sends.</summary>
     public const int BytesPerSecond = 16 * 1024;
@@ -35,7 +35,7 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
         }
 
         var interactive = TerminalInfo.IsTerminal(0);
-        var (cols, rows) = interactive ? TerminalInfo.Size() : (80, 24);
+        var (cols, rows) = interactive ? TerminalInfo.Size() : notOnATerminal;
         using var terminal = new VirtualTerminal(cols, rows);
         using var pty = Pty.Start(argv, terminal.Cols, terminal.Rows);
         Console.Out.Write($"Sharing {string.Join(' ', argv)} with the call ({terminal.Cols}×{terminal.Rows}); Ctrl-] ends the share.\r\n");
@@ -151,6 +151,17 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
                 }
 
                 var update = ScreenUpdate.Encode(full ? null : shown, screen, full);
+                if (update.Length > ScreenUpdate.MaxBytes)
+                {
+                    // A screen too colourful for one update (it takes a lot): its text alone, in full.
+                    foreach (ref var cell in screen.Cells.AsSpan())
+                    {
+                        cell = cell with { Fg = ScreenCell.DefaultColor, Bg = ScreenCell.DefaultColor, Style = CellStyle.None };
+                    }
+
+                    update = ScreenUpdate.Encode(null, screen, full: true);
+                }
+
                 var answer = await client.Daemon.ShareUpdateAsync(update, cancellationToken).ConfigureAwait(false);
                 (shown, full, sentAt) = (screen, answer.FullWanted, DateTime.UtcNow);
                 nextAt = sentAt + TimeSpan.FromSeconds(update.Length / (double)BytesPerSecond);

@@ -10,18 +10,23 @@ namespace S2cd.Contract;
 /// u16 rows, u32 sequence, u32 base</c>); a diff applies only to the state numbered <c>base</c>, so a receiver that
 /// missed one waits for the next full state (or asks for it) and never shows a screen half of one and half of another.
 /// The body is runs of <c>u16 row, u16 col, u16 count</c> and that many cells, a cell being <c>u8 style (bit 7: the
-/// colours of the cell before), [i32 fg, i32 bg], u8 width, u8 length, UTF-8</c>. Reading checks every bound.
+/// colours of the cell before), [i32 fg, i32 bg], u8 width, u8 length, UTF-8</c>, then <c>u16 0xFFFF</c> (so a body cut
+/// short is seen). Reading checks every bound.
 /// </summary>
 public static class ScreenUpdate
 {
     /// <summary>Bytes of the header.</summary>
     public const int HeaderBytes = 14;
 
-    /// <summary>The largest update (compressed) anyone sends or takes.</summary>
-    public const int MaxBytes = 48 * 1024;
+    /// <summary>
+    /// The largest update (compressed) anyone sends or takes: in base64 on the control socket it stays within a
+    /// message (<see cref="ControlProtocol.MaxMessageBytes"/>).
+    /// </summary>
+    public const int MaxBytes = 40 * 1024;
 
     private const byte Version = 1;
     private const byte SameColours = 0x80;
+    private const ushort EndOfRuns = 0xFFFF;
     private const int MaxCellBytes = 24;
     private const int MaxBodyBytes = 2 * 1024 * 1024;
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -88,6 +93,7 @@ public static class ScreenUpdate
                 }
             }
 
+            writer.Write(EndOfRuns);
             writer.Flush();
         }
 
@@ -219,9 +225,20 @@ public static class ScreenUpdate
     private static void ReadRuns(byte[] body, ScreenGrid grid)
     {
         var at = 0;
-        while (at < body.Length)
+        while (true)
         {
             var row = Take16(body, ref at);
+            if (row == EndOfRuns)
+            {
+                // The end, where a body cut short (deflate reads what it has) has none.
+                if (at != body.Length)
+                {
+                    throw new InvalidDataException("bytes after the end");
+                }
+
+                return;
+            }
+
             var col = Take16(body, ref at);
             var count = Take16(body, ref at);
             if (row >= grid.Rows || col >= grid.Cols || count < 1 || col + count > grid.Cols)

@@ -46,6 +46,8 @@ public sealed class TestControlClient : IAsyncDisposable
 
     public Task<ChatMessage[]> ChatAsync(long afterId = 0, int timeoutMs = 0) => _rpc.InvokeAsync<ChatMessage[]>(ControlProtocol.Methods.Chat, afterId, timeoutMs);
 
+    public Task<ScreenText> ScreenAsync(string name, bool ansi = false) => _rpc.InvokeAsync<ScreenText>(ControlProtocol.Methods.Screen, name, ansi);
+
     /// <summary>
     /// Waits until each of <paramref name="others"/> holds this member's newest end-to-end key (unencrypted: sees it),
     /// so that what it sends now opens everywhere.

@@ -29,7 +29,7 @@ internal static class MediaKinds
     public const int MaxTextPayloadBytes = MaxTextBytes + 128;
 
     /// <summary>The largest Screen payload the relay passes on: the largest update, the version byte and the seal, with room to spare.</summary>
-    public const int MaxScreenPayloadBytes = (48 * 1024) + 128;
+    public const int MaxScreenPayloadBytes = (40 * 1024) + 128;
 
     /// <summary>The window of <see cref="TextMessages"/>.</summary>
     public static readonly TimeSpan TextWindow = TimeSpan.FromSeconds(10);

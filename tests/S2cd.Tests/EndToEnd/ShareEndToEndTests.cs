@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text;
+using S2cd.Contract;
+using S2cd.Tests.Support;
+using S2cd.Wire;
+using StreamJsonRpc;
+
+namespace S2cd.Tests.EndToEnd;
+
+/// <summary>
+/// A terminal shared in a call of real daemons, every byte of the relay link recorded in the middle: the real
+/// s2c-attach runs a real program on a pseudo-terminal, libvterm keeps its screen, the viewers' daemons build it.
+/// </summary>
+public sealed class ShareEndToEndTests
+{
+    private const string Marker = "share-marker-7d2b";
+
+    [Fact(Timeout = 120_000)]
+    public async Task ASharedShell_ReachesTheViewersScreen_WithoutItsEscapes_ALateJoinerSeesItAll_AndTheRelaySeesNoText()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        var alice = await call.JoinAsync("alice");
+        var bob = await call.JoinAsync("bob");
+        await call.WithLogsAsync(async () =>
+        {
+            await alice.KeyHeldByAsync(bob);
+            call.Middle.Recorded.Clear();
+
+            // The program writes a marker in colour beside CJK, then the clipboard (OSC 52), title and cursor-report
+            // sequences a viewer's terminal must never get, then waits.
+            const string Program = $"printf '\\033[1;32m{Marker}\\033[0m 会議 \\033]52;c;c2VjcmV0\\007\\033]0;evil title\\007\\033[6n end\\n'; sleep 60";
+            using var share = StartShare(call.Daemon("alice").SocketPath, "100x30", Program);
+            var clock = Stopwatch.StartNew();
+            var seen = await Eventually.ValueAsync(
+                async () => await TryScreenAsync(bob, "alice") is { } s && s.Lines[0].Contains(Marker, StringComparison.Ordinal) ? s : null,
+                TimeSpan.FromSeconds(15),
+                "bob's screen of alice's share");
+            TestContext.Current.TestOutputHelper?.WriteLine($"the marker on bob's screen {clock.ElapsedMilliseconds} ms after the share started");
+            Assert.Equal($"{Marker} 会議  end", seen.Lines[0]);
+            Assert.Equal((100, 30), (seen.Cols, seen.Rows));
+            Assert.Equal("100×30", (await bob.WhoAsync()).Single(p => p.Name == "alice").Sharing);
+
+            var ansi = (await bob.ScreenAsync("alice", ansi: true)).Ansi!;
+            Assert.Contains($"\u001b[0;1;38;2;", ansi, StringComparison.Ordinal);
+            foreach (var raw in new[] { "\u001b]", "\u0007", "\u001b[6n", "c2VjcmV0", "evil title" })
+            {
+                Assert.DoesNotContain(raw, ansi, StringComparison.Ordinal);
+            }
+
+            // A member who joins later gets the whole screen (it asks for a full state).
+            var carol = await call.JoinAsync("carol");
+            var late = await Eventually.ValueAsync(async () => await TryScreenAsync(carol, "alice"), TimeSpan.FromSeconds(15), "carol's screen of alice's share");
+            Assert.Equal(seen.Lines, late.Lines);
+
+            // On the relay's link: screen frames, and none of the text.
+            var frames = call.Middle.Recorded.ToArray();
+            Assert.Contains(frames, f => InterceptingRelay.TypeOf(f) == FrameType.MediaForward && f[9] == (byte)MediaKind.Screen);
+            var all = frames.SelectMany(f => f).ToArray();
+            Assert.True(all.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Marker)) < 0, "the marker crossed the relay in the clear");
+            Assert.True(all.AsSpan().IndexOf(Encoding.UTF8.GetBytes("会議")) < 0, "the CJK crossed the relay in the clear");
+
+            // The share ends with the program: the viewers are told.
+            share.Kill(entireProcessTree: true);
+            await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is null, TimeSpan.FromSeconds(15), "the share gone from bob's daemon");
+        });
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task AFloodOfOutput_StaysWithinTheShareBudget_SkippingToTheNewestScreen()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        var alice = await call.JoinAsync("alice");
+        var bob = await call.JoinAsync("bob");
+        await call.WithLogsAsync(async () =>
+        {
+            await alice.KeyHeldByAsync(bob);
+            using var share = StartShare(call.Daemon("alice").SocketPath, "200x60", "yes 'a scrolling log line, with words that change: 1 2 3' | head -c 50000000 | cat -n; echo flood-done; sleep 60");
+            await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is not null, TimeSpan.FromSeconds(15), "bob sees the share");
+            call.Middle.Recorded.Clear();
+            await Task.Delay(4000, TestContext.Current.CancellationToken);
+            var screens = call.Middle.Recorded.ToArray().Where(f => InterceptingRelay.TypeOf(f) == FrameType.MediaForward && f[9] == (byte)MediaKind.Screen).ToArray();
+            var bytes = screens.Sum(f => f.Length);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{screens.Length} screen updates, {bytes} bytes in 4 s to bob");
+            Assert.True(screens.Length > 4, $"only {screens.Length} screen updates while the output scrolled");
+
+            // The budget is 16 KB/s of updates; one update may go over what is left of it (it waits after).
+            Assert.InRange(bytes, 1, (4 * 16 * 1024) + ScreenUpdate.MaxBytes);
+            await Eventually.TrueAsync(
+                async () => (await TryScreenAsync(bob, "alice"))?.Lines.Any(l => l.Contains("flood-done", StringComparison.Ordinal)) == true,
+                TimeSpan.FromSeconds(60),
+                "the end of the flood on bob's screen");
+        });
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task BadUpdates_AreRefusedWithAReason_AndChangeNothing()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        var alice = await call.JoinAsync("alice");
+        await call.WithLogsAsync(async () =>
+        {
+            var notAnUpdate = await Assert.ThrowsAsync<RemoteInvocationException>(() => alice.Rpc.InvokeAsync<ShareAnswer>(ControlProtocol.Methods.ShareUpdate, new byte[] { 1, 2, 3 }));
+            Assert.Contains("not a screen update", notAnUpdate.Message, StringComparison.Ordinal);
+            var tooLarge = await Assert.ThrowsAsync<RemoteInvocationException>(() => alice.Rpc.InvokeAsync<ShareAnswer>(ControlProtocol.Methods.ShareUpdate, new byte[ScreenUpdate.MaxBytes + 1]));
+            Assert.Contains("at most", tooLarge.Message, StringComparison.Ordinal);
+            Assert.Null((await alice.WhoAsync()).Single(p => p.IsSelf).Sharing);
+
+            // A diff before any full state is not sent: the answer asks for a full state.
+            var grid = new ScreenGrid(10, 2) { Sequence = 2 };
+            var diff = ScreenUpdate.Encode(new ScreenGrid(10, 2) { Sequence = 1 }, grid, full: false);
+            Assert.True((await alice.Rpc.InvokeAsync<ShareAnswer>(ControlProtocol.Methods.ShareUpdate, diff)).FullWanted);
+
+            // A second connection cannot share while the first does.
+            Assert.False((await alice.Rpc.InvokeAsync<ShareAnswer>(ControlProtocol.Methods.ShareUpdate, ScreenUpdate.Encode(null, grid, true))).FullWanted);
+            await using var other = await TestControlClient.ConnectAsync(call.Daemon("alice").SocketPath);
+            var second = await Assert.ThrowsAsync<RemoteInvocationException>(() => other.Rpc.InvokeAsync<ShareAnswer>(ControlProtocol.Methods.ShareUpdate, ScreenUpdate.Encode(null, grid, true)));
+            Assert.Contains("one share at a time", second.Message, StringComparison.Ordinal);
+            var none = await Assert.ThrowsAsync<RemoteInvocationException>(() => alice.ScreenAsync("nobody"));
+            Assert.Contains("nobody named 'nobody'", none.Message, StringComparison.Ordinal);
+        });
+    }
+
+    private static async Task<ScreenText?> TryScreenAsync(TestControlClient client, string name)
+    {
+        try
+        {
+            return await client.ScreenAsync(name);
+        }
+        catch (RemoteInvocationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs the real s2c-attach share with <paramref name="program"/> under sh, its input a pipe and its output thrown away.</summary>
+    private static Process StartShare(string socket, string size, string program)
+    {
+        var (attach, prefix) = DaemonProcess.AttachProgram;
+        var info = new ProcessStartInfo("sh") { RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("exec \"$@\" > /dev/null 2>&1");
+        info.ArgumentList.Add("sh");
+        info.ArgumentList.Add(attach);
+        foreach (var arg in prefix.Concat(["--socket", socket, "share", "--size", size, "--", "sh", "-c", program]))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+}

@@ -76,7 +76,7 @@ public sealed class ShareEndToEndTests
         await call.WithLogsAsync(async () =>
         {
             await alice.KeyHeldByAsync(bob);
-            using var share = StartShare(call.Daemon("alice").SocketPath, "200x60", "yes 'a scrolling log line, with words that change: 1 2 3' | head -c 50000000 | cat -n; echo flood-done; sleep 60");
+            using var share = StartShare(call.Daemon("alice").SocketPath, "200x60", "od -An -tx1 /dev/urandom | head -c 50000000; echo flood-done; sleep 60");
             await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is not null, TimeSpan.FromSeconds(15), "bob sees the share");
             call.Middle.Recorded.Clear();
             await Task.Delay(4000, TestContext.Current.CancellationToken);

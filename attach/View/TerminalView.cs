@@ -35,6 +35,7 @@ internal sealed class TerminalView
     // Kept here so that a view opened again after the daemon restarted keeps them.
     private volatile bool _help;
     private volatile bool _chat = true;
+    private volatile bool _screenFull;
     private volatile int _frameRate = ViewSettings.Unpaced;
 
     // The chat input line (t); read and changed by the key loop only.
@@ -125,7 +126,7 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
-                if (_help || !_chat || _input.IsOpen || _frameRate != ViewSettings.Unpaced)
+                if (_help || !_chat || _screenFull || _input.IsOpen || _frameRate != ViewSettings.Unpaced)
                 {
                     await _client.Daemon.ViewSetAsync(viewId, Settings(), cancellationToken).ConfigureAwait(false);
                 }
@@ -231,6 +232,10 @@ internal sealed class TerminalView
                         _chat = !_chat;
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
+                    case 's':
+                        _screenFull = !_screenFull;
+                        await SetViewAsync(cancellationToken).ConfigureAwait(false);
+                        break;
                     case 'q':
                         Stop(0, string.Empty);
                         return;
@@ -322,6 +327,7 @@ internal sealed class TerminalView
     {
         Help = _help,
         Chat = _chat,
+        ScreenFull = _screenFull,
         FrameRate = _frameRate,
         Typing = _input.IsOpen,
         Draft = _input.IsOpen ? _input.Shown : null,

@@ -21,6 +21,9 @@ public sealed record ViewSettings
     /// <summary>The most frames a second the view is drawn: one of <see cref="FrameRates"/>, or <see cref="Unpaced"/>.</summary>
     public int? FrameRate { get; init; }
 
+    /// <summary>Whether a shared terminal screen is shown alone at the view's size (the view's <c>s</c>), rather than as a tile.</summary>
+    public bool? ScreenFull { get; init; }
+
     /// <summary>Whether the chat strip is shown above the status line (a view starts with it shown).</summary>
     public bool? Chat { get; init; }
 

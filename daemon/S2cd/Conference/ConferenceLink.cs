@@ -58,7 +58,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
             time);
         _chat.Added += message => _announce.Publish(ControlEventKind.Message, null, message);
         media.Chat = _chat;
-        _screens = new SharedScreens((member, signal) => _state.Snapshot().Link.Link?.SendSignal(member, signal), time);
+        _screens = new SharedScreens((member, signal) => _state.Snapshot().Link.Link?.SendSignal(member, signal), media.Video.Touch, time);
         media.Screens = _screens;
         _memory = new CallMemory(_options, trust.Identity is null ? null : daemon.Value.ResolvedStateDirectory, this, time, logger);
     }

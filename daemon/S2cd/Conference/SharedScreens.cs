@@ -24,6 +24,7 @@ internal sealed class SharedScreens
 
     private static readonly TimeSpan AskEvery = TimeSpan.FromSeconds(1);
     private readonly Action<uint, byte[]> _askFull;
+    private readonly Action _changed;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, Received> _others = [];
@@ -34,10 +35,12 @@ internal sealed class SharedScreens
     private long _changes;
 
     /// <param name="askFull">Sends a signal to a member (the full-state request).</param>
+    /// <param name="changed">Wakes the views: what is shown changed.</param>
     /// <param name="time">The clock of the keepalives and requests.</param>
-    public SharedScreens(Action<uint, byte[]> askFull, TimeProvider time)
+    public SharedScreens(Action<uint, byte[]> askFull, Action changed, TimeProvider time)
     {
         _askFull = askFull;
+        _changed = changed;
         _time = time;
         _ownRate = new MessageWindow(UpdatesPerSecond, TimeSpan.FromSeconds(1), time);
     }
@@ -65,6 +68,19 @@ internal sealed class SharedScreens
     /// </summary>
     public (bool Send, bool FullWanted) Share(object owner, byte[] update)
     {
+        var before = Changes;
+        try
+        {
+            return ShareLocked(owner, update);
+        }
+        finally
+        {
+            Wake(before);
+        }
+    }
+
+    private (bool Send, bool FullWanted) ShareLocked(object owner, byte[] update)
+    {
         lock (_lock)
         {
             if (_owner is not null && _owner != owner)
@@ -87,7 +103,7 @@ internal sealed class SharedScreens
                 case ScreenUpdate.Result.Ended:
                     var was = _owner is not null;
                     (_own, _owner) = (null, null);
-                    Interlocked.Increment(ref _changes);
+                    Changed();
                     return (was, false);
             }
 
@@ -97,7 +113,7 @@ internal sealed class SharedScreens
             _fullWanted &= !full;
             if (changed)
             {
-                Interlocked.Increment(ref _changes);
+                Changed();
             }
 
             return (true, _fullWanted);
@@ -115,9 +131,11 @@ internal sealed class SharedScreens
             }
 
             (_own, _owner) = (null, null);
-            Interlocked.Increment(ref _changes);
-            return true;
+            Changed();
         }
+
+        _changed();
+        return true;
     }
 
     /// <summary>A member asked for a full state, or joined: the next update of our share is one.</summary>
@@ -132,6 +150,7 @@ internal sealed class SharedScreens
     /// <summary>A Screen payload from member <paramref name="sender"/> (opened); valid only during the call.</summary>
     public void Receive(uint sender, ReadOnlySequence<byte> payload)
     {
+        var before = Changes;
         var ask = false;
         lock (_lock)
         {
@@ -151,7 +170,7 @@ internal sealed class SharedScreens
                     received.HeardAt = now;
                     if (changed)
                     {
-                        Interlocked.Increment(ref _changes);
+                        Changed();
                     }
 
                     break;
@@ -162,11 +181,12 @@ internal sealed class SharedScreens
                     break;
                 case ScreenUpdate.Result.Ended:
                     _others.Remove(sender);
-                    Interlocked.Increment(ref _changes);
+                    Changed();
                     break;
             }
         }
 
+        Wake(before);
         if (ask)
         {
             _askFull(sender, [FullRequestSignal]);
@@ -185,13 +205,16 @@ internal sealed class SharedScreens
     /// <summary>A member left: its screen goes.</summary>
     public void Remove(uint member)
     {
+        var before = Changes;
         lock (_lock)
         {
             if (_others.Remove(member))
             {
-                Interlocked.Increment(ref _changes);
+                Changed();
             }
         }
+
+        Wake(before);
     }
 
     /// <summary>The call ended or the link dropped: the others' screens go (ours stays with its connection).</summary>
@@ -200,7 +223,20 @@ internal sealed class SharedScreens
         lock (_lock)
         {
             _others.Clear();
-            Interlocked.Increment(ref _changes);
+            Changed();
+        }
+
+        _changed();
+    }
+
+    // Counted under the lock; the views are woken by Wake after it (never from inside it).
+    private void Changed() => Interlocked.Increment(ref _changes);
+
+    private void Wake(long before)
+    {
+        if (Changes != before)
+        {
+            _changed();
         }
     }
 

@@ -25,6 +25,7 @@ internal sealed class ViewHost : IDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ViewChat _chat;
     private bool _help;
+    private bool _screenFull;
 
     private int _framesPerSecond = ViewSettings.Unpaced;
     private long _lastFrameAt = long.MinValue;
@@ -94,10 +95,11 @@ internal sealed class ViewHost : IDisposable
         lock (_renderer)
         {
             _help = settings.Help ?? _help;
+            _screenFull = settings.ScreenFull ?? _screenFull;
             _framesPerSecond = settings.FrameRate ?? _framesPerSecond;
             var chat = _chat.Apply(settings);
             _changed.TrySetResult();
-            return chat with { Help = _help, FrameRate = _framesPerSecond };
+            return chat with { Help = _help, FrameRate = _framesPerSecond, ScreenFull = _screenFull };
         }
     }
 
@@ -182,7 +184,17 @@ internal sealed class ViewHost : IDisposable
             tiles.Add(new Tile(p.Name, p.IsSelf, p.Muted, p.CameraOn, p.Speaking, picture, p.VideoFps, p.Trust == Trust.Refused));
         }
 
-        return tiles;
+        // A shared screen is a tile of its own, after the cameras; s shows the first alone, at the view's size.
+        var screens = new List<Tile>();
+        foreach (var p in participants)
+        {
+            if (p.Sharing is not null && (p.IsSelf ? _conference.Screens.Own : _conference.Screens.Of(p.Id)) is { } shared)
+            {
+                screens.Add(new Tile($"{p.Name}'s screen {shared.Cols}×{shared.Rows}", p.IsSelf, false, true, false, null, 0, Screen: shared));
+            }
+        }
+
+        return _screenFull && screens.Count > 0 ? [screens[0]] : [.. tiles, .. screens];
     }
 
     private string StatusLine()
@@ -191,7 +203,6 @@ internal sealed class ViewHost : IDisposable
         var (fps, roundTrip) = _figures.Show(_time.GetTimestamp(), _time.TimestampFrequency, ViewFps(), status.RoundTripMs);
         return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _framesPerSecond, _chat.Unread());
     }
-
 
     private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());
 

@@ -11,6 +11,7 @@ internal static class KeysOverlay
         "v      turn your camera off or on",
         "t      write a chat message (Enter sends, Esc cancels)",
         "c      show or hide the chat",
+        "s      a shared screen at full size, or back to tiles",
         "-  +   frame rate: as pictures come, 30 20 15 10 5",
         "?      show or hide these keys",
         "l      leave the session",

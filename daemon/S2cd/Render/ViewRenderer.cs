@@ -274,7 +274,7 @@ internal sealed class ViewRenderer
             screen.At(col, row).Fg = SpeakingFg;
         }
 
-        if (tile.Muted)
+        if (tile.Muted && tile.Screen is null)
         {
             x += screen.Text(x, row, " [muted]", col + width - x, MutedFg, bg);
         }
@@ -284,7 +284,7 @@ internal sealed class ViewRenderer
             screen.Text(x, row, " [refused]", col + width - x, MutedFg, bg);
         }
 
-        if (tile.CameraOn && tile.Picture is not null && tile.Fps > 0)
+        if (tile.Screen is null && tile.CameraOn && tile.Picture is not null && tile.Fps > 0)
         {
             var fps = string.Create(CultureInfo.InvariantCulture, $"{tile.Fps:0} fps ");
             screen.Text(col + width - fps.Length, row, fps, fps.Length, PlaceholderFg, bg);
@@ -296,7 +296,11 @@ internal sealed class ViewRenderer
             return;
         }
 
-        if (tile.Refused)
+        if (tile.Screen is { } shared)
+        {
+            SharedScreenCells.Draw(screen, shared, col, row + 1, width, pictureRows);
+        }
+        else if (tile.Refused)
         {
             Placeholder(screen, col, row + 1, width, pictureRows, "refused: see who");
         }

@@ -48,6 +48,28 @@ public sealed class ShareEndToEndTests
                 Assert.DoesNotContain(raw, ansi, StringComparison.Ordinal);
             }
 
+            // Cell for cell, colours and all, what bob has is what alice's emulator has.
+            Assert.Equal((await alice.ScreenAsync("alice", ansi: true)).Ansi, ansi);
+
+            // Bob's view shows it as a tile, and s shows it alone; no sequence of the program reaches his terminal.
+            var view = await bob.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 50, Mode = "ascii", Colors = "truecolor" });
+            var frame = await bob.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, view, -1L, 1000);
+            var shown = System.Text.RegularExpressions.Regex.Replace(frame.Data, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal);
+            Assert.Contains("alice'sscreen100×30", shown, StringComparison.Ordinal);
+            Assert.Contains($"{Marker}会議end", shown, StringComparison.Ordinal);
+            foreach (var raw in new[] { "\u001b]", "\u0007", "\u001b[6n", "c2VjcmV0", "evil title" })
+            {
+                Assert.DoesNotContain(raw, frame.Data, StringComparison.Ordinal);
+            }
+
+            // s (and a resize, so the frame draws everything): the screen alone, no camera tiles.
+            Assert.Contains("bob (you)", frame.Data, StringComparison.Ordinal);
+            await bob.Rpc.InvokeAsync<ViewSettings>(ControlProtocol.Methods.ViewSet, view, new ViewSettings { ScreenFull = true });
+            await bob.Rpc.InvokeAsync(ControlProtocol.Methods.ViewResize, view, 161, 50);
+            var full = await bob.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, view, frame.Version, 1000);
+            Assert.DoesNotContain("bob (you)", full.Data, StringComparison.Ordinal);
+            Assert.Contains("screen 100×30", full.Data, StringComparison.Ordinal);
+
             // A member who joins later gets the whole screen (it asks for a full state).
             var carol = await call.JoinAsync("carol");
             var late = await Eventually.ValueAsync(async () => await TryScreenAsync(carol, "alice"), TimeSpan.FromSeconds(15), "carol's screen of alice's share");

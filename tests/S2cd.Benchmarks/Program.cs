@@ -15,6 +15,7 @@ try
         "crypto" => await CryptoBench.RunAsync(args[1..]).ConfigureAwait(false),
         "impaired" => await ImpairedBench.RunAsync(args[1..]).ConfigureAwait(false),
         "attach" => await AttachBench.RunAsync(args[1..]).ConfigureAwait(false),
+        "share" => await ShareBench.RunAsync(args[1..]).ConfigureAwait(false),
         "daemon-memory" => await DaemonMemoryBench.RunAsync(args[1..]).ConfigureAwait(false),
         "all" => await AllBenchmarks.RunAsync(args[1..]).ConfigureAwait(false),
         _ => Usage(),
@@ -45,6 +46,7 @@ static int Usage()
           crypto
           impaired [--seconds S]
           attach [--samples N] [--aot PATH]
+          share [--seconds S]
           daemon-memory [--daemon PATH] [--cycles N]
           all [--runs N] [--markdown] [--daemon PATH] [--aot PATH]   the set packaging/doc/benchmarks.md quotes
         """);

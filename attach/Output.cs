@@ -129,13 +129,13 @@ internal static class Output
         var width = Math.Max(4, members.Max(m => TextCells.Width(Clean(m.Name))));
         var text = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  FPS  LOST  SPEAKING         VOLUME  {"FINGERPRINT",-50}  TRUST");
+        text.AppendLine(inv, $"  {"NAME".PadRight(width)}  MIC    CAMERA  SCREEN   FPS  LOST  SPEAKING         VOLUME  {"FINGERPRINT",-50}  TRUST");
         foreach (var member in members)
         {
             var name = TextCells.Pad(Clean(member.Name), width);
             var level = member.AudioLevel is { } l ? $" ({l} dB)" : string.Empty;
             var speaking = (member.Speaking ? "yes" : "no") + level;
-            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {(member.IsSelf ? "-" : $"{member.Volume}%"),6}  {member.Fingerprint ?? "-",-50}  {Clean(StatusWords.Of(member.Trust, member.RefusedReason))}");
+            text.AppendLine(inv, $"{(member.IsSelf ? "*" : " ")} {name}  {(member.Muted ? "muted" : "on"),-5}  {(member.CameraOn ? "on" : "off"),-6}  {member.Sharing ?? "-",-7}  {member.VideoFps,3:0}  {member.VideoLost,4}  {speaking,-15}  {(member.IsSelf ? "-" : $"{member.Volume}%"),6}  {member.Fingerprint ?? "-",-50}  {Clean(StatusWords.Of(member.Trust, member.RefusedReason))}");
         }
 
         if (callCode is not null)

@@ -33,10 +33,7 @@ internal sealed class TerminalView
     private volatile int _viewId = -1;
 
     // Kept here so that a view opened again after the daemon restarted keeps them.
-    private volatile bool _help;
-    private volatile bool _chat = true;
-    private volatile bool _screenFull;
-    private volatile int _frameRate = ViewSettings.Unpaced;
+    private volatile ViewSettings _keys = new() { Help = false, Chat = true, ScreenFull = false, FrameRate = ViewSettings.Unpaced };
 
     // The chat input line (t); read and changed by the key loop only.
     private readonly ChatInput _input = new();
@@ -126,7 +123,7 @@ internal sealed class TerminalView
                 var (columns, rows) = TerminalInfo.Size();
                 var request = _request with { Columns = Math.Clamp(columns, 8, 1000), Rows = Math.Clamp(rows, 4, 400) };
                 var viewId = await _client.Daemon.ViewOpenAsync(request, cancellationToken).ConfigureAwait(false);
-                if (_help || !_chat || _screenFull || _input.IsOpen || _frameRate != ViewSettings.Unpaced)
+                if (_keys.Help == true || _keys.Chat == false || _keys.ScreenFull == true || _input.IsOpen || _keys.FrameRate != ViewSettings.Unpaced)
                 {
                     await _client.Daemon.ViewSetAsync(viewId, Settings(), cancellationToken).ConfigureAwait(false);
                 }
@@ -229,11 +226,11 @@ internal sealed class TerminalView
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case 'c':
-                        _chat = !_chat;
+                        _keys = _keys with { Chat = _keys.Chat != true };
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case 's':
-                        _screenFull = !_screenFull;
+                        _keys = _keys with { ScreenFull = _keys.ScreenFull != true };
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case 'q':
@@ -253,15 +250,15 @@ internal sealed class TerminalView
                         await _client.Daemon.ToggleCameraAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case '?':
-                        _help = !_help;
+                        _keys = _keys with { Help = _keys.Help != true };
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case '+' or '=':
-                        _frameRate = ViewSettings.Step(_frameRate, up: true);
+                        _keys = _keys with { FrameRate = ViewSettings.Step(_keys.FrameRate ?? ViewSettings.Unpaced, up: true) };
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                     case '-':
-                        _frameRate = ViewSettings.Step(_frameRate, up: false);
+                        _keys = _keys with { FrameRate = ViewSettings.Step(_keys.FrameRate ?? ViewSettings.Unpaced, up: false) };
                         await SetViewAsync(cancellationToken).ConfigureAwait(false);
                         break;
                 }
@@ -323,12 +320,8 @@ internal sealed class TerminalView
     }
 
     /// <summary>What this view asks of the daemon's: keys, chat strip, input line, frame rate.</summary>
-    private ViewSettings Settings() => new()
+    private ViewSettings Settings() => _keys with
     {
-        Help = _help,
-        Chat = _chat,
-        ScreenFull = _screenFull,
-        FrameRate = _frameRate,
         Typing = _input.IsOpen,
         Draft = _input.IsOpen ? _input.Shown : null,
         Notice = _input.Notice ?? string.Empty,

@@ -24,10 +24,10 @@ internal sealed class ViewHost : IDisposable
     private readonly HeldFigures _figures = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ViewChat _chat;
-    private bool _help;
-    private bool _screenFull;
 
-    private int _framesPerSecond = ViewSettings.Unpaced;
+    // The keys over the picture, a shared screen at full size, the frame rate: every field set.
+    private ViewSettings _keys = new() { Help = false, ScreenFull = false, FrameRate = ViewSettings.Unpaced };
+
     private long _lastFrameAt = long.MinValue;
 
     private ViewHost(ConferenceLink conference, PictureStore pictures, TimeProvider time, ViewRequest request, RenderOptions options)
@@ -94,12 +94,10 @@ internal sealed class ViewHost : IDisposable
 
         lock (_renderer)
         {
-            _help = settings.Help ?? _help;
-            _screenFull = settings.ScreenFull ?? _screenFull;
-            _framesPerSecond = settings.FrameRate ?? _framesPerSecond;
+            _keys = new ViewSettings { Help = settings.Help ?? _keys.Help, ScreenFull = settings.ScreenFull ?? _keys.ScreenFull, FrameRate = settings.FrameRate ?? _keys.FrameRate };
             var chat = _chat.Apply(settings);
             _changed.TrySetResult();
-            return chat with { Help = _help, FrameRate = _framesPerSecond, ScreenFull = _screenFull };
+            return chat with { Help = _keys.Help, FrameRate = _keys.FrameRate, ScreenFull = _keys.ScreenFull };
         }
     }
 
@@ -123,7 +121,7 @@ internal sealed class ViewHost : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        var rate = _framesPerSecond;
+        var rate = _keys.FrameRate ?? ViewSettings.Unpaced;
         var due = _lastFrameAt == long.MinValue || rate == ViewSettings.Unpaced ? 0 : _lastFrameAt + (_time.TimestampFrequency / rate) - _time.GetTimestamp();
         if (due > 0)
         {
@@ -143,7 +141,7 @@ internal sealed class ViewHost : IDisposable
             CountFrame();
             _renderer.ByteBudget = _output.FrameBudget;
             var strip = _chat.Strip(_renderer.Cols, _renderer.Rows);
-            var data = _renderer.Render(tiles, StatusLine(), _help, strip);
+            var data = _renderer.Render(tiles, StatusLine(), _keys.Help == true, strip);
             _output.Returned(data, _time.GetTimestamp());
             Version = version;
             long? newest = null;
@@ -194,14 +192,14 @@ internal sealed class ViewHost : IDisposable
             }
         }
 
-        return _screenFull && screens.Count > 0 ? [screens[0]] : [.. tiles, .. screens];
+        return _keys.ScreenFull == true && screens.Count > 0 ? [screens[0]] : [.. tiles, .. screens];
     }
 
     private string StatusLine()
     {
         var status = _conference.GetViewStatus();
         var (fps, roundTrip) = _figures.Show(_time.GetTimestamp(), _time.TimestampFrequency, ViewFps(), status.RoundTripMs);
-        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _framesPerSecond, _chat.Unread());
+        return StatusText.ViewLine(status with { RoundTripMs = roundTrip }, fps, _keys.FrameRate ?? ViewSettings.Unpaced, _chat.Unread());
     }
 
     private void CountFrame() => _frameRate.Mark(_time.GetTimestamp());

@@ -116,6 +116,53 @@ public sealed class ShareEndToEndTests
         });
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task InATerminal_TheSharerWorksAsUsual_TheAlternateScreenAResizeAndCtrlBracket_ReachTheViewer()
+    {
+        using var root = new TempDirectory();
+        await using var call = await SecureCall.StartAsync(root);
+        var alice = await call.JoinAsync("alice");
+        var bob = await call.JoinAsync("bob");
+        await call.WithLogsAsync(async () =>
+        {
+            await alice.KeyHeldByAsync(bob);
+            using var tmux = new Tmux();
+            const string Program = "printf \"\\033[?1049h\\033[H\\033[1;33m會議 htop-like\\033[0m \"; read x; printf \"\\033[?1049l\"; echo after-$x; sleep 60";
+            var script = Path.Combine(root.Path, "program.sh");
+            await File.WriteAllTextAsync(script, Program, TestContext.Current.CancellationToken);
+            tmux.Start(100, 30, $"sh -c '{DaemonProcess.AttachCommand} --socket {call.Daemon("alice").SocketPath} share -- sh {script}; sleep 60'");
+            var pane = tmux.Query("#{pane_width}×#{pane_height}");
+
+            // The sharer sees the program as it runs, full screen; the viewer has the same cells, colours and all.
+            await tmux.WaitForAsync(s => s.Contains("會議 htop-like", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the program in the sharer's terminal");
+            var seen = await Eventually.ValueAsync(
+                async () => await TryScreenAsync(bob, "alice") is { } s && s.Lines[0].StartsWith("會議 htop-like", StringComparison.Ordinal) ? s : null,
+                TimeSpan.FromSeconds(15),
+                "the alternate screen on bob's side");
+            Assert.Equal(pane, $"{seen.Cols}×{seen.Rows}");
+            Assert.Equal((await alice.ScreenAsync("alice", ansi: true)).Ansi, (await bob.ScreenAsync("alice", ansi: true)).Ansi);
+
+            // Keys go to the program (read gets a line); leaving the alternate screen brings the shell's screen back.
+            tmux.SendKeys("xyz");
+            tmux.SendKeys("Enter");
+            await Eventually.TrueAsync(
+                async () => (await TryScreenAsync(bob, "alice"))?.Lines.Any(l => l == "after-xyz") == true,
+                TimeSpan.FromSeconds(15),
+                "the program's answer on bob's screen");
+            Assert.DoesNotContain((await bob.ScreenAsync("alice")).Lines, l => l.Contains("htop-like", StringComparison.Ordinal));
+
+            // The sharer's terminal is resized: the program and the viewers get the new size.
+            tmux.Resize(80, 20);
+            var resized = tmux.Query("#{pane_width}×#{pane_height}");
+            await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is { } s && $"{s.Cols}×{s.Rows}" == resized, TimeSpan.FromSeconds(15), $"bob's screen at {resized}");
+
+            // Ctrl-] ends the share: the program is hung up, the viewers are told, the sharer's terminal is back.
+            tmux.SendKeys("C-]");
+            await tmux.WaitForAsync(s => s.Contains("Share ended.", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the share ended in the sharer's terminal");
+            await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is null, TimeSpan.FromSeconds(15), "the share gone from bob's daemon");
+        });
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task BadUpdates_AreRefusedWithAReason_AndChangeNothing()
     {

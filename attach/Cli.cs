@@ -258,6 +258,14 @@ internal static class Cli
         }
 
         Console.Out.Write(Output.FormatStatus(status));
+        if (status.Session is not null && client.Hello.Role == DaemonRole.Participant)
+        {
+            foreach (var member in (await client.Daemon.ParticipantsAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.Sharing is not null))
+            {
+                Console.Out.WriteLine($"Sharing    {Output.Clean(member.Name)}{(member.IsSelf ? " (you)" : string.Empty)}, a terminal of {member.Sharing} (s2c-attach screen {Output.Clean(member.Name)})");
+            }
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -40,6 +40,7 @@ public sealed class ShareEndToEndTests
             Assert.Equal($"{Marker} 会議  end", seen.Lines[0]);
             Assert.Equal((100, 30), (seen.Cols, seen.Rows));
             Assert.Equal("100×30", (await bob.WhoAsync()).Single(p => p.Name == "alice").Sharing);
+            Assert.Contains("Sharing    alice, a terminal of 100×30", (await AttachRunner.RunAsync(call.Daemon("bob").SocketPath, "status")).Stdout, StringComparison.Ordinal);
 
             var ansi = (await bob.ScreenAsync("alice", ansi: true)).Ansi!;
             Assert.Contains($"\u001b[0;1;38;2;", ansi, StringComparison.Ordinal);

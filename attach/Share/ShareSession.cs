@@ -10,7 +10,8 @@ namespace S2cAttach.Share;
 /// in it as usual: its output is written here as it comes, the keys go to it raw) and streams its screen to the call.
 /// libvterm keeps the screen; every 50 ms what changed is sent to the daemon as a <see cref="ScreenUpdate"/>, within a
 /// budget of <see cref="BytesPerSecond"/> (a flood of output skips to the newest screen, never queues), with a
-/// keepalive every two seconds when nothing changes and a full state when the daemon asks. Ends when the program ends,
+/// keepalive every two seconds when nothing changes, a full state when the daemon asks and every ten seconds while the
+/// screen changes (so a viewer that went wrong somehow is put right without asking). Ends when the program ends,
 /// or with Ctrl-] (the program is hung up).
 /// </summary>
 internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<string> argv, (int Cols, int Rows) notOnATerminal)
@@ -21,6 +22,7 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
     private const byte EndKey = 0x1D;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan Keepalive = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FullEvery = TimeSpan.FromSeconds(10);
     private readonly Lock _gate = new();
     private volatile bool _dirty = true;
     private volatile bool _ended;
@@ -112,6 +114,8 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
     {
         ScreenGrid? shown = null;
         var full = true;
+        var fullAt = DateTime.UtcNow;
+        var changedSinceFull = false;
         var sentAt = DateTime.UtcNow - Keepalive;
         var nextAt = DateTime.UtcNow;
         try
@@ -148,6 +152,16 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
                 {
                     // Nothing changed: a keepalive (an empty diff on the state the others have).
                     screen.Sequence = shown.Sequence;
+                }
+                else
+                {
+                    changedSinceFull = true;
+                    full |= changedSinceFull && now - fullAt >= FullEvery;
+                }
+
+                if (full)
+                {
+                    (fullAt, changedSinceFull) = (now, false);
                 }
 
                 var update = ScreenUpdate.Encode(full ? null : shown, screen, full);

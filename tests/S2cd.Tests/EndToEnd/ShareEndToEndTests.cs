@@ -83,6 +83,14 @@ public sealed class ShareEndToEndTests
             Assert.True(all.AsSpan().IndexOf(Encoding.UTF8.GetBytes(Marker)) < 0, "the marker crossed the relay in the clear");
             Assert.True(all.AsSpan().IndexOf(Encoding.UTF8.GetBytes("会議")) < 0, "the CJK crossed the relay in the clear");
 
+            // The updates are deflated, so a search for text alone would not tell: no screen payload the relay passed
+            // reads as an update (sealed, it is noise to whoever has no key; in the clear each would).
+            foreach (var update in frames.Where(f => InterceptingRelay.TypeOf(f) == FrameType.MediaForward && f[9] == (byte)MediaKind.Screen))
+            {
+                ScreenGrid? read = null;
+                Assert.NotEqual(ScreenUpdate.Result.Applied, ScreenUpdate.Apply(update.AsSpan(10), ref read));
+            }
+
             // The share ends with the program: the viewers are told.
             share.Kill(entireProcessTree: true);
             await Eventually.TrueAsync(async () => await TryScreenAsync(bob, "alice") is null, TimeSpan.FromSeconds(15), "the share gone from bob's daemon");

@@ -25,8 +25,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     private readonly CameraDemand _demand = new();
     private readonly MediaRouter _media;
     private readonly CallAnnouncer _announce;
-    private readonly CallChat _chat;
-    private readonly SharedScreens _screens;
+    private readonly CallTexts _texts;
     private readonly StatusComposer _status;
     private readonly TimeProvider _time;
     private readonly ILogger<ConferenceLink> _logger;
@@ -52,14 +51,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         _state = new CallState(_options.ResolveName());
         _announce = new CallAnnouncer(events, status, _state, media.Video);
         status.Devices.Changed += () => _announce.Publish(ControlEventKind.ConnectionChanged, null);
-        _chat = new CallChat(
-            id => _state.Member(id) is { } member ? (member.Name, _trust.Describe(_trust.Current, id).Fingerprint) : null,
-            () => (_state.Snapshot().Call.Name, _trust.Identity?.Fingerprint),
-            time);
-        _chat.Added += message => _announce.Publish(ControlEventKind.Message, null, message);
-        media.Chat = _chat;
-        _screens = new SharedScreens((member, signal) => _state.Snapshot().Link.Link?.SendSignal(member, signal), media.Video.Touch, time);
-        media.Screens = _screens;
+        _texts = new CallTexts(_state, trust, _announce, media, time);
         _memory = new CallMemory(_options, trust.Identity is null ? null : daemon.Value.ResolvedStateDirectory, this, time, logger);
     }
 
@@ -81,11 +73,8 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     /// <summary>True while captured pictures go to the session.</summary>
     public bool SendsVideo => _state.Snapshot() is { Link.State: ConnectionState.Connected, Call.CameraOn: true };
 
-    /// <summary>The call's chat: its kept messages, for the control API and the views.</summary>
-    public CallChat Chat => _chat;
-
-    /// <summary>The terminal screens shared in the call, ours and the others'.</summary>
-    public SharedScreens Screens => _screens;
+    /// <summary>Chat messages and shared terminal screens: sent, kept, and shown.</summary>
+    public CallTexts Texts => _texts;
 
     public StatusResult GetStatus() => _announce.Status();
 
@@ -95,52 +84,9 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
     public IReadOnlyList<ParticipantInfo> GetParticipants()
     {
         var (list, session) = _state.Participants(_demand.Previewing);
-        return [.. _status.Participants(list, session, _media.Volumes).Select(p => (p.IsSelf ? _screens.Own : _screens.Of(p.Id)) is { } screen
-            ? p with { Sharing = $"{screen.Cols}×{screen.Rows}" }
-            : p)];
+        return [.. _status.Participants(list, session, _media.Volumes).Select(p => _texts.SharingOf(p) is { } sharing ? p with { Sharing = sharing } : p)];
     }
 
-    /// <summary>
-    /// An update of the terminal <paramref name="owner"/> (a control connection) shares, checked and sent to the call
-    /// sealed under our key, on the link. Throws as <see cref="SharedScreens.Share"/> does, and
-    /// <see cref="InvalidOperationException"/> outside a connected call.
-    /// </summary>
-    public ShareAnswer Share(object owner, byte[] update)
-    {
-        var now = _state.Snapshot();
-        var e2e = _trust.Current;
-        if (now.Link is not { State: ConnectionState.Connected, Link: { } link } || (e2e is null && _trust.Enabled))
-        {
-            throw new InvalidOperationException(now.Call.Session is null ? "not in a session: join one first" : "not connected to the relay just now: the screen waits");
-        }
-
-        var (send, fullWanted) = _screens.Share(owner, update);
-        if (send)
-        {
-            link.SendMedia(MediaKind.Screen, update, e2e);
-            _announce.Publish(ControlEventKind.ParticipantChanged, null);
-        }
-
-        return new ShareAnswer { FullWanted = fullWanted, Viewers = now.Others };
-    }
-
-    /// <summary>The connection <paramref name="owner"/> went: a share of its ends, and the others are told.</summary>
-    public void EndShare(object owner)
-    {
-        if (_screens.Release(owner) && _state.Snapshot().Link is { State: ConnectionState.Connected, Link: { } link })
-        {
-            link.SendMedia(MediaKind.Screen, ScreenUpdate.Ended(0), _trust.Current);
-        }
-    }
-
-    /// <summary>The screen <paramref name="name"/> shares (ourselves by our own name); throws <see cref="ArgumentException"/> when none.</summary>
-    public ScreenText ScreenOf(string name, bool ansi)
-    {
-        var member = GetParticipants().FirstOrDefault(p => p.Name == name && p.Sharing is not null)
-            ?? throw new ArgumentException(GetParticipants().Any(p => p.Name == name) ? $"{name} shares no screen" : $"nobody named '{name}' is in the call");
-        var screen = (member.IsSelf ? _screens.Own : _screens.Of(member.Id)) ?? throw new ArgumentException($"{name} shares no screen");
-        return new ScreenText { From = member.Name, Cols = screen.Cols, Rows = screen.Rows, Lines = screen.Lines(), Ansi = ansi ? screen.Ansi() : null };
-    }
 
     /// <summary>Completes when the answer of <see cref="WantsCamera"/> may have changed.</summary>
     public Task WaitForCameraDemandAsync(CancellationToken cancellationToken) => _demand.WaitAsync(cancellationToken);
@@ -161,45 +107,6 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
         link.SendMedia(kind, payload, e2e);
     }
 
-    /// <summary>
-    /// Sends a chat message to everyone in the session, sealed under our end-to-end key, on the link (never as a
-    /// datagram), and keeps it. Refused, changing nothing, when the text is not a message (<see cref="ArgumentException"/>),
-    /// outside a session or while the link is down (<see cref="InvalidOperationException"/>), or past
-    /// <see cref="MediaKinds.TextMessages"/> messages in <see cref="MediaKinds.TextWindow"/> (<see cref="ChatLimitException"/>).
-    /// </summary>
-    public ChatMessage Say(string text)
-    {
-        if (CallChat.Check(text) is { } problem)
-        {
-            throw new ArgumentException(problem);
-        }
-
-        var now = _state.Snapshot();
-        var e2e = _trust.Current;
-        if (now.Call.Session is null)
-        {
-            throw new InvalidOperationException("not in a session: join one first");
-        }
-
-        if (now.Link is not { State: ConnectionState.Connected, Link: { } link })
-        {
-            throw new InvalidOperationException($"not connected to the relay just now ({now.Link.State.ToString().ToLowerInvariant()}): the message was not sent");
-        }
-
-        if (e2e is null && _trust.Enabled)
-        {
-            throw new InvalidOperationException("the call's end-to-end keys are not ready yet: the message was not sent");
-        }
-
-        if (!_chat.TryTakeOwn(out var roomIn))
-        {
-            throw new ChatLimitException(
-                $"too many messages: at most {MediaKinds.TextMessages} in {MediaKinds.TextWindow.TotalSeconds:0} s; the next can go in {Math.Max(1, Math.Ceiling(roomIn.TotalSeconds)):0} s");
-        }
-
-        link.SendMedia(MediaKind.Text, CallChat.Encode(text), e2e);
-        return _chat.Sent(text);
-    }
 
     /// <summary>
     /// Joins <paramref name="request"/>'s session, leaving the current one first when it differs. Completes
@@ -382,7 +289,7 @@ internal sealed class ConferenceLink : IAsyncDisposable, IRejoinTarget
 
         await _trust.EndAsync().ConfigureAwait(false);
         _state.End();
-        _chat.Clear();
+        _texts.Chat.Clear();
         _media.Volumes.Members(null, new Dictionary<uint, string>());
         _media.Clear();
         _demand.Poke();

@@ -137,7 +137,7 @@ internal sealed partial class ControlSession(
         var participant = RequireParticipant();
         try
         {
-            return Task.FromResult(participant.Conference.Say(text));
+            return Task.FromResult(participant.Conference.Texts.Say(text));
         }
         catch (ArgumentException ex)
         {
@@ -162,7 +162,7 @@ internal sealed partial class ControlSession(
         }
 
         var timeout = TimeSpan.FromMilliseconds(Math.Clamp(timeoutMs, 0, (int)MaxWait.TotalMilliseconds));
-        return participant.Conference.Chat.NextAsync(afterId, timeout, cancellationToken);
+        return participant.Conference.Texts.Chat.NextAsync(afterId, timeout, cancellationToken);
     }
 
     public Task<ShareAnswer> ShareUpdateAsync(byte[] update, CancellationToken cancellationToken = default)
@@ -175,7 +175,7 @@ internal sealed partial class ControlSession(
 
         try
         {
-            return Task.FromResult(participant.Conference.Share(this, update));
+            return Task.FromResult(participant.Conference.Texts.Share(this, update));
         }
         catch (ArgumentException ex)
         {
@@ -196,7 +196,7 @@ internal sealed partial class ControlSession(
         var participant = RequireParticipant();
         try
         {
-            return Task.FromResult(participant.Conference.ScreenOf(name ?? string.Empty, ansi));
+            return Task.FromResult(participant.Conference.Texts.ScreenOf(participant.Conference.GetParticipants(), name ?? string.Empty, ansi));
         }
         catch (ArgumentException ex)
         {
@@ -301,7 +301,7 @@ internal sealed partial class ControlSession(
     public void Detach()
     {
         _subscriber?.Dispose();
-        parts?.Conference.EndShare(this);
+        parts?.Conference.Texts.EndShare(this);
         lock (_views)
         {
             foreach (var view in _views.Values)

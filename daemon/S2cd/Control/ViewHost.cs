@@ -38,7 +38,7 @@ internal sealed class ViewHost : IDisposable
         _hideSelf = request.HideSelf;
         _renderer = new ViewRenderer(request.Columns, request.Rows, options);
         _preview = request.Preview ? conference.StartPreview() : null;
-        _chat = new ViewChat(conference.Chat);
+        _chat = new ViewChat(conference.Texts.Chat);
     }
 
     /// <summary>Checks a request and opens the view; throws <see cref="ArgumentException"/> naming the bad field.</summary>
@@ -186,7 +186,7 @@ internal sealed class ViewHost : IDisposable
         var screens = new List<Tile>();
         foreach (var p in participants)
         {
-            if (p.Sharing is not null && (p.IsSelf ? _conference.Screens.Own : _conference.Screens.Of(p.Id)) is { } shared)
+            if (p.Sharing is not null && (p.IsSelf ? _conference.Texts.Screens.Own : _conference.Texts.Screens.Of(p.Id)) is { } shared)
             {
                 screens.Add(new Tile($"{p.Name}'s screen {shared.Cols}×{shared.Rows}", p.IsSelf, false, true, false, null, 0, Screen: shared));
             }

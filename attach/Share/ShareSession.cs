@@ -8,11 +8,12 @@ namespace S2cAttach.Share;
 /// <summary>
 /// <c>s2c-attach share</c>: runs a program on a pseudo-terminal inside the terminal it is called from (the sharer works
 /// in it as usual: its output is written here as it comes, the keys go to it raw) and streams its screen to the call.
-/// libvterm keeps the screen; every 50 ms what changed is sent to the daemon as a <see cref="ScreenUpdate"/>, within a
-/// budget of <see cref="BytesPerSecond"/> (a flood of output skips to the newest screen, never queues), with a
-/// keepalive every two seconds when nothing changes, a full state when the daemon asks and every ten seconds while the
-/// screen changes (so a viewer that went wrong somehow is put right without asking). Ends when the program ends,
-/// or with Ctrl-] (the program is hung up).
+/// libvterm keeps the screen; what changed goes to the daemon as a <see cref="ScreenUpdate"/> as soon as the program
+/// has written (after 5 ms for the rest of a burst; at least every 50 ms for a resize), within a budget of
+/// <see cref="BytesPerSecond"/> (a flood of output skips to the newest screen, never queues), with a keepalive every two
+/// seconds when nothing changes, a full state when the daemon asks and every ten seconds while the screen changes (so
+/// a viewer that went wrong somehow is put right without asking). Ends when the program ends, or with Ctrl-] (the
+/// program is hung up).
 /// </summary>
 internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<string> argv, (int Cols, int Rows) notOnATerminal)
 {
@@ -21,6 +22,10 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
 
     private const byte EndKey = 0x1D;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+
+    // After the program writes, this long for the rest of what it writes at once (a redraw comes in several writes).
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(5);
+    private readonly SemaphoreSlim _wrote = new(0, 1);
     private static readonly TimeSpan Keepalive = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan FullEvery = TimeSpan.FromSeconds(10);
     private readonly Lock _gate = new();
@@ -87,9 +92,12 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
                 terminal.Write(buffer.AsSpan(0, read));
                 _dirty = true;
             }
+
+            Wake();
         }
 
         _ended = true;
+        Wake();
     }
 
     /// <summary>The sharer's keys, to the program; Ctrl-] hangs it up.</summary>
@@ -122,7 +130,13 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
         {
             while (!_ended && !cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(Tick, cancellationToken).ConfigureAwait(false);
+                // At once when the program writes (a key's echo goes out in milliseconds), else every tick for a resize,
+                // a keepalive or a full state asked for.
+                if (await _wrote.WaitAsync(Tick, cancellationToken).ConfigureAwait(false))
+                {
+                    await Task.Delay(Gather, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (_resized && interactive)
                 {
                     _resized = false;
@@ -193,6 +207,21 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
         {
             _ = kill(pty.Pid, 1);
             return "the daemon went away";
+        }
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wrote.CurrentCount == 0)
+            {
+                _wrote.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
         }
     }
 

@@ -41,6 +41,13 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
             return ExitCodes.Refused;
         }
 
+        // Refused before the program starts, rather than after it has.
+        if ((await client.Daemon.StatusAsync(cancellationToken).ConfigureAwait(false)).Session is null)
+        {
+            Console.Error.WriteLine("s2c-attach: not in a session: join one first");
+            return ExitCodes.Refused;
+        }
+
         var interactive = TerminalInfo.IsTerminal(0);
         var (cols, rows) = interactive ? TerminalInfo.Size() : notOnATerminal;
         using var terminal = new VirtualTerminal(cols, rows);

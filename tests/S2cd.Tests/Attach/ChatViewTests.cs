@@ -75,7 +75,7 @@ public sealed class ChatViewTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Say_RefusesTooMuchOnStdin_AndOutsideACall_WithAReason()
+    public async Task SayAndShare_RefuseTooMuchOnStdin_AndOutsideACall_WithAReason()
     {
         using var root = new TempDirectory();
         await using var daemon = DaemonProcess.Start(root, "d", ["--listen", "127.0.0.1:0", "--Audio:Enabled", "false"]);
@@ -88,5 +88,11 @@ public sealed class ChatViewTests
         Assert.Equal((1, "s2c-attach: not in a session: join one first\n"), (outside.ExitCode, outside.Stderr));
         var none = await AttachRunner.RunAsync(daemon.SocketPath, "chat", "--json");
         Assert.Equal((0, string.Empty), (none.ExitCode, none.Stdout));
+
+        // A share outside a call is refused before its program starts (it would have made the file).
+        var marker = Path.Combine(root.Path, "started");
+        var share = await AttachRunner.RunAsync(daemon.SocketPath, "share", "--", "touch", marker);
+        Assert.Equal((1, "s2c-attach: not in a session: join one first\n"), (share.ExitCode, share.Stderr));
+        Assert.False(File.Exists(marker));
     }
 }

@@ -40,7 +40,7 @@ internal sealed class CallTexts
     /// Sends a chat message to everyone in the session and keeps it. Refused, changing nothing, when the text is not a
     /// message (<see cref="ArgumentException"/>), outside a session or while the link is down
     /// (<see cref="InvalidOperationException"/>), or past <see cref="MediaKinds.TextMessages"/> messages in
-    /// <see cref="MediaKinds.TextWindow"/> (<see cref="ChatLimitException"/>).
+    /// <see cref="MediaKinds.TextWindow"/> (<see cref="RateLimitException"/>).
     /// </summary>
     public ChatMessage Say(string text)
     {
@@ -52,7 +52,7 @@ internal sealed class CallTexts
         var (link, e2e) = Connected("the message was not sent");
         if (!Chat.TryTakeOwn(out var roomIn))
         {
-            throw new ChatLimitException(
+            throw new RateLimitException(
                 $"too many messages: at most {MediaKinds.TextMessages} in {MediaKinds.TextWindow.TotalSeconds:0} s; the next can go in {Math.Max(1, Math.Ceiling(roomIn.TotalSeconds)):0} s");
         }
 

@@ -64,7 +64,7 @@ internal sealed class SharedScreens
     /// An update of our own share from <paramref name="owner"/> (a control connection). Returns whether it is to be
     /// sent, and whether the next should be a full state; throws <see cref="ArgumentException"/> for what is not an
     /// update, <see cref="InvalidOperationException"/> while another connection shares, and
-    /// <see cref="ChatLimitException"/> past <see cref="UpdatesPerSecond"/>.
+    /// <see cref="RateLimitException"/> past <see cref="UpdatesPerSecond"/>.
     /// </summary>
     public (bool Send, bool FullWanted) Share(object owner, byte[] update)
     {
@@ -90,7 +90,7 @@ internal sealed class SharedScreens
 
             if (!_ownRate.TryTake())
             {
-                throw new ChatLimitException($"at most {UpdatesPerSecond} screen updates a second");
+                throw new RateLimitException($"at most {UpdatesPerSecond} screen updates a second");
             }
 
             var grid = _own;

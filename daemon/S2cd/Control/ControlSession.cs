@@ -118,39 +118,13 @@ internal sealed partial class ControlSession(
             throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, "setVolume needs the name of someone in the session");
         }
 
-        try
-        {
-            return Task.FromResult(participant.Conference.SetVolume(name, percent).ToArray());
-        }
-        catch (ArgumentException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
-        }
+        return Answer(() => participant.Conference.SetVolume(name, percent).ToArray());
     }
 
     public Task<ChatMessage> SayAsync(string text, CancellationToken cancellationToken = default)
     {
         var participant = RequireParticipant();
-        try
-        {
-            return Task.FromResult(participant.Conference.Texts.Say(text));
-        }
-        catch (ArgumentException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
-        }
-        catch (ChatLimitException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.RateLimited, ex.Message);
-        }
+        return Answer(() => participant.Conference.Texts.Say(text));
     }
 
     public Task<ChatMessage[]> ChatAsync(long afterId, int timeoutMs, CancellationToken cancellationToken = default)
@@ -173,9 +147,21 @@ internal sealed partial class ControlSession(
             throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, $"a screen update is at most {ScreenUpdate.MaxBytes} bytes");
         }
 
+        return Answer(() => participant.Conference.Texts.Share(this, update));
+    }
+
+    public Task<ScreenText> ScreenAsync(string name, bool ansi, CancellationToken cancellationToken = default)
+    {
+        var participant = RequireParticipant();
+        return Answer(() => participant.Conference.Texts.ScreenOf(participant.Conference.GetParticipants(), name ?? string.Empty, ansi));
+    }
+
+    /// <summary>The answer of <paramref name="call"/>, or its refusal as the error code that says what kind it is.</summary>
+    private Task<T> Answer<T>(Func<T> call)
+    {
         try
         {
-            return Task.FromResult(participant.Conference.Texts.Share(this, update));
+            return Task.FromResult(call());
         }
         catch (ArgumentException ex)
         {
@@ -185,22 +171,9 @@ internal sealed partial class ControlSession(
         {
             throw Refuse(ControlProtocol.ErrorCodes.InvalidState, ex.Message);
         }
-        catch (ChatLimitException ex)
+        catch (RateLimitException ex)
         {
             throw Refuse(ControlProtocol.ErrorCodes.RateLimited, ex.Message);
-        }
-    }
-
-    public Task<ScreenText> ScreenAsync(string name, bool ansi, CancellationToken cancellationToken = default)
-    {
-        var participant = RequireParticipant();
-        try
-        {
-            return Task.FromResult(participant.Conference.Texts.ScreenOf(participant.Conference.GetParticipants(), name ?? string.Empty, ansi));
-        }
-        catch (ArgumentException ex)
-        {
-            throw Refuse(ControlProtocol.ErrorCodes.InvalidArgument, ex.Message);
         }
     }
 

@@ -5,7 +5,7 @@ namespace S2cd.Conference;
 
 /// <summary>
 /// Media on its way in: a member's payload is opened under its end-to-end key (unless end-to-end encryption is off)
-/// and handed to the video or audio sink or the chat; one that does not open is dropped (the session counts why). On the way out
+/// and handed to the video or audio sink, the chat or the shared screens; one that does not open is dropped (the session counts why). On the way out
 /// the transport seals straight into its frame (<see cref="Transport.IMediaSealer"/>), so nothing is copied here.
 /// The mixer plays each member at its volume (<see cref="Volumes"/>), read without a lock.
 /// </summary>
@@ -30,7 +30,7 @@ internal sealed class MediaRouter
     /// <summary>Where shared screens' updates go (the conference core sets it); without it they are dropped.</summary>
     public SharedScreens? Screens { get; set; }
 
-    /// <summary>Forgets what is buffered of <paramref name="member"/> (it left): pictures, sound and its chat limit.</summary>
+    /// <summary>Forgets what is kept of <paramref name="member"/> (it left): pictures, sound, its chat limit and its screen.</summary>
     public void Remove(uint member)
     {
         Video.Remove(member);

@@ -85,23 +85,19 @@ internal sealed unsafe partial class Pty : IDisposable
     public void Resize(int cols, int rows) => Resize(Master, cols, rows);
 
     /// <summary>Reads what the program wrote; 0 once it has closed its terminal (it ended).</summary>
-    public int Read(Span<byte> buffer)
+    public int Read(Span<byte> buffer) => Read(Master, buffer);
+
+    /// <summary>Reads from <paramref name="fd"/>, again when a signal interrupts; 0 at its end or on an error (EIO: every end of a pty's slave is closed).</summary>
+    public static int Read(int fd, Span<byte> buffer)
     {
         fixed (byte* bytes = buffer)
         {
             while (true)
             {
-                var read = read_fd(Master, bytes, (nuint)buffer.Length);
-                if (read >= 0)
+                var read = read_fd(fd, bytes, (nuint)buffer.Length);
+                if (read >= 0 || Marshal.GetLastPInvokeError() != 4)
                 {
-                    return (int)read;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != 4)
-                {
-                    // EIO: every end of the slave is closed.
-                    return 0;
+                    return (int)Math.Max(0, read);
                 }
             }
         }

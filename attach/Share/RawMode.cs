@@ -50,22 +50,6 @@ internal sealed unsafe partial class RawMode : IDisposable
         }
     }
 
-    /// <summary>Reads the sharer's keys from standard input; 0 at its end.</summary>
-    public static int ReadInput(Span<byte> buffer)
-    {
-        fixed (byte* bytes = buffer)
-        {
-            while (true)
-            {
-                var read = read_fd(0, bytes, (nuint)buffer.Length);
-                if (read >= 0 || Marshal.GetLastPInvokeError() != 4)
-                {
-                    return (int)Math.Max(0, read);
-                }
-            }
-        }
-    }
-
     [LibraryImport("libc", SetLastError = true)]
     private static partial int tcgetattr(int fd, byte* termios);
 
@@ -74,7 +58,4 @@ internal sealed unsafe partial class RawMode : IDisposable
 
     [LibraryImport("libc")]
     private static partial void cfmakeraw(byte* termios);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint read_fd(int fd, byte* buffer, nuint count);
 }

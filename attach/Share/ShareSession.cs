@@ -112,7 +112,7 @@ internal sealed partial class ShareSession(ControlClient client, IReadOnlyList<s
     {
         var buffer = new byte[4096];
         int read;
-        while ((read = RawMode.ReadInput(buffer)) > 0)
+        while ((read = Pty.Read(0, buffer)) > 0)
         {
             var at = buffer.AsSpan(0, read).IndexOf(EndKey);
             pty.Write(buffer.AsSpan(0, at < 0 ? read : at));

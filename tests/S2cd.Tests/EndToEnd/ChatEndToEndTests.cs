@@ -50,7 +50,7 @@ public sealed class ChatEndToEndTests
             var view = await call.Client("bob").Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 200, Rows = 30, Mode = "ascii", Colors = "truecolor" });
             var frame = await call.Client("bob").Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, view, -1L, 1000);
             // What the terminal shows, without the view's own colour and cursor sequences (blanks are cursor moves).
-            var shown = System.Text.RegularExpressions.Regex.Replace(frame.Data, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal);
+            var shown = ViewText.Characters(frame.Data);
             Assert.Contains("alice:chat-marker-5c1e会議は3時🎉👩‍💻e\u0301\u241b[31mRED\u241b[0m\u241b]52;c;aGk=\u2407\u241b]0;title\u2407https://example.org/a?b=1&c=2", shown, StringComparison.Ordinal);
             foreach (var raw in new[] { "\u001b[31mRED", "\u001b]52", "\u001b]0;title", "\u0007" })
             {

@@ -48,7 +48,7 @@ public sealed class ShareEndToEndTests
         // Bob's view shows it as a tile, and s shows it alone; no sequence of the program reaches his terminal.
         var view = await bob.Rpc.InvokeAsync<int>(ControlProtocol.Methods.ViewOpen, new ViewRequest { Columns = 160, Rows = 50, Mode = "ascii", Colors = "truecolor" });
         var frame = await bob.Rpc.InvokeAsync<ViewFrame>(ControlProtocol.Methods.ViewNext, view, -1L, 1000);
-        var shown = System.Text.RegularExpressions.Regex.Replace(frame.Data, "\u001b\\[[0-9;?]*[A-Za-z]", string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal);
+        var shown = ViewText.Characters(frame.Data);
         Assert.Contains("alice'sscreen100×30", shown, StringComparison.Ordinal);
         Assert.Contains($"{Marker}会議end", shown, StringComparison.Ordinal);
         foreach (var raw in new[] { "\u001b]", "\u0007", "\u001b[6n", "c2VjcmV0", "evil title" })
